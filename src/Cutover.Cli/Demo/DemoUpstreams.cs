@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cutover.Cli.Demo;
+
+/// <summary>
+/// Simulated handlers on one loopback port: <c>POST /{name}</c> for unified and each legacy upstream.
+/// Each answers 200 and names the agent that handled the update in <c>X-Handled-By</c>, like the real
+/// handlers; unified can be told to fail, to show fallback.
+/// </summary>
+internal sealed class DemoUpstreams : IAsyncDisposable
+{
+    public static readonly string[] Names = ["unified", "jobs", "marketplace", "property", "mobility", "profile", "insurance", "default"];
+
+    private readonly WebApplication _app;
+
+    private DemoUpstreams(WebApplication app, string address)
+    {
+        _app = app;
+        Address = address.TrimEnd('/');
+    }
+
+    public string Address { get; }
+
+    public ConcurrentDictionary<string, long> Received { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When set, unified answers 503 (a fault to show fallback and rollback).</summary>
+    public bool UnifiedFailing { get; set; }
+
+    public string UrlOf(string name) => $"{Address}/{name}";
+
+    public static async Task<DemoUpstreams> StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        DemoUpstreams? self = null;
+        app.MapPost("/{name}", async (HttpContext context, string name) =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            self!.Received.AddOrUpdate(name, 1, static (_, n) => n + 1);
+            if (name == "unified" && self.UnifiedFailing)
+            {
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
+            context.Response.Headers["X-Handled-By"] = name == "unified" ? AgentOf(context.Request.Headers["X-Webhook-Domain"]) : name;
+            return Results.Ok();
+        });
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        self = new DemoUpstreams(app, address);
+        return self;
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private static string AgentOf(string? domains) => domains?.Split(',')[0] switch
+    {
+        "jobs" => "jobs",
+        "marketplace" => "marketplace",
+        "property" => "property",
+        _ => "support",
+    };
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text.Json;
+using Cutover.Server.Contracts;
+using Spectre.Console;
+
+namespace Cutover.Cli.Output;
+
+/// <summary>Tables and lines for people. Every value from the server is escaped: Spectre reads [brackets] as markup.</summary>
+internal static class Render
+{
+    public static string Percent(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture) + "%";
+
+    public static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static void Status(IAnsiConsole console, StatusResponse s)
+    {
+        var state = s.Enabled ? "[green]enabled[/]" : "[red]DISABLED[/] (everything goes to legacy)";
+        console.MarkupLine($"Routing {state} · global {Percent(s.Percent)} · version {s.Version} · changed {Time(s.UpdatedAt)}");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Domain").AddColumn(new TableColumn("Unified").RightAligned()).AddColumn("Setting")
+            .AddColumn("Routable").AddColumn("Protected").AddColumn("Legacy upstream");
+        foreach (var (name, d) in s.Domains)
+        {
+            var setting = d.Protected ? "never routed" : !d.Routable ? "not routable" : d.OwnPercent is null ? "global" : "own";
+            table.AddRow(
+                new Text(name),
+                new Text(s.Enabled ? Percent(d.Percent) : Percent(0)),
+                new Text(setting),
+                new Text(d.Routable ? "yes" : "no"),
+                new Text(d.Protected ? "yes" : "no"),
+                new Text(d.Upstream));
+        }
+
+        console.Write(table);
+        var log = s.DecisionLog;
+        console.WriteLine($"Decision log: {log.Queued:N0} queued of {log.Capacity:N0} · {log.Written:N0} written · {log.Dropped:N0} dropped · {log.Failed:N0} failed");
+        console.WriteLine($"Store: {s.Store.Provider} at {s.Store.Location} · delivery {s.Delivery} · user keys {s.UserKeys} · {s.Overrides} override{(s.Overrides == 1 ? string.Empty : "s")}");
+    }
+
+    public static void History(IAnsiConsole console, IReadOnlyList<HistoryEvent> events)
+    {
+        if (events.Count == 0)
+        {
+            console.WriteLine("No changes recorded yet.");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("At").AddColumn("Kind").AddColumn("Actor").AddColumn("Change").AddColumn("Reason");
+        foreach (var e in events)
+        {
+            table.AddRow(new Text(Time(e.At)), new Text(e.Kind), new Text(e.Actor), new Text(Change(e)), new Text(e.Reason));
+        }
+
+        console.Write(table);
+    }
+
+    /// <summary>"jobs percent 10.00% → 25.00%": the fields that differ between before and after.</summary>
+    public static string Change(HistoryEvent e)
+    {
+        if (e.Before is not { ValueKind: JsonValueKind.Object } before || e.After is not { ValueKind: JsonValueKind.Object } after)
+        {
+            return e.After?.GetRawText() ?? string.Empty;
+        }
+
+        var subject = new List<string>();
+        var changes = new List<string>();
+        foreach (var property in after.EnumerateObject())
+        {
+            var old = before.TryGetProperty(property.Name, out var b) ? b : default;
+            if (property.Name is "domain" or "user")
+            {
+                subject.Add(Value(property.Value));
+            }
+            else if (old.ValueKind == JsonValueKind.Undefined || old.GetRawText() != property.Value.GetRawText())
+            {
+                changes.Add($"{property.Name} {Value(old, property.Name)} → {Value(property.Value, property.Name)}");
+            }
+        }
+
+        return string.Join(' ', subject.Append(string.Join(", ", changes))).Trim();
+    }
+
+    public static void Explain(IAnsiConsole console, IReadOnlyList<ExplainedUpdate> updates)
+    {
+        if (updates.Count == 0)
+        {
+            console.WriteLine("The payload holds no update.");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("#").AddColumn("Update").AddColumn("User").AddColumn("Domain").AddColumn("Rule")
+            .AddColumn(new TableColumn("Bucket").RightAligned()).AddColumn("Route").AddColumn("Upstream").AddColumn("Why");
+        foreach (var u in updates)
+        {
+            var what = u.Kind == "change" ? $"change {u.Field}" : $"{u.Kind} {u.MessageType}".Trim();
+            table.AddRow(
+                new Text(u.Index.ToString(CultureInfo.InvariantCulture)),
+                new Text(what),
+                new Text(u.UserKey ?? "-"),
+                new Text(u.Domain),
+                new Text(u.Rule),
+                new Text(u.Bucket?.ToString(CultureInfo.InvariantCulture) ?? "-"),
+                new Text(u.Route),
+                new Text(u.Upstream),
+                new Text(u.Reason));
+        }
+
+        console.Write(table);
+    }
+
+    private static string Value(JsonElement value, string? name = null) => value.ValueKind switch
+    {
+        JsonValueKind.Undefined or JsonValueKind.Null => name == "percent" ? "global" : "none",
+        JsonValueKind.Number when name == "percent" => Percent(value.GetDecimal()),
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => value.GetRawText(),
+    };
+}

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+
+namespace Cutover.Core.Classification;
+
+/// <summary>
+/// A bounded, thread-safe memory of each user's last domain with a time to live.
+/// </summary>
+/// <remarks>
+/// Two generations instead of a linked-list LRU: entries go into the current generation; when it holds
+/// half the capacity it becomes the previous one and a new current starts, dropping the old previous.
+/// A hit in the previous generation is copied forward. So at most <c>capacity</c> users are held,
+/// recently active users survive, reads take no lock, and the lock is only taken to rotate.
+/// </remarks>
+public sealed class ConversationMemory : IConversationMemory
+{
+    private readonly long _ttlTicks;
+    private readonly int _generationSize;
+    private readonly Lock _rotateLock = new();
+    private volatile Generation _current = new();
+    private volatile Generation _previous = new();
+
+    public ConversationMemory(int capacity, TimeSpan timeToLive)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
+        _generationSize = capacity / 2;
+        _ttlTicks = timeToLive.Ticks;
+    }
+
+    public TimeSpan TimeToLive => TimeSpan.FromTicks(_ttlTicks);
+
+    /// <summary>How many users are held now (both generations; a user may be counted twice briefly).</summary>
+    public int Count => _current.Count + _previous.Count;
+
+    public bool TryRecall(string userKey, DateTimeOffset now, out string domain)
+    {
+        var current = _current;
+        if (current.Entries.TryGetValue(userKey, out var entry) || _previous.Entries.TryGetValue(userKey, out entry))
+        {
+            if (now.UtcTicks - entry.SeenAtTicks <= _ttlTicks)
+            {
+                domain = entry.Domain;
+                return true;
+            }
+        }
+
+        domain = string.Empty;
+        return false;
+    }
+
+    public void Remember(string userKey, string domain, DateTimeOffset now)
+    {
+        var current = _current;
+        var entry = new Entry(domain, now.UtcTicks);
+        if (current.Entries.TryAdd(userKey, entry))
+        {
+            if (Interlocked.Increment(ref current.Count) >= _generationSize)
+            {
+                Rotate(current);
+            }
+
+            return;
+        }
+
+        current.Entries[userKey] = entry;
+    }
+
+    private void Rotate(Generation full)
+    {
+        lock (_rotateLock)
+        {
+            if (!ReferenceEquals(_current, full))
+            {
+                return;
+            }
+
+            _previous = full;
+            _current = new Generation();
+        }
+    }
+
+    private readonly record struct Entry(string Domain, long SeenAtTicks);
+
+    private sealed class Generation
+    {
+        public readonly ConcurrentDictionary<string, Entry> Entries = new(StringComparer.Ordinal);
+        public int Count;
+    }
+}

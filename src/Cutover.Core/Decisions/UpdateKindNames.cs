@@ -1,0 +1,15 @@
+using Cutover.Core.Webhooks;
+
+namespace Cutover.Core.Decisions;
+
+/// <summary>The names of <see cref="UpdateKind"/> as stored and shown.</summary>
+public static class UpdateKindNames
+{
+    public static string ToName(this UpdateKind kind) => kind switch
+    {
+        UpdateKind.Message => "message",
+        UpdateKind.Status => "status",
+        UpdateKind.Change => "change",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}

@@ -1,0 +1,141 @@
+using Cutover.Core.Classification;
+using Cutover.Core.Webhooks;
+
+namespace Cutover.Core.Routing;
+
+/// <summary>
+/// Decides, for each update of a parsed webhook, its domain (DESIGN step 2) and its route and upstream
+/// (step 3). Pure apart from the conversation memory it is handed.
+/// </summary>
+public static class Router
+{
+    /// <summary>
+    /// Decides every update of <paramref name="webhook"/> in document order, so a "yes" after a property
+    /// message in the same POST stays in property. Writes one decision per update into <paramref name="decisions"/>.
+    /// </summary>
+    public static void Decide(
+        ParsedWebhook webhook, RoutingSnapshot snapshot, IConversationMemory memory, DateTimeOffset now, Span<UpdateDecision> decisions)
+    {
+        if (decisions.Length < webhook.Count)
+        {
+            throw new ArgumentException("one decision slot is needed per update", nameof(decisions));
+        }
+
+        for (var i = 0; i < webhook.Count; i++)
+        {
+            decisions[i] = DecideOne(in webhook[i], webhook.TextOf(i), snapshot, memory, now);
+        }
+    }
+
+    public static UpdateDecision DecideOne(
+        in WebhookUpdate update, ReadOnlySpan<char> text, RoutingSnapshot snapshot, IConversationMemory memory, DateTimeOffset now)
+    {
+        var topology = snapshot.Topology;
+        var bucket = update.UserKey is null ? -1 : topology.Bucketing.BucketOf(update.UserKey);
+
+        // A change of another field carries no conversation: it goes where its field is configured to go.
+        if (update.Kind == UpdateKind.Change && !ReferenceEquals(update.Field, WebhookParser.MessagesField) && update.Field.Length > 0)
+        {
+            var upstream = topology.UpstreamOfField(update.Field);
+            var route = upstream == RouterTopology.UnifiedUpstream ? Route.Unified : Route.Legacy;
+            return new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Field, update.Field, bucket, route,
+                RouteReason.Field, -1, upstream);
+        }
+
+        UserOverride? pin = null;
+        if (update.UserKey is not null && !snapshot.State.Overrides.IsEmpty)
+        {
+            snapshot.State.Overrides.TryGetValue(update.UserKey, out pin);
+        }
+
+        var (domain, rule, evidence) = Classify(in update, text, topology, pin, memory, now);
+        if (update.Kind == UpdateKind.Message && update.UserKey is not null && rule != ClassificationRule.Fallback)
+        {
+            memory.Remember(update.UserKey, domain, now);
+        }
+
+        return RouteOf(domain, rule, evidence, bucket, pin, snapshot);
+    }
+
+    private static (string Domain, ClassificationRule Rule, string? Evidence) Classify(
+        in WebhookUpdate update, ReadOnlySpan<char> text, RouterTopology topology, UserOverride? pin, IConversationMemory memory,
+        DateTimeOffset now)
+    {
+        // 1. An operator's pin.
+        if (pin?.Domain is { } pinned && topology.Domains.ContainsKey(pinned))
+        {
+            return (pinned, ClassificationRule.Override, null);
+        }
+
+        // 2. The business number the update came to.
+        if (topology.TryDomainOfPhoneNumberId(update.PhoneNumberId, out var byNumber))
+        {
+            return (byNumber, ClassificationRule.PhoneNumberId, update.PhoneNumberId);
+        }
+
+        if (update.Kind == UpdateKind.Message)
+        {
+            // 3. The id of the button or list row the user tapped.
+            if (topology.TryDomainOfButton(update.InteractiveId, out var byButton, out var prefix))
+            {
+                return (byButton, ClassificationRule.Interactive, prefix);
+            }
+
+            // 4. Keywords, as whole words.
+            if (topology.Keywords.Match(text) is { } match)
+            {
+                return (match.Domain, ClassificationRule.Keyword, match.Keyword);
+            }
+        }
+
+        // 5. Where the user's conversation was (statuses only ever use this).
+        if (update.UserKey is not null && memory.TryRecall(update.UserKey, now, out var remembered))
+        {
+            return (remembered, ClassificationRule.Memory, null);
+        }
+
+        // 6. Nothing matched.
+        return (RouterTopology.FallbackDomain, ClassificationRule.Fallback, null);
+    }
+
+    private static UpdateDecision RouteOf(
+        string domain, ClassificationRule rule, string? evidence, int bucket, UserOverride? pin, RoutingSnapshot snapshot)
+    {
+        var topology = snapshot.Topology;
+        var legacy = topology.LegacyUpstreamOf(domain);
+        UpdateDecision Legacy(RouteReason reason, int threshold) =>
+            new(domain, rule, evidence, bucket, Route.Legacy, reason, threshold, legacy);
+
+        if (topology.IsProtected(domain))
+        {
+            return Legacy(RouteReason.Protected, -1);
+        }
+
+        if (!snapshot.State.Enabled)
+        {
+            return Legacy(RouteReason.Disabled, -1);
+        }
+
+        var threshold = snapshot.ThresholdOf(domain);
+        if (threshold < 0)
+        {
+            return Legacy(RouteReason.NotRoutable, -1);
+        }
+
+        if (pin?.Route is { } forced)
+        {
+            return forced == Route.Unified
+                ? new UpdateDecision(domain, rule, evidence, bucket, Route.Unified, RouteReason.OverrideUnified, threshold, RouterTopology.UnifiedUpstream)
+                : Legacy(RouteReason.OverrideLegacy, threshold);
+        }
+
+        if (bucket < 0)
+        {
+            return Legacy(RouteReason.NoUserKey, threshold);
+        }
+
+        return bucket < threshold
+            ? new UpdateDecision(domain, rule, evidence, bucket, Route.Unified, RouteReason.BucketBelow, threshold, RouterTopology.UnifiedUpstream)
+            : Legacy(RouteReason.BucketAbove, threshold);
+    }
+}

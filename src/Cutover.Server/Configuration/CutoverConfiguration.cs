@@ -1,0 +1,285 @@
+using System.Globalization;
+using Cutover.Core.Routing;
+using Cutover.Store;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.Configuration;
+
+/// <summary>
+/// Turns configuration (a <c>cutover.json</c>, <c>Cutover__…</c> environment variables, and in tests an
+/// in-memory dictionary, later sources winning) into checked <see cref="CutoverOptions"/>. Used by the
+/// server's options pipeline and by CLI verbs that read the config without a server.
+/// </summary>
+public static class CutoverConfiguration
+{
+    public const string Unified = RouterTopology.UnifiedUpstream;
+
+    /// <summary>Builds the configuration sources in order: file, environment, overrides.</summary>
+    public static IConfigurationRoot Build(
+        string? file, IEnumerable<KeyValuePair<string, string?>>? overrides = null, bool includeEnvironment = true)
+    {
+        var builder = new ConfigurationBuilder();
+        if (file is not null)
+        {
+            builder.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
+        if (includeEnvironment)
+        {
+            builder.AddEnvironmentVariables();
+        }
+
+        if (overrides is not null)
+        {
+            builder.AddInMemoryCollection(overrides);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Binds, applies defaults and resolves secrets. Binding errors become a validation exception naming key and value.</summary>
+    public static void Populate(CutoverOptions options, IConfiguration configuration, Func<string, string?> environment)
+    {
+        var section = configuration.GetSection(CutoverOptions.SectionName);
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), [DescribeBindError(ex, configuration)]);
+        }
+
+        CutoverDefaults.Apply(options, section.GetSection(nameof(CutoverOptions.ProtectedDomains)).Exists());
+        SecretResolver.Resolve(options, options.Problems, environment);
+    }
+
+    /// <summary>Reads and checks options from <paramref name="configuration"/>: the options, or every problem found.</summary>
+    public static (CutoverOptions? Options, IReadOnlyList<string> Errors) Load(IConfiguration configuration, Func<string, string?>? environment = null)
+    {
+        var options = new CutoverOptions();
+        try
+        {
+            Populate(options, configuration, environment ?? Environment.GetEnvironmentVariable);
+        }
+        catch (OptionsValidationException ex)
+        {
+            return (null, [.. ex.Failures]);
+        }
+
+        var errors = Validate(options);
+        return errors.Count == 0 ? (options, errors) : (null, errors);
+    }
+
+    /// <summary>Every problem of the options, each naming the key and (except for secrets) the value.</summary>
+    public static List<string> Validate(CutoverOptions o)
+    {
+        var errors = new List<string>(o.Problems);
+
+        if (!IsHttpUrl(o.Listen))
+        {
+            errors.Add($"Cutover:Listen: '{o.Listen}' is not an http:// or https:// URL (example: http://127.0.0.1:8080)");
+        }
+
+        foreach (var (name, upstream) in o.Upstreams)
+        {
+            var key = $"Cutover:Upstreams:{name}";
+            if (string.IsNullOrWhiteSpace(upstream.Url))
+            {
+                errors.Add($"{key}:Url is missing: every upstream needs the URL webhooks are POSTed to");
+            }
+            else if (!IsHttpUrl(upstream.Url))
+            {
+                errors.Add($"{key}:Url: '{upstream.Url}' is not an absolute http:// or https:// URL");
+            }
+
+            if (upstream.TimeoutMs is < 1 or > 300_000)
+            {
+                errors.Add($"{key}:TimeoutMs: {upstream.TimeoutMs} is outside 1..300000");
+            }
+
+            if (upstream.HealthUrl is not null && !IsHttpUrl(upstream.HealthUrl))
+            {
+                errors.Add($"{key}:HealthUrl: '{upstream.HealthUrl}' is not an absolute http:// or https:// URL");
+            }
+        }
+
+        if (!o.Upstreams.ContainsKey(Unified))
+        {
+            errors.Add($"Cutover:Upstreams:{Unified}:Url is missing: the unified handler's URL is required");
+        }
+
+        foreach (var (name, domain) in o.Domains)
+        {
+            if (domain.Upstream is { } upstream && !o.Upstreams.ContainsKey(upstream))
+            {
+                errors.Add($"Cutover:Domains:{name}:Upstream: '{upstream}' is not configured under Cutover:Upstreams "
+                    + $"(add Cutover:Upstreams:{upstream}:Url)");
+            }
+        }
+
+        foreach (var (field, upstream) in o.Fields)
+        {
+            if (!o.Upstreams.ContainsKey(upstream))
+            {
+                errors.Add($"Cutover:Fields:{field}: '{upstream}' is not configured under Cutover:Upstreams");
+            }
+        }
+
+        for (var i = 0; i < o.ProtectedDomains.Count; i++)
+        {
+            var name = o.ProtectedDomains[i];
+            if (name.Length > 0 && !o.Domains.ContainsKey(name))
+            {
+                errors.Add($"Cutover:ProtectedDomains:{i}: '{name}' is not a configured domain");
+            }
+        }
+
+        if (o.Store.Provider is not (StoreFactory.Sqlite or StoreFactory.Postgres))
+        {
+            errors.Add($"Cutover:Store:Provider: '{o.Store.Provider}' is not sqlite or postgres");
+        }
+        else if (o.Store.Provider == StoreFactory.Postgres)
+        {
+            errors.Add("Cutover:Store:Provider: 'postgres' is not built yet; use sqlite");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.Store.ConnectionString))
+        {
+            errors.Add("Cutover:Store:ConnectionString is empty (SQLite example: Data Source=cutover.db)");
+        }
+
+        CheckRange(errors, "Cutover:Store:PollInterval", o.Store.PollInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10));
+
+        if (o.Delivery.Mode == "queued")
+        {
+            errors.Add("Cutover:Delivery:Mode: 'queued' is not built yet; use direct");
+        }
+        else if (o.Delivery.Mode != "direct")
+        {
+            errors.Add($"Cutover:Delivery:Mode: '{o.Delivery.Mode}' is not direct or queued");
+        }
+
+        if (o.Privacy.UserKeys is not ("hashed" or "raw"))
+        {
+            errors.Add($"Cutover:Privacy:UserKeys: '{o.Privacy.UserKeys}' is not hashed or raw");
+        }
+
+        if (o.Privacy.HashKey is { Length: < 16 })
+        {
+            errors.Add("Cutover:Privacy:HashKey is shorter than 16 characters");
+        }
+
+        ValidateTokens(o.Admin.Tokens, errors);
+
+        if (string.IsNullOrEmpty(o.Routing.Salt))
+        {
+            errors.Add("Cutover:Routing:Salt is empty: it must be a fixed string, set once before the rollout");
+        }
+
+        CheckRange(errors, "Cutover:Memory:Ttl", o.Memory.Ttl, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7));
+        if (o.Memory.Capacity is < 2 or > 10_000_000)
+        {
+            errors.Add($"Cutover:Memory:Capacity: {o.Memory.Capacity} is outside 2..10000000");
+        }
+
+        if (o.Ingress.MaxBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add($"Cutover:Ingress:MaxBodyBytes: {o.Ingress.MaxBodyBytes} is outside 1024..67108864 (Meta sends up to 3 MB)");
+        }
+
+        if (o.DecisionLog.QueueCapacity is < 1 or > 10_000_000)
+        {
+            errors.Add($"Cutover:DecisionLog:QueueCapacity: {o.DecisionLog.QueueCapacity} is outside 1..10000000");
+        }
+
+        if (o.DecisionLog.BatchSize < 1 || o.DecisionLog.BatchSize > Math.Max(1, o.DecisionLog.QueueCapacity))
+        {
+            errors.Add($"Cutover:DecisionLog:BatchSize: {o.DecisionLog.BatchSize} must be between 1 and QueueCapacity ({o.DecisionLog.QueueCapacity})");
+        }
+
+        if (errors.Count == 0)
+        {
+            TopologyFactory.TryCreate(o, out var problems);
+            errors.AddRange(problems.Select(static p => "Cutover:Domains: " + p));
+        }
+
+        return errors;
+    }
+
+    private static void ValidateTokens(List<AdminTokenOptions> tokens, List<string> errors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var key = $"Cutover:Admin:Tokens:{i}";
+            var token = tokens[i];
+            if (string.IsNullOrWhiteSpace(token.Name))
+            {
+                errors.Add($"{key}:Name is missing: the name is the actor recorded in the audit trail");
+            }
+            else if (!names.Add(token.Name))
+            {
+                errors.Add($"{key}:Name: '{token.Name}' is used by two tokens");
+            }
+
+            if (token.Token is null)
+            {
+                if (!errors.Any(e => e.StartsWith(key + ":Token", StringComparison.Ordinal)))
+                {
+                    errors.Add($"{key}:Token is missing");
+                }
+            }
+            else if (token.Token.Length < 16)
+            {
+                errors.Add($"{key}:Token is shorter than 16 characters");
+            }
+            else if (!secrets.Add(token.Token))
+            {
+                errors.Add($"{key}:Token is the same as another token's");
+            }
+
+            if (token.Role is not ("read" or "operate"))
+            {
+                errors.Add($"{key}:Role: '{token.Role}' is not read or operate");
+            }
+        }
+    }
+
+    private static void CheckRange(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{key}: {value.ToString("c", CultureInfo.InvariantCulture)} is outside "
+                + $"{min.ToString("c", CultureInfo.InvariantCulture)}..{max.ToString("c", CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static string DescribeBindError(InvalidOperationException ex, IConfiguration configuration)
+    {
+        // The binder says "Failed to convert configuration value at 'Cutover:X' to type 'System.Int32'."
+        var message = ex.Message;
+        var start = message.IndexOf(" at '", StringComparison.Ordinal);
+        if (start >= 0)
+        {
+            var end = message.IndexOf('\'', start + 5);
+            if (end > start)
+            {
+                var key = message[(start + 5)..end];
+                var value = configuration[key];
+                var type = message.Contains("'System.Int32'", StringComparison.Ordinal) ? "a whole number"
+                    : message.Contains("'System.TimeSpan'", StringComparison.Ordinal) ? "a duration such as 00:30:00"
+                    : message.Contains("'System.Boolean'", StringComparison.Ordinal) ? "true or false"
+                    : "of the right type";
+                return $"{key}: '{value}' is not {type}";
+            }
+        }
+
+        return message;
+    }
+}

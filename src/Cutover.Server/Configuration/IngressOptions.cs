@@ -1,0 +1,8 @@
+namespace Cutover.Server.Configuration;
+
+/// <summary><c>Ingress:*</c>: limits on what Meta (or anyone) may POST.</summary>
+public sealed class IngressOptions
+{
+    /// <summary>Largest accepted body; larger gets 413. Default 4 MiB (Meta sends up to 3 MB).</summary>
+    public int MaxBodyBytes { get; set; } = CutoverDefaults.MaxBodyBytes;
+}

@@ -1,0 +1,14 @@
+namespace Cutover.Server.Configuration;
+
+/// <summary>One named upstream: <c>Upstreams:&lt;name&gt;</c>.</summary>
+public sealed class UpstreamOptions
+{
+    /// <summary>The absolute http(s) URL webhooks are POSTed to.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>How long to wait for the upstream's response headers. Default 10000 ms.</summary>
+    public int TimeoutMs { get; set; } = CutoverDefaults.UpstreamTimeoutMs;
+
+    /// <summary>An optional URL polled to judge the upstream's health.</summary>
+    public string? HealthUrl { get; set; }
+}

@@ -1,0 +1,23 @@
+namespace Cutover.Server.Contracts;
+
+/// <summary>
+/// What the router would do with one update, and why (<c>cutover explain --json</c>): <c>user_key</c>,
+/// <c>domain</c>, <c>rule</c>, <c>bucket</c>, <c>route</c>, <c>upstream</c>, <c>reason</c>.
+/// </summary>
+public sealed record ExplainedUpdate(
+    int Index,
+    string Kind,
+    string Field,
+    string? MessageId,
+    string? MessageType,
+    string? UserKey,
+    string Domain,
+    string Rule,
+    string? Evidence,
+    int? Bucket,
+    string Route,
+    string Upstream,
+    string Reason);
+
+/// <summary><c>POST /admin/explain</c>.</summary>
+public sealed record ExplainResponse(List<ExplainedUpdate> Updates);

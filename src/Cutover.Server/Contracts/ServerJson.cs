@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace Cutover.Server.Contracts;
+
+/// <summary>Source-generated JSON for every body the server reads or writes; snake_case field names, as in DESIGN.md.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DictionaryKeyPolicy = JsonKnownNamingPolicy.Unspecified,
+    WriteIndented = false,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(RoutingResponse))]
+[JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(ChangeResponse))]
+[JsonSerializable(typeof(ExplainResponse))]
+[JsonSerializable(typeof(List<ExplainedUpdate>))]
+[JsonSerializable(typeof(List<HistoryEvent>))]
+[JsonSerializable(typeof(RoutingRequest))]
+[JsonSerializable(typeof(ReasonRequest))]
+[JsonSerializable(typeof(OverrideRequest))]
+[JsonSerializable(typeof(OverrideView))]
+[JsonSerializable(typeof(List<OverrideView>))]
+[JsonSerializable(typeof(HealthSummary))]
+public sealed partial class ServerJson : JsonSerializerContext;

@@ -1,0 +1,144 @@
+using Cutover.Core.Classification;
+using Cutover.Server.Admin;
+using Cutover.Server.Configuration;
+using Cutover.Server.Contracts;
+using Cutover.Server.DecisionLog;
+using Cutover.Server.HotPath;
+using Cutover.Server.Routing;
+using Cutover.Server.Telemetry;
+using Cutover.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace Cutover.Server.Hosting;
+
+/// <summary>Builds the Cutover server: configuration, services, background services and endpoints.</summary>
+public static class CutoverHost
+{
+    public static WebApplication Build(CutoverHostOptions host)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
+
+        // Configuration: the file, then Cutover__… environment variables, then explicit settings. Nothing else.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(CutoverConfiguration.Build(host.ConfigFile, host.Settings, host.IncludeEnvironment));
+
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.UseUrls(host.Listen ?? builder.Configuration["Cutover:Listen"] ?? CutoverDefaults.Listen);
+        builder.WebHost.ConfigureKestrel(static k => k.AddServerHeader = false);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(static o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        host.ConfigureLogging?.Invoke(builder.Logging);
+
+        AddServices(builder.Services, host.Time ?? TimeProvider.System);
+        host.ConfigureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services, TimeProvider time)
+    {
+        services.AddSingleton(time);
+        services.AddOptions<CutoverOptions>()
+            .Configure<IConfiguration>(static (o, c) => CutoverConfiguration.Populate(o, c, Environment.GetEnvironmentVariable))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CutoverOptions>, CutoverOptionsValidator>();
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<CutoverOptions>>(static (k, o) => k.Limits.MaxRequestBodySize = o.Value.Ingress.MaxBodyBytes + 1L);
+
+        services.AddSingleton(static sp => TopologyFactory.Create(sp.GetRequiredService<IOptions<CutoverOptions>>().Value));
+        services.AddSingleton(static sp =>
+        {
+            var store = sp.GetRequiredService<IOptions<CutoverOptions>>().Value.Store;
+            return StoreFactory.Open(store.Provider, store.ConnectionString, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(static sp =>
+        {
+            var memory = sp.GetRequiredService<IOptions<CutoverOptions>>().Value.Memory;
+            return new ConversationMemory(memory.Capacity, memory.Ttl);
+        });
+        services.AddSingleton<RoutingStateHolder>();
+        services.AddSingleton<UserKeyProtection>();
+        services.AddSingleton<RoutingService>();
+        services.AddSingleton<CutoverMetrics>();
+        services.AddSingleton<DecisionLogQueue>();
+        services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<WebhookPipeline>();
+        services.AddSingleton<VerifyHandshake>();
+        services.AddSingleton<AdminAuthenticator>();
+        services.AddSingleton<AdminApi>();
+        services.AddSingleton<ServerClock>();
+
+        // Order matters: the initializer (migrate, load state) starts before the writer and the poller.
+        services.AddHostedService<CutoverInitializer>();
+        services.AddHostedService<DecisionLogWriter>();
+        services.AddHostedService<RoutingRefresher>();
+
+        services.AddOpenTelemetry().WithMetrics(static m => m.AddMeter(CutoverMetrics.MeterName).AddPrometheusExporter());
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        WebhookPipeline? pipeline = null;
+        app.MapPost("/webhook", (RequestDelegate)(context =>
+        {
+            pipeline ??= context.RequestServices.GetRequiredService<WebhookPipeline>();
+            var holder = context.RequestServices.GetRequiredService<RoutingStateHolder>();
+            if (!holder.IsReady)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return Task.CompletedTask;
+            }
+
+            return pipeline.HandleAsync(context);
+        }));
+        app.MapGet("/webhook", static (HttpContext c, VerifyHandshake v) => v.Handle(c));
+        app.MapGet("/healthz", static () => Results.Text("ok"));
+        app.MapGet("/readyz", static async (HttpContext c, RoutingStateHolder holder, ICutoverStore store) =>
+        {
+            if (!holder.IsReady)
+            {
+                return Results.Json(new ErrorBody("starting", "the routing state is not loaded yet"), ServerJson.Default.ErrorBody, statusCode: 503);
+            }
+
+            try
+            {
+                await store.PingAsync(c.RequestAborted);
+                return Results.Text("ready");
+            }
+            catch (StoreException ex)
+            {
+                return Results.Json(new ErrorBody("store_unavailable", ex.Message), ServerJson.Default.ErrorBody, statusCode: 503);
+            }
+        });
+        app.MapGet("/", static (RoutingStateHolder holder, DecisionLogQueue log) =>
+        {
+            if (!holder.IsReady)
+            {
+                return Results.Json(new HealthSummary("starting", false, 0, 0, 0), ServerJson.Default.HealthSummary, statusCode: 503);
+            }
+
+            var state = holder.Current.State;
+            return Results.Json(new HealthSummary("ok", state.Enabled, state.Percent, state.Version, log.Counters.Dropped), ServerJson.Default.HealthSummary);
+        });
+        AdminApi.Map(app);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+    }
+}

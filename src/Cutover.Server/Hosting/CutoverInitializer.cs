@@ -1,0 +1,44 @@
+using System.Text;
+using Cutover.Core.Privacy;
+using Cutover.Server.Configuration;
+using Cutover.Server.Routing;
+using Cutover.Server.Telemetry;
+using Cutover.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.Hosting;
+
+/// <summary>
+/// Runs first at start-up, before the server takes requests: applies schema migrations, sets up user
+/// key hashing, and loads the routing state. A store that cannot be opened stops start-up.
+/// </summary>
+internal sealed class CutoverInitializer(
+    ICutoverStore store,
+    UserKeyProtection protection,
+    RoutingService routing,
+    IOptions<CutoverOptions> options,
+    ILogger<CutoverInitializer> logger) : IHostedService
+{
+    /// <summary>The name of the stored random key used when Privacy:HashKey is not set.</summary>
+    public const string HashKeySecret = "user_key_hash";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var applied = await store.MigrateAsync(cancellationToken);
+        var version = await store.SchemaVersionAsync(cancellationToken);
+        LogMessages.StoreReady(logger, store.Provider, store.Location, version, applied);
+
+        var privacy = options.Value.Privacy;
+        protection.Initialize(privacy.UserKeys == "raw"
+            ? UserKeyHasher.Raw
+            : UserKeyHasher.Keyed(privacy.HashKey is { } key
+                ? Encoding.UTF8.GetBytes(key)
+                : await store.GetOrCreateSecretAsync(HashKeySecret, 32, cancellationToken)));
+
+        await routing.LoadAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

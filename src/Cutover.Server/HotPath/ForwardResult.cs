@@ -1,0 +1,37 @@
+namespace Cutover.Server.HotPath;
+
+/// <summary>The outcome of one forward: error class, upstream status code (0 when none), the handler the upstream named, time taken.</summary>
+internal readonly record struct ForwardResult(ForwardError Error, int StatusCode, string? Handler, TimeSpan Elapsed, Exception? Exception)
+{
+    public bool Delivered => Error == ForwardError.None;
+
+    /// <summary>The upstream answered about this webhook (delivered or refused): Meta need not send it again.</summary>
+    public bool Taken => Error is ForwardError.None or ForwardError.Rejected;
+
+    /// <summary>Unified failing this way sends the same bytes to the domain's legacy upstream.</summary>
+    public bool WarrantsFallback => !Taken;
+
+    public string Describe() => Error switch
+    {
+        ForwardError.None => "delivered",
+        ForwardError.Rejected => $"rejected with {StatusCode}",
+        ForwardError.Overloaded => $"busy ({StatusCode})",
+        ForwardError.ServerError => $"failed with {StatusCode}",
+        ForwardError.TimedOut => "timed out",
+        ForwardError.ConnectFailed => "refused the connection",
+        ForwardError.RequestFailed => "broke the connection",
+        _ => Error.ToString(),
+    };
+
+    /// <summary>The outcome tag for metrics (a closed set).</summary>
+    public string Outcome => Error switch
+    {
+        ForwardError.None => "delivered",
+        ForwardError.Rejected => "rejected",
+        ForwardError.Overloaded => "overloaded",
+        ForwardError.ServerError => "server_error",
+        ForwardError.TimedOut => "timeout",
+        ForwardError.ConnectFailed => "connect_failed",
+        _ => "request_failed",
+    };
+}

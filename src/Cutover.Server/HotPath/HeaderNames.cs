@@ -1,0 +1,14 @@
+namespace Cutover.Server.HotPath;
+
+/// <summary>Header names Cutover reads and writes.</summary>
+internal static class HeaderNames
+{
+    public const string Signature = "X-Hub-Signature-256";
+    public const string CorrelationId = "X-Correlation-ID";
+    public const string WebhookDomain = "X-Webhook-Domain";
+    public const string RoutedFrom = "X-Routed-From";
+    public const string RoutedFromValue = "cutover";
+    public const string Route = "X-Cutover-Route";
+    public const string IdempotencyKey = "X-Idempotency-Key";
+    public const string HandledBy = "X-Handled-By";
+}

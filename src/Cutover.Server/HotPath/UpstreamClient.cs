@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Net;
+using Cutover.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.HotPath;
+
+/// <summary>
+/// Sends webhook bytes to named upstreams over one long-lived, pooled <see cref="HttpMessageInvoker"/>.
+/// Failures come back as a <see cref="ForwardError"/>; nothing is thrown for an upstream's fault.
+/// </summary>
+internal sealed class UpstreamClient : IDisposable
+{
+    // Upstreams answer a webhook with a few bytes; more than this is not worth reading to keep the connection.
+    private const int MaxDrainBytes = 64 * 1024;
+
+    private readonly HttpMessageInvoker _invoker;
+    private readonly FrozenDictionary<string, Target> _targets;
+    private readonly TimeProvider _time;
+
+    public UpstreamClient(IOptions<CutoverOptions> options, TimeProvider time)
+    {
+        _time = time;
+        _targets = options.Value.Upstreams.ToFrozenDictionary(
+            static u => u.Key,
+            static u => new Target(new Uri(u.Value.Url!, UriKind.Absolute), TimeSpan.FromMilliseconds(u.Value.TimeoutMs)),
+            StringComparer.Ordinal);
+        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+            EnableMultipleHttp2Connections = true,
+            ActivityHeadersPropagator = null,
+        }, disposeHandler: true);
+    }
+
+    public bool IsKnown(string upstream) => _targets.ContainsKey(upstream);
+
+    public async ValueTask<ForwardResult> SendAsync(string upstream, ReadOnlyMemory<byte> body, OutboundHeaders headers)
+    {
+        var target = _targets[upstream];
+        var started = _time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(target.Timeout, _time);
+        using var request = new HttpRequestMessage(HttpMethod.Post, target.Url)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            Content = new ReadOnlyMemoryContent(body),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        var h = request.Headers;
+        if (headers.Signature is not null)
+        {
+            h.TryAddWithoutValidation(HeaderNames.Signature, headers.Signature);
+        }
+
+        h.TryAddWithoutValidation(HeaderNames.CorrelationId, headers.CorrelationId);
+        h.TryAddWithoutValidation(HeaderNames.WebhookDomain, headers.Domains);
+        h.TryAddWithoutValidation(HeaderNames.RoutedFrom, HeaderNames.RoutedFromValue);
+        h.TryAddWithoutValidation(HeaderNames.Route, headers.Route);
+        if (headers.IdempotencyKey is not null)
+        {
+            h.TryAddWithoutValidation(HeaderNames.IdempotencyKey, headers.IdempotencyKey);
+        }
+
+        try
+        {
+            using var response = await _invoker.SendAsync(request, timeout.Token);
+            var handler = response.Headers.NonValidated.TryGetValues(HeaderNames.HandledBy, out var values) ? values.ToString() : null;
+            await DrainAsync(response, timeout.Token);
+            var status = (int)response.StatusCode;
+            var error = status switch
+            {
+                >= 200 and < 300 => ForwardError.None,
+                408 or 429 => ForwardError.Overloaded,
+                >= 500 => ForwardError.ServerError,
+                _ => ForwardError.Rejected,
+            };
+            return new ForwardResult(error, status, string.IsNullOrEmpty(handler) ? null : handler, _time.GetElapsedTime(started), null);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
+        {
+            return new ForwardResult(ForwardError.TimedOut, 0, null, _time.GetElapsedTime(started), ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            var error = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                ? ForwardError.ConnectFailed
+                : ForwardError.RequestFailed;
+            return new ForwardResult(error, 0, null, _time.GetElapsedTime(started), ex);
+        }
+        catch (IOException ex)
+        {
+            return new ForwardResult(ForwardError.RequestFailed, 0, null, _time.GetElapsedTime(started), ex);
+        }
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    /// <summary>Reads the (small) response body to its end so the connection goes back to the pool.</summary>
+    private static async ValueTask DrainAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength == 0)
+        {
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var total = 0;
+            int read;
+            while (total <= MaxDrainBytes && (read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            // The status line and headers arrived; a body cut short does not change the outcome.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private sealed record Target(Uri Url, TimeSpan Timeout);
+}

@@ -1,0 +1,410 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using Cutover.Core.Classification;
+using Cutover.Core.Decisions;
+using Cutover.Core.Routing;
+using Cutover.Core.Webhooks;
+using Cutover.Server.Configuration;
+using Cutover.Server.Contracts;
+using Cutover.Server.DecisionLog;
+using Cutover.Server.Routing;
+using Cutover.Server.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.HotPath;
+
+/// <summary>
+/// The path of one webhook POST from Meta to the right upstream.
+/// </summary>
+/// <remarks>
+/// <code>
+/// Meta ──POST──▶ Cutover ──part──▶ upstream (unified or a domain's legacy handler)
+///                   │  unified fails (connect, timeout, 5xx) ──same bytes──▶ the domain's legacy upstream
+///                   └─ one decision per update ──▶ bounded queue ──▶ batched store writes
+/// </code>
+/// Steps: 1. size check (413); 2. read the body; 3. signature check when an app secret is set (401);
+/// 4. parse (400 naming the problem); 5. classify and route each update; 6. group updates into parts
+/// by upstream: one part keeps the original bytes and signature, several parts are split and re-signed;
+/// 7. forward the parts concurrently, falling back from unified to legacy; 8. record every decision;
+/// 9. answer Meta: 200 when every part was taken, 502 when one was not (Meta then retries).
+/// The forwards do not follow Meta's connection: once read, a webhook is delivered even if Meta hangs up.
+/// </remarks>
+internal sealed class WebhookPipeline
+{
+    private readonly CutoverOptions _options;
+    private readonly RoutingStateHolder _routing;
+    private readonly ConversationMemory _memory;
+    private readonly UpstreamClient _upstreams;
+    private readonly DecisionLogQueue _log;
+    private readonly CutoverMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WebhookPipeline> _logger;
+    private readonly WebhookSignature? _signature;
+    private readonly ObjectPool<ParsedWebhook> _parsers;
+
+    public WebhookPipeline(
+        IOptions<CutoverOptions> options,
+        RoutingStateHolder routing,
+        ConversationMemory memory,
+        UpstreamClient upstreams,
+        DecisionLogQueue log,
+        CutoverMetrics metrics,
+        TimeProvider time,
+        ILogger<WebhookPipeline> logger)
+    {
+        _options = options.Value;
+        _routing = routing;
+        _memory = memory;
+        _upstreams = upstreams;
+        _log = log;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _signature = string.IsNullOrEmpty(_options.AppSecret) ? null : new WebhookSignature(_options.AppSecret);
+        _parsers = new DefaultObjectPool<ParsedWebhook>(new ParsedWebhookPolicy(), Environment.ProcessorCount * 4);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var limit = _options.Ingress.MaxBodyBytes;
+
+        // :: Step 1. Size check before reading anything.
+        if (request.ContentLength > limit)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+                $"the body is {request.ContentLength} bytes; the limit is {limit} (Cutover:Ingress:MaxBodyBytes)");
+            return;
+        }
+
+        // :: Step 2. Read the whole body (the signature covers all of it; fallback may send it twice).
+        RequestBody? body;
+        try
+        {
+            body = await RequestBody.ReadAsync(request, limit, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            LogMessages.ClientAborted(_logger);
+            _metrics.Request("client_aborted");
+            return;
+        }
+
+        if (body is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+                $"the body is larger than the limit of {limit} bytes (Cutover:Ingress:MaxBodyBytes)");
+            return;
+        }
+
+        using (body)
+        {
+            // :: Step 3. Signature, over the raw bytes, in constant time.
+            string? signature = request.Headers[HeaderNames.Signature];
+            if (_signature is not null && !CheckSignature(body.Span, signature, out var signatureProblem))
+            {
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized, "invalid_signature", signatureProblem);
+                return;
+            }
+
+            var parsed = _parsers.Get();
+            try
+            {
+                // :: Step 4. Parse every update of every entry and change.
+                if (!WebhookParser.TryParse(body.Span, parsed, out var parseProblem))
+                {
+                    await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed_payload", parseProblem!);
+                    return;
+                }
+
+                var correlationId = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
+                context.Response.Headers[HeaderNames.CorrelationId] = correlationId;
+                var status = await RouteAsync(parsed, body, signature, correlationId);
+                context.Response.StatusCode = status;
+                _metrics.Request(status == StatusCodes.Status200OK ? "delivered" : "no_upstream");
+                if (status != StatusCodes.Status200OK)
+                {
+                    LogMessages.NoUpstream(_logger, correlationId);
+                    await WriteErrorAsync(context, "no_upstream",
+                        "no upstream took this webhook; Meta will retry it", correlationId);
+                }
+            }
+            finally
+            {
+                _parsers.Return(parsed);
+            }
+        }
+    }
+
+    /// <summary>Steps 5 to 8 for a parsed webhook; returns the status for Meta.</summary>
+    internal async Task<int> RouteAsync(ParsedWebhook parsed, RequestBody body, string? signature, string correlationId)
+    {
+        // An envelope with no update at all (an empty entry list) still reaches an upstream: nothing is dropped.
+        var count = Math.Max(parsed.Count, 1);
+        var decisions = ArrayPool<UpdateDecision>.Shared.Rent(count);
+        try
+        {
+            // :: Step 5. Classify and route each update, in document order.
+            var snapshot = _routing.Current;
+            var now = _time.GetUtcNow();
+            if (parsed.Count == 0)
+            {
+                decisions[0] = EmptyEnvelopeDecision(snapshot);
+            }
+            else
+            {
+                Router.Decide(parsed, snapshot, _memory, now, decisions);
+            }
+
+            // :: Step 6. Group by upstream: one part keeps the original bytes, several are split and re-signed.
+            var parts = GroupIntoParts(parsed, decisions.AsSpan(0, count), body, signature);
+
+            // :: Step 7 and 8. Forward concurrently, falling back where unified fails; record each decision.
+            var taken = true;
+            if (parts.Count == 1)
+            {
+                taken = await ForwardAsync(parts[0], parsed, decisions, body, correlationId, now);
+            }
+            else
+            {
+                var sends = new Task<bool>[parts.Count];
+                for (var i = 0; i < parts.Count; i++)
+                {
+                    sends[i] = ForwardAsync(parts[i], parsed, decisions, body, correlationId, now);
+                }
+
+                foreach (var sent in await Task.WhenAll(sends))
+                {
+                    taken &= sent;
+                }
+            }
+
+            // :: Step 9. 200 only when every part was taken by some upstream.
+            return taken ? StatusCodes.Status200OK : StatusCodes.Status502BadGateway;
+        }
+        finally
+        {
+            ArrayPool<UpdateDecision>.Shared.Return(decisions, clearArray: true);
+        }
+    }
+
+    private List<ForwardPart> GroupIntoParts(ParsedWebhook parsed, ReadOnlySpan<UpdateDecision> decisions, RequestBody body, string? signature)
+    {
+        var first = decisions[0];
+        var oneWay = true;
+        for (var i = 1; i < decisions.Length; i++)
+        {
+            if (decisions[i].Upstream != first.Upstream)
+            {
+                oneWay = false;
+                break;
+            }
+        }
+
+        if (oneWay)
+        {
+            var all = new List<int>(decisions.Length);
+            for (var i = 0; i < decisions.Length; i++)
+            {
+                all.Add(i);
+            }
+
+            return [new ForwardPart(first.Upstream, first.Route.ToName(), all) { Body = body.Memory, Signature = signature }];
+        }
+
+        var parts = new List<ForwardPart>();
+        var partOf = new int[decisions.Length];
+        for (var i = 0; i < decisions.Length; i++)
+        {
+            var index = IndexOfUpstream(parts, decisions[i].Upstream);
+            if (index < 0)
+            {
+                index = parts.Count;
+                parts.Add(new ForwardPart(decisions[i].Upstream, decisions[i].Route.ToName(), []));
+            }
+
+            parts[index].Updates.Add(i);
+            partOf[i] = index;
+        }
+
+        var bytes = PayloadSplitter.Split(body.Span, parsed, partOf, parts.Count);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            parts[i].Body = bytes[i];
+            parts[i].Signature = _signature?.Sign(bytes[i]);
+        }
+
+        return parts;
+    }
+
+    private static int IndexOfUpstream(List<ForwardPart> parts, string upstream)
+    {
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (parts[i].Upstream == upstream)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Sends one part; on a unified failure, sends its updates to their legacy upstreams. Records every decision.</summary>
+    private async Task<bool> ForwardAsync(
+        ForwardPart part, ParsedWebhook parsed, UpdateDecision[] decisions, RequestBody body, string correlationId, DateTimeOffset now)
+    {
+        var result = await SendAsync(part, parsed, decisions, correlationId);
+        if (result.Taken || part.Upstream != RouterTopology.UnifiedUpstream)
+        {
+            Record(part.Updates, parsed, decisions, correlationId, now, part.Upstream, result, fallback: false, firstError: null);
+            return result.Taken;
+        }
+
+        // Unified failed: the same updates go to their domains' legacy upstreams, the same bytes where they can.
+        var failure = $"unified {result.Describe()}";
+        var topology = _routing.Current.Topology;
+        var byLegacy = part.Updates.GroupBy(i => topology.LegacyUpstreamOf(decisions[i].Domain)).ToList();
+        var taken = true;
+        foreach (var group in byLegacy)
+        {
+            var legacy = new ForwardPart(group.Key, RouteNames.Legacy, [.. group]);
+            if (byLegacy.Count == 1)
+            {
+                legacy.Body = part.Body;
+                legacy.Signature = part.Signature;
+            }
+            else
+            {
+                var partOf = new int[parsed.Count];
+                Array.Fill(partOf, -1);
+                foreach (var i in group)
+                {
+                    partOf[i] = 0;
+                }
+
+                legacy.Body = PayloadSplitter.Split(body.Span, parsed, partOf, 1)[0];
+                legacy.Signature = _signature?.Sign(legacy.Body.Span);
+            }
+
+            LogMessages.FallingBack(_logger, correlationId, legacy.Upstream);
+            _metrics.Fallback(legacy.Upstream);
+            var second = await SendAsync(legacy, parsed, decisions, correlationId);
+            Record(legacy.Updates, parsed, decisions, correlationId, now, legacy.Upstream, second, fallback: true, firstError: failure);
+            taken &= second.Taken;
+        }
+
+        return taken;
+    }
+
+    private async Task<ForwardResult> SendAsync(ForwardPart part, ParsedWebhook parsed, UpdateDecision[] decisions, string correlationId)
+    {
+        var headers = new OutboundHeaders(part.Signature, correlationId, DomainsOf(part, decisions), part.Route, IdempotencyKeyOf(part, parsed));
+        var result = await _upstreams.SendAsync(part.Upstream, part.Body, headers);
+        _metrics.Forwarded(part.Upstream, result.Outcome, result.Elapsed);
+        if (!result.Delivered)
+        {
+            LogMessages.UpstreamFailed(_logger, part.Upstream, result.Outcome, result.StatusCode, correlationId, result.Exception);
+        }
+
+        return result;
+    }
+
+    private void Record(
+        List<int> updates, ParsedWebhook parsed, UpdateDecision[] decisions, string correlationId, DateTimeOffset now, string upstream,
+        ForwardResult result, bool fallback, string? firstError)
+    {
+        var error = result.Delivered ? firstError : firstError is null ? result.Describe() : $"{firstError}; {upstream} {result.Describe()}";
+        var latency = result.Elapsed.TotalMilliseconds;
+        foreach (var i in updates)
+        {
+            var d = decisions[i];
+            var update = parsed.Count == 0 ? default : parsed[i];
+            _metrics.Update(d.Domain, d.Route.ToName());
+            _log.TryEnqueue(new DecisionRecord(
+                now, correlationId, update.Id, update.UserKey, parsed.Count == 0 ? UpdateKind.Change : update.Kind, d.Domain, d.Rule,
+                d.Bucket, d.Route, upstream, result.Handler, result.Delivered, result.StatusCode, latency, error, fallback));
+        }
+    }
+
+    private static string DomainsOf(ForwardPart part, UpdateDecision[] decisions)
+    {
+        var first = decisions[part.Updates[0]].Domain;
+        foreach (var i in part.Updates)
+        {
+            if (decisions[i].Domain != first)
+            {
+                return string.Join(',', part.Updates.Select(u => decisions[u].Domain).Distinct(StringComparer.Ordinal));
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>The update's id for one update; for several, a digest of their ids, stable across Meta's retries.</summary>
+    private static string? IdempotencyKeyOf(ForwardPart part, ParsedWebhook parsed)
+    {
+        if (parsed.Count == 0)
+        {
+            return null;
+        }
+
+        if (part.Updates.Count == 1)
+        {
+            return parsed[part.Updates[0]].IdempotencyKey;
+        }
+
+        var joined = string.Join('\n', part.Updates.Select(i => parsed[i].IdempotencyKey ?? string.Empty));
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(joined)).AsSpan(0, 16));
+    }
+
+    private static UpdateDecision EmptyEnvelopeDecision(RoutingSnapshot snapshot)
+    {
+        var upstream = snapshot.Topology.LegacyUpstreamOf(RouterTopology.FallbackDomain);
+        return new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Fallback, null, -1, Route.Legacy, RouteReason.NoUserKey, -1, upstream);
+    }
+
+    private bool CheckSignature(ReadOnlySpan<byte> body, string? header, out string problem)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            problem = $"the {HeaderNames.Signature} header is missing; Meta signs every webhook with the app secret";
+            return false;
+        }
+
+        if (!_signature!.Verify(body, header))
+        {
+            problem = $"the {HeaderNames.Signature} header does not match the body (is Cutover:AppSecret the app's secret?)";
+            return false;
+        }
+
+        problem = string.Empty;
+        return true;
+    }
+
+    private async Task RefuseAsync(HttpContext context, int status, string error, string message)
+    {
+        LogMessages.WebhookRefused(_logger, status, message);
+        _metrics.Request(error);
+        context.Response.StatusCode = status;
+        await WriteErrorAsync(context, error, message, null);
+    }
+
+    private static Task WriteErrorAsync(HttpContext context, string error, string message, string? correlationId) =>
+        context.Response.WriteAsJsonAsync(new ErrorBody(error, message, correlationId), ServerJson.Default.ErrorBody);
+
+    private sealed class ParsedWebhookPolicy : PooledObjectPolicy<ParsedWebhook>
+    {
+        public override ParsedWebhook Create() => new();
+
+        public override bool Return(ParsedWebhook obj)
+        {
+            obj.Reset();
+            return true;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics.Metrics;
+
+namespace Cutover.Server.Telemetry;
+
+/// <summary>
+/// The one meter, <c>Cutover</c>, and its instruments. Tag values come only from closed sets
+/// (outcome, route, configured domain and upstream names), never from request data.
+/// </summary>
+internal sealed class CutoverMetrics
+{
+    public const string MeterName = "Cutover";
+
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _updates;
+    private readonly Histogram<double> _forwardDuration;
+    private readonly Counter<long> _fallbacks;
+
+    public CutoverMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName, typeof(CutoverMetrics).Assembly.GetName().Version?.ToString());
+        _requests = meter.CreateCounter<long>("cutover.webhook.requests", "{request}", "Webhook POSTs by outcome.");
+        _updates = meter.CreateCounter<long>("cutover.webhook.updates", "{update}", "Updates routed, by domain and route.");
+        _forwardDuration = meter.CreateHistogram<double>("cutover.forward.duration", "s", "Time for an upstream to answer a forwarded part.");
+        _fallbacks = meter.CreateCounter<long>("cutover.forward.fallbacks", "{request}", "Parts unified failed and legacy was asked instead.");
+        Meter = meter;
+    }
+
+    public Meter Meter { get; }
+
+    public void Request(string outcome)
+    {
+        if (_requests.Enabled)
+        {
+            _requests.Add(1, new KeyValuePair<string, object?>(TagNames.Outcome, outcome));
+        }
+    }
+
+    public void Update(string domain, string route)
+    {
+        if (_updates.Enabled)
+        {
+            _updates.Add(1, new(TagNames.Domain, domain), new(TagNames.Route, route));
+        }
+    }
+
+    public void Forwarded(string upstream, string outcome, TimeSpan elapsed)
+    {
+        if (_forwardDuration.Enabled)
+        {
+            _forwardDuration.Record(elapsed.TotalSeconds, new(TagNames.Upstream, upstream), new(TagNames.Outcome, outcome));
+        }
+    }
+
+    public void Fallback(string to)
+    {
+        if (_fallbacks.Enabled)
+        {
+            _fallbacks.Add(1, new KeyValuePair<string, object?>(TagNames.Upstream, to));
+        }
+    }
+}

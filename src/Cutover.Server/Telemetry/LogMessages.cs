@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cutover.Server.Telemetry;
+
+/// <summary>
+/// Every log message of the server. Event ids: 1xxx hot path, 2xxx store, 3xxx background services,
+/// 5xxx admin. Payloads, user keys and secrets are never logged.
+/// </summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(1001, LogLevel.Debug, "Webhook refused with {StatusCode}: {Problem}")]
+    public static partial void WebhookRefused(ILogger logger, int statusCode, string problem);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Upstream {Upstream} failed ({Error}, status {StatusCode}) for correlation {CorrelationId}")]
+    public static partial void UpstreamFailed(ILogger logger, string upstream, string error, int statusCode, string correlationId, Exception? exception);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Unified failed for correlation {CorrelationId}; falling back to {Upstream}")]
+    public static partial void FallingBack(ILogger logger, string correlationId, string upstream);
+
+    [LoggerMessage(1004, LogLevel.Error, "No upstream took correlation {CorrelationId}; answering 502 so Meta retries")]
+    public static partial void NoUpstream(ILogger logger, string correlationId);
+
+    [LoggerMessage(1005, LogLevel.Debug, "Client went away while reading the webhook body")]
+    public static partial void ClientAborted(ILogger logger);
+
+    [LoggerMessage(1006, LogLevel.Error, "Unexpected error while handling a webhook (correlation {CorrelationId})")]
+    public static partial void WebhookCrashed(ILogger logger, string correlationId, Exception exception);
+
+    [LoggerMessage(2001, LogLevel.Information, "Store {Provider} at {Location}: schema version {Version} ({Applied} migrations applied)")]
+    public static partial void StoreReady(ILogger logger, string provider, string location, int version, int applied);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Writing {Count} decisions failed (attempt {Attempt})")]
+    public static partial void DecisionWriteFailed(ILogger logger, int count, int attempt, Exception exception);
+
+    [LoggerMessage(2003, LogLevel.Error, "Gave up writing {Count} decisions; they are counted as failed")]
+    public static partial void DecisionsLost(ILogger logger, int count);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Could not read the routing version from the store")]
+    public static partial void RoutingPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3001, LogLevel.Information, "Decision log drained: {Written} written, {Dropped} dropped, {Failed} failed")]
+    public static partial void DecisionLogStopped(ILogger logger, long written, long dropped, long failed);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Decision log queue is full: {Dropped} records dropped so far")]
+    public static partial void DecisionsDropped(ILogger logger, long dropped);
+
+    [LoggerMessage(5001, LogLevel.Information, "Routing change by {Actor} ({Kind}): {Reason}; version {Version}")]
+    public static partial void RoutingChanged(ILogger logger, string actor, string kind, string reason, long version);
+
+    [LoggerMessage(5002, LogLevel.Information, "Routing state version {Version} loaded from the store")]
+    public static partial void RoutingLoaded(ILogger logger, long version);
+
+    [LoggerMessage(5003, LogLevel.Warning, "Admin request refused ({StatusCode}): {Problem}")]
+    public static partial void AdminRefused(ILogger logger, int statusCode, string problem);
+
+    [LoggerMessage(5004, LogLevel.Information, "Cutover listening on {Address}")]
+    public static partial void Listening(ILogger logger, string address);
+}

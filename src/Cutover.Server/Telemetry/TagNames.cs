@@ -1,0 +1,10 @@
+namespace Cutover.Server.Telemetry;
+
+/// <summary>Metric tag keys.</summary>
+internal static class TagNames
+{
+    public const string Outcome = "outcome";
+    public const string Domain = "domain";
+    public const string Route = "route";
+    public const string Upstream = "upstream";
+}

@@ -1,0 +1,51 @@
+using Cutover.Core.Decisions;
+using Cutover.Core.Routing;
+
+namespace Cutover.Store;
+
+/// <summary>
+/// Where Cutover keeps what must outlive the process: the routing state and its audit trail, the
+/// decision log, and the deployment's secrets. The request path never calls it; only admin changes,
+/// the log writer and background services do.
+/// </summary>
+public interface ICutoverStore : IAsyncDisposable
+{
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    string Provider { get; }
+
+    /// <summary>A description of where the data is, without credentials.</summary>
+    string Location { get; }
+
+    /// <summary>Applies every schema migration not yet applied. Safe to run again.</summary>
+    Task<int> MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The highest applied migration; 0 for an empty database.</summary>
+    Task<int> SchemaVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Checks that the store answers.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Loads the routing state, storing <paramref name="initial"/> first if there is none.</summary>
+    Task<RoutingState> LoadRoutingStateAsync(RoutingState initial, CancellationToken cancellationToken);
+
+    /// <summary>The version of the stored routing state, to notice changes made elsewhere.</summary>
+    Task<long> RoutingVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="next"/> and its audit event in one transaction if the stored version is
+    /// still <paramref name="expectedVersion"/>; false (nothing written) when someone else changed it first.
+    /// </summary>
+    Task<bool> TryCommitRoutingAsync(long expectedVersion, RoutingState next, AuditEvent audit, CancellationToken cancellationToken);
+
+    /// <summary>The audit trail, newest first.</summary>
+    Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Appends a batch of decisions in one transaction. User keys are already protected.</summary>
+    Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken);
+
+    /// <summary>Reads decisions back, newest first.</summary>
+    Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken);
+
+    /// <summary>A random secret of the deployment, made on first use and kept.</summary>
+    Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken);
+}

@@ -1,0 +1,71 @@
+namespace Cutover.Store.Sqlite;
+
+/// <summary>
+/// The SQLite schema, as numbered migrations applied in order, each in its own transaction. Never
+/// edit a shipped migration: add the next one. Table and column names follow the runbooks' SQL
+/// (webhook_routing_config, webhook_routing_logs, …) so the queries operators know still read.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static readonly (int Version, string Description, string Sql)[] All =
+    [
+        (1, "routing state, audit trail, decision log, secrets", """
+            CREATE TABLE webhook_routing_config (
+                id                 INTEGER PRIMARY KEY CHECK (id = 1),
+                version            INTEGER NOT NULL,
+                enabled            INTEGER NOT NULL,
+                percentage         TEXT    NOT NULL,
+                domains            TEXT    NOT NULL,
+                domain_percentages TEXT    NOT NULL,
+                updated_at         TEXT    NOT NULL
+            );
+
+            CREATE TABLE webhook_routing_overrides (
+                user_key   TEXT PRIMARY KEY,
+                route      TEXT,
+                domain     TEXT,
+                actor      TEXT NOT NULL,
+                reason     TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+
+            CREATE TABLE webhook_routing_audit (
+                id     INTEGER PRIMARY KEY AUTOINCREMENT,
+                at     TEXT NOT NULL,
+                kind   TEXT NOT NULL,
+                actor  TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                before TEXT,
+                after  TEXT
+            );
+            CREATE INDEX idx_routing_audit_at ON webhook_routing_audit (at);
+
+            CREATE TABLE webhook_routing_logs (
+                id               INTEGER PRIMARY KEY,
+                created_at       INTEGER NOT NULL,
+                correlation_id   TEXT    NOT NULL,
+                message_id       TEXT,
+                from_number      TEXT,
+                kind             TEXT    NOT NULL,
+                domain           TEXT    NOT NULL,
+                rule             TEXT    NOT NULL,
+                bucket           INTEGER,
+                routed_to        TEXT    NOT NULL,
+                webhook_name     TEXT    NOT NULL,
+                handler          TEXT,
+                status           TEXT    NOT NULL,
+                status_code      INTEGER,
+                response_time_ms REAL,
+                error_message    TEXT,
+                fallback         INTEGER NOT NULL
+            );
+            CREATE INDEX idx_routing_logs_created_at ON webhook_routing_logs (created_at);
+            CREATE INDEX idx_routing_logs_from_number ON webhook_routing_logs (from_number);
+
+            CREATE TABLE cutover_secrets (
+                name  TEXT PRIMARY KEY,
+                value BLOB NOT NULL
+            );
+            """),
+    ];
+}

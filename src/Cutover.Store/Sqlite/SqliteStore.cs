@@ -1,0 +1,460 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Cutover.Core.Classification;
+using Cutover.Core.Decisions;
+using Cutover.Core.Routing;
+using Cutover.Core.Webhooks;
+using Microsoft.Data.Sqlite;
+
+namespace Cutover.Store.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode, so the log writer's batches and an operator's
+/// reads do not block each other. Connections are pooled by Microsoft.Data.Sqlite; each operation
+/// opens one and sets its per-connection pragmas.
+/// </summary>
+internal sealed class SqliteStore : ICutoverStore
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    public SqliteStore(string connectionString, TimeProvider time)
+    {
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StoreException($"Store:ConnectionString is not a SQLite connection string: {ex.Message}", ex);
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.DataSource))
+        {
+            throw new StoreException("Store:ConnectionString names no file: use 'Data Source=cutover.db'");
+        }
+
+        builder.Pooling = true;
+        builder.DefaultTimeout = builder.DefaultTimeout <= 0 ? 30 : builder.DefaultTimeout;
+        _connectionString = builder.ToString();
+        Location = builder.DataSource;
+        _time = time;
+    }
+
+    public string Provider => StoreFactory.Sqlite;
+
+    public string Location { get; }
+
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(Location));
+        if (directory is not null && !Location.StartsWith(':') && !Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
+        await ExecuteAsync(connection, null, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version     INTEGER PRIMARY KEY,
+                description TEXT NOT NULL,
+                applied_at  TEXT NOT NULL
+            );
+            """, cancellationToken);
+
+        var current = await SchemaVersionAsync(connection, cancellationToken);
+        var applied = 0;
+        foreach (var (version, description, sql) in SqliteMigrations.All)
+        {
+            if (version <= current)
+            {
+                continue;
+            }
+
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(connection, transaction, sql, cancellationToken);
+            await using (var record = Command(connection, transaction,
+                "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($v, $d, $at)"))
+            {
+                record.Parameters.AddWithValue("$v", version);
+                record.Parameters.AddWithValue("$d", description);
+                record.Parameters.AddWithValue("$at", Iso(_time.GetUtcNow()));
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            applied++;
+        }
+
+        return applied;
+    }
+
+    public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await SchemaVersionAsync(connection, cancellationToken);
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "SELECT 1;", cancellationToken);
+    }
+
+    public async Task<RoutingState> LoadRoutingStateAsync(RoutingState initial, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var state = await ReadStateAsync(connection, null, cancellationToken);
+        if (state is not null)
+        {
+            return state;
+        }
+
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        state = await ReadStateAsync(connection, transaction, cancellationToken);
+        if (state is null)
+        {
+            await WriteStateAsync(connection, transaction, initial, insert: true, cancellationToken);
+            state = initial;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return state;
+    }
+
+    public async Task<long> RoutingVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT version FROM webhook_routing_config WHERE id = 1");
+        return await command.ExecuteScalarAsync(cancellationToken) is long version ? version : 0;
+    }
+
+    public async Task<bool> TryCommitRoutingAsync(long expectedVersion, RoutingState next, AuditEvent audit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // BEGIN IMMEDIATE takes the write lock now, so the version read below cannot go stale.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using (var check = Command(connection, transaction, "SELECT version FROM webhook_routing_config WHERE id = 1"))
+        {
+            if (await check.ExecuteScalarAsync(cancellationToken) is not long stored || stored != expectedVersion)
+            {
+                return false;
+            }
+        }
+
+        await WriteStateAsync(connection, transaction, next, insert: false, cancellationToken);
+        await using (var insert = Command(connection, transaction, """
+            INSERT INTO webhook_routing_audit (at, kind, actor, reason, before, after)
+            VALUES ($at, $kind, $actor, $reason, $before, $after)
+            """))
+        {
+            insert.Parameters.AddWithValue("$at", Iso(audit.At));
+            insert.Parameters.AddWithValue("$kind", audit.Kind);
+            insert.Parameters.AddWithValue("$actor", audit.Actor);
+            insert.Parameters.AddWithValue("$reason", audit.Reason);
+            insert.Parameters.AddWithValue("$before", (object?)audit.Before ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$after", (object?)audit.After ?? DBNull.Value);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT id, at, kind, actor, reason, before, after FROM webhook_routing_audit
+            WHERE ($since IS NULL OR at >= $since) AND ($kind IS NULL OR kind = $kind)
+            ORDER BY id DESC LIMIT $limit
+            """);
+        command.Parameters.AddWithValue("$since", query.Since is { } since ? Iso(since) : DBNull.Value);
+        command.Parameters.AddWithValue("$kind", (object?)query.Kind ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, 10_000));
+        var events = new List<AuditEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new AuditEvent(
+                reader.GetInt64(0),
+                ParseIso(reader.GetString(1)),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+
+        return events;
+    }
+
+    public async Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var insert = Command(connection, transaction, """
+            INSERT INTO webhook_routing_logs (created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket,
+                routed_to, webhook_name, handler, status, status_code, response_time_ms, error_message, fallback)
+            VALUES ($at, $cid, $mid, $user, $kind, $domain, $rule, $bucket, $route, $upstream, $handler, $status, $code,
+                $latency, $error, $fallback)
+            """);
+        var at = insert.Parameters.Add("$at", SqliteType.Integer);
+        var cid = insert.Parameters.Add("$cid", SqliteType.Text);
+        var mid = insert.Parameters.Add("$mid", SqliteType.Text);
+        var user = insert.Parameters.Add("$user", SqliteType.Text);
+        var kind = insert.Parameters.Add("$kind", SqliteType.Text);
+        var domain = insert.Parameters.Add("$domain", SqliteType.Text);
+        var rule = insert.Parameters.Add("$rule", SqliteType.Text);
+        var bucket = insert.Parameters.Add("$bucket", SqliteType.Integer);
+        var route = insert.Parameters.Add("$route", SqliteType.Text);
+        var upstream = insert.Parameters.Add("$upstream", SqliteType.Text);
+        var handler = insert.Parameters.Add("$handler", SqliteType.Text);
+        var status = insert.Parameters.Add("$status", SqliteType.Text);
+        var code = insert.Parameters.Add("$code", SqliteType.Integer);
+        var latency = insert.Parameters.Add("$latency", SqliteType.Real);
+        var error = insert.Parameters.Add("$error", SqliteType.Text);
+        var fallback = insert.Parameters.Add("$fallback", SqliteType.Integer);
+        insert.Prepare();
+
+        foreach (var d in batch)
+        {
+            at.Value = d.At.ToUnixTimeMilliseconds();
+            cid.Value = d.CorrelationId;
+            mid.Value = (object?)d.MessageId ?? DBNull.Value;
+            user.Value = (object?)d.UserKey ?? DBNull.Value;
+            kind.Value = d.Kind.ToName();
+            domain.Value = d.Domain;
+            rule.Value = d.Rule.ToName();
+            bucket.Value = d.Bucket >= 0 ? d.Bucket : DBNull.Value;
+            route.Value = d.Route.ToName();
+            upstream.Value = d.Upstream;
+            handler.Value = (object?)d.Handler ?? DBNull.Value;
+            status.Value = d.Success ? "success" : "error";
+            code.Value = d.StatusCode > 0 ? d.StatusCode : DBNull.Value;
+            latency.Value = d.LatencyMs;
+            error.Value = (object?)d.Error ?? DBNull.Value;
+            fallback.Value = d.Fallback ? 1 : 0;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket, routed_to, webhook_name,
+                   handler, status, status_code, response_time_ms, error_message, fallback
+            FROM webhook_routing_logs
+            WHERE ($since IS NULL OR created_at >= $since) AND ($until IS NULL OR created_at < $until)
+              AND ($user IS NULL OR from_number = $user)
+            ORDER BY id DESC LIMIT $limit
+            """);
+        command.Parameters.AddWithValue("$since", query.Since is { } since ? since.ToUnixTimeMilliseconds() : DBNull.Value);
+        command.Parameters.AddWithValue("$until", query.Until is { } until ? until.ToUnixTimeMilliseconds() : DBNull.Value);
+        command.Parameters.AddWithValue("$user", (object?)query.UserKey ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, 1_000_000));
+        var records = new List<DecisionRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new DecisionRecord(
+                At: DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                CorrelationId: reader.GetString(1),
+                MessageId: reader.IsDBNull(2) ? null : reader.GetString(2),
+                UserKey: reader.IsDBNull(3) ? null : reader.GetString(3),
+                Kind: ParseKind(reader.GetString(4)),
+                Domain: reader.GetString(5),
+                Rule: ParseRule(reader.GetString(6)),
+                Bucket: reader.IsDBNull(7) ? -1 : reader.GetInt32(7),
+                Route: reader.GetString(8) == RouteNames.Unified ? Route.Unified : Route.Legacy,
+                Upstream: reader.GetString(9),
+                Handler: reader.IsDBNull(10) ? null : reader.GetString(10),
+                Success: reader.GetString(11) == "success",
+                StatusCode: reader.IsDBNull(12) ? 0 : reader.GetInt32(12),
+                LatencyMs: reader.IsDBNull(13) ? 0 : reader.GetDouble(13),
+                Error: reader.IsDBNull(14) ? null : reader.GetString(14),
+                Fallback: reader.GetInt64(15) != 0));
+        }
+
+        return records;
+    }
+
+    public async Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var insert = Command(connection, null, "INSERT OR IGNORE INTO cutover_secrets (name, value) VALUES ($name, $value)"))
+        {
+            insert.Parameters.AddWithValue("$name", name);
+            insert.Parameters.AddWithValue("$value", RandomNumberGenerator.GetBytes(length));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var select = Command(connection, null, "SELECT value FROM cutover_secrets WHERE name = $name");
+        select.Parameters.AddWithValue("$name", name);
+        return (byte[])(await select.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        // Pooled connections keep the file open (and its WAL); release them so the file can be moved or deleted.
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null, "PRAGMA synchronous = NORMAL;", cancellationToken);
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync();
+            throw new StoreException($"cannot open the SQLite store '{Location}': {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<int> SchemaVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var exists = Command(connection, null,
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+        if ((long)(await exists.ExecuteScalarAsync(cancellationToken))! == 0)
+        {
+            return 0;
+        }
+
+        await using var command = Command(connection, null, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<RoutingState?> ReadStateAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        bool enabled;
+        decimal percent;
+        ImmutableSortedSet<string> routable;
+        ImmutableSortedDictionary<string, decimal> domainPercents;
+        long version;
+        DateTimeOffset updatedAt;
+        await using (var command = Command(connection, transaction,
+            "SELECT enabled, percentage, domains, domain_percentages, version, updated_at FROM webhook_routing_config WHERE id = 1"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            enabled = reader.GetInt64(0) != 0;
+            percent = decimal.Parse(reader.GetString(1), CultureInfo.InvariantCulture);
+            routable = ImmutableSortedSet.CreateRange(StringComparer.Ordinal,
+                JsonSerializer.Deserialize(reader.GetString(2), StoreJson.Default.StringArray) ?? []);
+            domainPercents = (JsonSerializer.Deserialize(reader.GetString(3), StoreJson.Default.DictionaryStringDecimal) ?? [])
+                .ToImmutableSortedDictionary(StringComparer.Ordinal);
+            version = reader.GetInt64(4);
+            updatedAt = ParseIso(reader.GetString(5));
+        }
+
+        var overrides = ImmutableSortedDictionary.CreateBuilder<string, UserOverride>(StringComparer.Ordinal);
+        await using (var command = Command(connection, transaction,
+            "SELECT user_key, route, domain, actor, reason, created_at FROM webhook_routing_overrides"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                Route? route = reader.IsDBNull(1) ? null : RouteNames.TryParse(reader.GetString(1), out var r) ? r : null;
+                overrides[reader.GetString(0)] = new UserOverride(
+                    route, reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetString(4), ParseIso(reader.GetString(5)));
+            }
+        }
+
+        return new RoutingState(enabled, percent, domainPercents, routable, overrides.ToImmutable(), version, updatedAt);
+    }
+
+    private static async Task WriteStateAsync(
+        SqliteConnection connection, SqliteTransaction transaction, RoutingState state, bool insert, CancellationToken cancellationToken)
+    {
+        var sql = insert
+            ? """
+              INSERT INTO webhook_routing_config (id, version, enabled, percentage, domains, domain_percentages, updated_at)
+              VALUES (1, $version, $enabled, $percent, $domains, $domainPercents, $updatedAt)
+              """
+            : """
+              UPDATE webhook_routing_config SET version = $version, enabled = $enabled, percentage = $percent, domains = $domains,
+                  domain_percentages = $domainPercents, updated_at = $updatedAt
+              WHERE id = 1
+              """;
+        await using (var command = Command(connection, transaction, sql))
+        {
+            command.Parameters.AddWithValue("$version", state.Version);
+            command.Parameters.AddWithValue("$enabled", state.Enabled ? 1 : 0);
+            command.Parameters.AddWithValue("$percent", state.Percent.ToString("0.00", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$domains", JsonSerializer.Serialize([.. state.Routable], StoreJson.Default.StringArray));
+            command.Parameters.AddWithValue("$domainPercents",
+                JsonSerializer.Serialize(state.DomainPercents.ToDictionary(), StoreJson.Default.DictionaryStringDecimal));
+            command.Parameters.AddWithValue("$updatedAt", Iso(state.UpdatedAt));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Overrides are few (pinned test users), so rewriting them all keeps the code simple.
+        await ExecuteAsync(connection, transaction, "DELETE FROM webhook_routing_overrides;", cancellationToken);
+        foreach (var (user, pin) in state.Overrides)
+        {
+            await using var command = Command(connection, transaction, """
+                INSERT INTO webhook_routing_overrides (user_key, route, domain, actor, reason, created_at)
+                VALUES ($user, $route, $domain, $actor, $reason, $at)
+                """);
+            command.Parameters.AddWithValue("$user", user);
+            command.Parameters.AddWithValue("$route", (object?)pin.Route?.ToName() ?? DBNull.Value);
+            command.Parameters.AddWithValue("$domain", (object?)pin.Domain ?? DBNull.Value);
+            command.Parameters.AddWithValue("$actor", pin.Actor);
+            command.Parameters.AddWithValue("$reason", pin.Reason);
+            command.Parameters.AddWithValue("$at", Iso(pin.At));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseIso(string value) =>
+        DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private static UpdateKind ParseKind(string value) => value switch
+    {
+        "status" => UpdateKind.Status,
+        "change" => UpdateKind.Change,
+        _ => UpdateKind.Message,
+    };
+
+    private static ClassificationRule ParseRule(string value) =>
+        Enum.GetValues<ClassificationRule>().FirstOrDefault(r => r.ToName() == value, ClassificationRule.Fallback);
+}

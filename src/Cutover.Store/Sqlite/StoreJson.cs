@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Cutover.Store;
+
+/// <summary>Source-generated JSON for the few JSON columns of the store.</summary>
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Dictionary<string, decimal>))]
+internal sealed partial class StoreJson : JsonSerializerContext;

@@ -1,0 +1,1 @@
+namespace Cutover.Core.Tests;
