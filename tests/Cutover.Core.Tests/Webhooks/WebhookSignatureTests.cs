@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+using Cutover.Core.Webhooks;
+
+namespace Cutover.Core.Tests.Webhooks;
+
+public sealed class WebhookSignatureTests
+{
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"object":"whatsapp_business_account","entry":[]}""");
+    private readonly WebhookSignature _signature = new("app-secret");
+
+    [Fact]
+    public void Sign_IsLowercaseHexHmacSha256WithPrefix()
+    {
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("app-secret"), Body));
+
+        Assert.Equal(expected, _signature.Sign(Body));
+    }
+
+    [Fact]
+    public void Verify_OwnSignatureAndUppercaseHex_Accepted()
+    {
+        var header = _signature.Sign(Body);
+
+        Assert.True(_signature.Verify(Body, header));
+        Assert.True(_signature.Verify(Body, "sha256=" + header[7..].ToUpperInvariant()));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("sha256=")]
+    [InlineData("sha1=abc")]
+    [InlineData("sha256=zz")]
+    [InlineData("sha256=0000000000000000000000000000000000000000000000000000000000000000")]
+    public void Verify_WrongOrMalformed_Refused(string header)
+    {
+        Assert.False(_signature.Verify(Body, header));
+    }
+
+    [Fact]
+    public void Verify_OtherBody_Refused()
+    {
+        Assert.False(_signature.Verify(Encoding.UTF8.GetBytes("{}"), _signature.Sign(Body)));
+    }
+}
