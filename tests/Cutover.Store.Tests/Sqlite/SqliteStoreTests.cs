@@ -1,0 +1,42 @@
+using Microsoft.Data.Sqlite;
+
+namespace Cutover.Store.Tests.Sqlite;
+
+public sealed class SqliteStoreTests : StoreContractTests
+{
+    private DirectoryInfo _directory = null!;
+
+    protected override Task<ICutoverStore> CreateStoreAsync()
+    {
+        _directory = Directory.CreateTempSubdirectory("cutover-store-");
+        return Task.FromResult(StoreFactory.Open(StoreFactory.Sqlite, $"Data Source={Path.Combine(_directory.FullName, "nested", "cutover.db")}", TimeProvider.System));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_UsesWriteAheadLog()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory.FullName, "nested", "cutover.db")}");
+        await connection.OpenAsync(Cancel);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Cancel));
+    }
+
+    [Fact]
+    public void Open_UnknownProviderOrBadConnectionString_SaysWhatToFix()
+    {
+        var provider = Assert.Throws<StoreException>(() => StoreFactory.Open("mysql", "x", TimeProvider.System));
+        var connection = Assert.Throws<StoreException>(() => StoreFactory.Open(StoreFactory.Sqlite, "Nonsense Key=1", TimeProvider.System));
+
+        Assert.Contains("'mysql'", provider.Message);
+        Assert.Contains("Store:ConnectionString", connection.Message);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Immutable;
+using Cutover.Core.Classification;
+using Cutover.Core.Decisions;
+using Cutover.Core.Routing;
+using Cutover.Core.Webhooks;
+
+namespace Cutover.Store.Tests;
+
+/// <summary>
+/// What every store must do, whatever its engine. Each provider's test class derives from this and
+/// supplies a fresh, empty store per test.
+/// </summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
+
+    protected ICutoverStore Store { get; private set; } = null!;
+
+    protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.MigrateAsync(Cancel);
+    }
+
+    public virtual async ValueTask DisposeAsync() => await Store.DisposeAsync();
+
+    protected abstract Task<ICutoverStore> CreateStoreAsync();
+
+    [Fact]
+    public async Task MigrateAsync_Twice_AppliesNothingTheSecondTime()
+    {
+        var version = await Store.SchemaVersionAsync(Cancel);
+
+        var applied = await Store.MigrateAsync(Cancel);
+
+        Assert.Equal(0, applied);
+        Assert.True(version >= 1);
+        Assert.Equal(version, await Store.SchemaVersionAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task LoadRoutingStateAsync_Empty_StoresInitialOnce()
+    {
+        var initial = Initial();
+
+        var first = await Store.LoadRoutingStateAsync(initial, Cancel);
+        var second = await Store.LoadRoutingStateAsync(initial with { Percent = 99 }, Cancel);
+
+        Assert.Equal(0m, first.Percent);
+        Assert.Equal(0m, second.Percent);
+        Assert.Equal(["jobs", "marketplace", "property"], second.Routable);
+        Assert.Equal(initial.Version, await Store.RoutingVersionAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task TryCommitRoutingAsync_ExpectedVersion_StoresStateAndAudit()
+    {
+        var initial = await Store.LoadRoutingStateAsync(Initial(), Cancel);
+        var next = initial with
+        {
+            Percent = 12.5m,
+            Enabled = false,
+            Version = initial.Version + 1,
+            DomainPercents = initial.DomainPercents.SetItem("jobs", 35m),
+            Routable = initial.Routable.Remove("property"),
+            Overrides = initial.Overrides.SetItem("250788000001", new UserOverride(Route.Unified, "jobs", "alice", "QA phone", Now)),
+            UpdatedAt = Now,
+        };
+        var audit = new AuditEvent(0, Now, AuditKinds.Percent, "alice", "week 6", """{"percent":0}""", """{"percent":12.5}""");
+
+        Assert.True(await Store.TryCommitRoutingAsync(initial.Version, next, audit, Cancel));
+
+        var loaded = await Store.LoadRoutingStateAsync(Initial(), Cancel);
+        Assert.Equal((12.5m, false, next.Version, Now), (loaded.Percent, loaded.Enabled, loaded.Version, loaded.UpdatedAt));
+        Assert.Equal(35m, loaded.DomainPercents["jobs"]);
+        Assert.Equal(["jobs", "marketplace"], loaded.Routable);
+        Assert.Equal(new UserOverride(Route.Unified, "jobs", "alice", "QA phone", Now), loaded.Overrides["250788000001"]);
+        var stored = Assert.Single(await Store.HistoryAsync(new HistoryQuery(), Cancel));
+        Assert.Equal((AuditKinds.Percent, "alice", "week 6", Now), (stored.Kind, stored.Actor, stored.Reason, stored.At));
+        Assert.Equal("""{"percent":12.5}""", stored.After);
+        Assert.True(stored.Id > 0);
+    }
+
+    [Fact]
+    public async Task TryCommitRoutingAsync_StaleVersion_WritesNothing()
+    {
+        var initial = await Store.LoadRoutingStateAsync(Initial(), Cancel);
+        var audit = new AuditEvent(0, Now, AuditKinds.Enable, "bob", "x", null, null);
+
+        var committed = await Store.TryCommitRoutingAsync(initial.Version + 5, initial with { Percent = 50, Version = 99 }, audit, Cancel);
+
+        Assert.False(committed);
+        Assert.Equal(0m, (await Store.LoadRoutingStateAsync(Initial(), Cancel)).Percent);
+        Assert.Empty(await Store.HistoryAsync(new HistoryQuery(), Cancel));
+    }
+
+    [Fact]
+    public async Task HistoryAsync_FiltersAndOrdersNewestFirst()
+    {
+        var state = await Store.LoadRoutingStateAsync(Initial(), Cancel);
+        for (var i = 1; i <= 5; i++)
+        {
+            var next = state with { Percent = i, Version = state.Version + 1 };
+            var kind = i % 2 == 0 ? AuditKinds.Disable : AuditKinds.Percent;
+            Assert.True(await Store.TryCommitRoutingAsync(state.Version, next, new AuditEvent(0, Now.AddMinutes(i), kind, "alice", $"step {i}", null, null), Cancel));
+            state = next;
+        }
+
+        var all = await Store.HistoryAsync(new HistoryQuery(), Cancel);
+        var percents = await Store.HistoryAsync(new HistoryQuery(Kind: AuditKinds.Percent), Cancel);
+        var recent = await Store.HistoryAsync(new HistoryQuery(Limit: 2, Since: Now.AddMinutes(2)), Cancel);
+
+        Assert.Equal(["step 5", "step 4", "step 3", "step 2", "step 1"], all.Select(static e => e.Reason));
+        Assert.Equal(["step 5", "step 3", "step 1"], percents.Select(static e => e.Reason));
+        Assert.Equal(["step 5", "step 4"], recent.Select(static e => e.Reason));
+    }
+
+    [Fact]
+    public async Task WriteDecisionsAsync_RoundTripsEveryField()
+    {
+        DecisionRecord[] batch =
+        [
+            new(Now, "c1", "wamid.1", "hash-a", UpdateKind.Message, "jobs", ClassificationRule.Keyword, 1234, Route.Unified, "unified", "jobs-agent",
+                true, 200, 12.5, null, false),
+            new(Now.AddSeconds(1), "c2", null, null, UpdateKind.Change, "default", ClassificationRule.Field, -1, Route.Legacy, "jobs", null,
+                false, 503, 3000, "unified failed with 503", true),
+        ];
+
+        await Store.WriteDecisionsAsync(batch, Cancel);
+
+        var read = await Store.QueryDecisionsAsync(new DecisionQuery(), Cancel);
+        Assert.Equal(batch.Reverse(), read);
+    }
+
+    [Fact]
+    public async Task QueryDecisionsAsync_FiltersByTimeAndUser()
+    {
+        var batch = Enumerable.Range(0, 100).Select(i => new DecisionRecord(Now.AddSeconds(i), $"c{i}", $"m{i}", i % 10 == 0 ? "ten" : "other",
+            UpdateKind.Message, "jobs", ClassificationRule.Keyword, i, Route.Legacy, "jobs", null, true, 200, 1, null, false)).ToList();
+        await Store.WriteDecisionsAsync(batch, Cancel);
+
+        var window = await Store.QueryDecisionsAsync(new DecisionQuery(Since: Now.AddSeconds(10), Until: Now.AddSeconds(20)), Cancel);
+        var user = await Store.QueryDecisionsAsync(new DecisionQuery(UserKey: "ten"), Cancel);
+
+        Assert.Equal(Enumerable.Range(10, 10).Reverse().Select(static i => $"c{i}"), window.Select(static d => d.CorrelationId));
+        Assert.Equal(10, user.Count);
+    }
+
+    [Fact]
+    public async Task GetOrCreateSecretAsync_SameSecretEveryTime()
+    {
+        var first = await Store.GetOrCreateSecretAsync("k", 32, Cancel);
+        var second = await Store.GetOrCreateSecretAsync("k", 32, Cancel);
+        var other = await Store.GetOrCreateSecretAsync("other", 32, Cancel);
+
+        Assert.Equal(32, first.Length);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, other);
+    }
+
+    private static RoutingState Initial() => RoutingState.Initial(["jobs", "marketplace", "property"], Now) with
+    {
+        DomainPercents = ImmutableSortedDictionary<string, decimal>.Empty.WithComparers(StringComparer.Ordinal),
+    };
+}
