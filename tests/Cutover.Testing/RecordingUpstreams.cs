@@ -21,6 +21,8 @@ public sealed class RecordingUpstreams : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
     private readonly ConcurrentDictionary<string, int> _status = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private RecordingUpstreams(WebApplication app) => _app = app;
@@ -38,6 +40,9 @@ public sealed class RecordingUpstreams : IAsyncDisposable
 
     /// <summary>Makes <paramref name="name"/> name <paramref name="handler"/> in X-Handled-By.</summary>
     public void HandledBy(string name, string handler) => _handlers[name] = handler;
+
+    /// <summary>Makes <paramref name="name"/> never answer (until disposal), to exercise timeouts.</summary>
+    public void Hang(string name) => _hanging[name] = true;
 
     public void Clear() => _requests.Clear();
 
@@ -78,6 +83,11 @@ public sealed class RecordingUpstreams : IAsyncDisposable
             var headers = context.Request.Headers.ToDictionary(static h => h.Key, static h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             self._requests.Enqueue(new ReceivedRequest(name, buffer.ToArray(), headers));
             Interlocked.Exchange(ref self._arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            if (self._hanging.ContainsKey(name))
+            {
+                await self._release.Task.WaitAsync(context.RequestAborted);
+            }
+
             context.Response.Headers["X-Handled-By"] = self._handlers.TryGetValue(name, out var handler) ? handler : name;
             context.Response.StatusCode = self._status.TryGetValue(name, out var status) ? status : 200;
         });
@@ -86,5 +96,9 @@ public sealed class RecordingUpstreams : IAsyncDisposable
         return self;
     }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _release.TrySetResult();
+        return _app.DisposeAsync();
+    }
 }

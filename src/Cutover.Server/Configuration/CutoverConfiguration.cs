@@ -15,6 +15,9 @@ public static class CutoverConfiguration
 {
     public const string Unified = RouterTopology.UnifiedUpstream;
 
+    /// <summary>The largest Ingress:MaxBodyBytes allowed.</summary>
+    public const int MaxBodyBytesLimit = 64 * 1024 * 1024;
+
     /// <summary>Builds the configuration sources in order: file, environment, overrides.</summary>
     public static IConfigurationRoot Build(
         string? file, IEnumerable<KeyValuePair<string, string?>>? overrides = null, bool includeEnvironment = true)
@@ -184,9 +187,9 @@ public static class CutoverConfiguration
             errors.Add($"Cutover:Memory:Capacity: {o.Memory.Capacity} is outside 2..10000000");
         }
 
-        if (o.Ingress.MaxBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        if (o.Ingress.MaxBodyBytes is < 1024 or > MaxBodyBytesLimit)
         {
-            errors.Add($"Cutover:Ingress:MaxBodyBytes: {o.Ingress.MaxBodyBytes} is outside 1024..67108864 (Meta sends up to 3 MB)");
+            errors.Add($"Cutover:Ingress:MaxBodyBytes: {o.Ingress.MaxBodyBytes} is outside 1024..{MaxBodyBytesLimit} (Meta sends up to 3 MB)");
         }
 
         if (o.DecisionLog.QueueCapacity is < 1 or > 10_000_000)

@@ -60,8 +60,9 @@ public static class CutoverHost
             .Configure<IConfiguration>(static (o, c) => CutoverConfiguration.Populate(o, c, Environment.GetEnvironmentVariable))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<CutoverOptions>, CutoverOptionsValidator>();
-        services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<CutoverOptions>>(static (k, o) => k.Limits.MaxRequestBodySize = o.Value.Ingress.MaxBodyBytes + 1L);
+
+        // The webhook's own limit (Ingress:MaxBodyBytes) is enforced while reading; this caps every other endpoint.
+        services.Configure<KestrelServerOptions>(static k => k.Limits.MaxRequestBodySize = CutoverConfiguration.MaxBodyBytesLimit + 1L);
 
         services.AddSingleton(static sp => TopologyFactory.Create(sp.GetRequiredService<IOptions<CutoverOptions>>().Value));
         services.AddSingleton(static sp =>

@@ -1,0 +1,169 @@
+using Cutover.Core.Routing;
+using Cutover.Server.Configuration;
+using Cutover.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.Tests.Configuration;
+
+public sealed class CutoverConfigurationTests
+{
+    private static Dictionary<string, string?> Valid()
+    {
+        var settings = new Dictionary<string, string?>();
+        foreach (var name in new[] { "unified", "jobs", "marketplace", "property", "mobility", "profile", "insurance", "default" })
+        {
+            settings[$"Cutover:Upstreams:{name}:Url"] = $"http://127.0.0.1:9/{name}";
+        }
+
+        return settings;
+    }
+
+    private static (CutoverOptions? Options, IReadOnlyList<string> Errors) Load(Dictionary<string, string?> settings, Func<string, string?>? env = null) =>
+        CutoverConfiguration.Load(CutoverConfiguration.Build(null, settings, includeEnvironment: false), env ?? (static _ => null));
+
+    [Fact]
+    public void Load_OnlyUpstreams_DefaultsAsDesigned()
+    {
+        var (options, errors) = Load(Valid());
+
+        Assert.Empty(errors);
+        Assert.Equal("http://127.0.0.1:8080", options!.Listen);
+        Assert.Equal(["mobility", "profile", "insurance"], options.ProtectedDomains);
+        Assert.Equal(("sqlite", "direct", "hashed"), (options.Store.Provider, options.Delivery.Mode, options.Privacy.UserKeys));
+        Assert.Equal(TimeSpan.FromMinutes(30), options.Memory.Ttl);
+        Assert.Equal(4 * 1024 * 1024, options.Ingress.MaxBodyBytes);
+        Assert.Contains("rent", options.Domains["property"].Keywords!["en"]);
+        Assert.Contains("appartement", options.Domains["property"].Keywords!["fr"]);
+        Assert.Contains("inzu", options.Domains["property"].Keywords!["rw"]);
+        var topology = TopologyFactory.Create(options);
+        Assert.Equal(["default", "jobs", "marketplace", "property"], topology.RoutableCandidates.Order());
+    }
+
+    [Fact]
+    public void Load_BadValues_EveryProblemNamesKeyAndValue()
+    {
+        var settings = Valid();
+        settings["Cutover:Listen"] = "localhost:80";
+        settings["Cutover:Upstreams:jobs:Url"] = "ftp://x";
+        settings["Cutover:Upstreams:unified:TimeoutMs"] = "0";
+        settings["Cutover:Store:Provider"] = "mysql";
+        settings["Cutover:Privacy:UserKeys"] = "plain";
+        settings["Cutover:ProtectedDomains:0"] = "mobilty";
+        settings["Cutover:Domains:ride:Upstream"] = "rides";
+        settings["Cutover:Admin:Tokens:0:Name"] = "alice";
+        settings["Cutover:Admin:Tokens:0:Token"] = "short";
+        settings["Cutover:Admin:Tokens:0:Role"] = "admin";
+
+        var (options, errors) = Load(settings);
+
+        Assert.Null(options);
+        Assert.Equal(
+            new[]
+            {
+                "Cutover:Listen: 'localhost:80' is not an http:// or https:// URL (example: http://127.0.0.1:8080)",
+                "Cutover:Upstreams:unified:TimeoutMs: 0 is outside 1..300000",
+                "Cutover:Upstreams:jobs:Url: 'ftp://x' is not an absolute http:// or https:// URL",
+                "Cutover:Domains:ride:Upstream: 'rides' is not configured under Cutover:Upstreams (add Cutover:Upstreams:rides:Url)",
+                "Cutover:ProtectedDomains:0: 'mobilty' is not a configured domain",
+                "Cutover:Store:Provider: 'mysql' is not sqlite or postgres",
+                "Cutover:Privacy:UserKeys: 'plain' is not hashed or raw",
+                "Cutover:Admin:Tokens:0:Token is shorter than 16 characters",
+                "Cutover:Admin:Tokens:0:Role: 'admin' is not read or operate",
+            }.Order(StringComparer.Ordinal),
+            errors.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Load_MissingUnified_SaysItIsRequired()
+    {
+        var settings = Valid();
+        settings.Remove("Cutover:Upstreams:unified:Url");
+
+        var (_, errors) = Load(settings);
+
+        Assert.Contains("Cutover:Upstreams:unified:Url is missing: the unified handler's URL is required", errors);
+    }
+
+    [Fact]
+    public void Load_NotANumber_NamesKeyAndValue()
+    {
+        var settings = Valid();
+        settings["Cutover:Ingress:MaxBodyBytes"] = "4MB";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(["Cutover:Ingress:MaxBodyBytes: '4MB' is not a whole number"], errors);
+    }
+
+    [Fact]
+    public void Load_EnvSecret_ResolvedOrReportedWithoutValue()
+    {
+        var settings = Valid();
+        settings["Cutover:AppSecret"] = "env:META_APP_SECRET";
+        settings["Cutover:VerifyToken"] = "env:MISSING_TOKEN";
+
+        var (_, errors) = Load(settings, static name => name == "META_APP_SECRET" ? "s3cr3t-value" : null);
+        settings.Remove("Cutover:VerifyToken");
+        var (options, _) = Load(settings, static name => name == "META_APP_SECRET" ? "s3cr3t-value" : null);
+
+        Assert.Equal(["Cutover:VerifyToken refers to environment variable MISSING_TOKEN, which is not set"], errors);
+        Assert.Equal("s3cr3t-value", options!.AppSecret);
+    }
+
+    [Fact]
+    public void Load_KeywordInTwoDomains_Refused()
+    {
+        var settings = Valid();
+        settings["Cutover:Domains:jobs:Keywords:en:0"] = "house";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(["Cutover:Domains: keyword 'house' is listed for both jobs and property"], errors);
+    }
+
+    [Fact]
+    public void Load_DomainKeywordsGiven_ReplaceTheDefaultsWhole()
+    {
+        var settings = Valid();
+        settings["Cutover:Domains:jobs:Keywords:sw:0"] = "kazi";
+
+        var (options, _) = Load(settings);
+
+        Assert.Equal(["sw"], options!.Domains["jobs"].Keywords!.Keys);
+        Assert.Equal(["job_", "jobs_"], options.Domains["jobs"].ButtonPrefixes);
+    }
+
+    [Fact]
+    public async Task Host_InvalidConfiguration_FailsAtStartNamingTheKey()
+    {
+        var settings = Valid();
+        settings["Cutover:Delivery:Mode"] = "fast";
+        settings["Cutover:Store:ConnectionString"] = "Data Source=" + Path.Combine(Path.GetTempPath(), $"never-{Guid.NewGuid():N}.db");
+        await using var app = CutoverHost.Build(new CutoverHostOptions { Settings = settings, Listen = "http://127.0.0.1:0", IncludeEnvironment = false });
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Cutover:Delivery:Mode: 'fast' is not direct or queued", ex.Failures);
+    }
+
+    [Fact]
+    public void ExampleConfig_IsValidWithItsSecretsSet()
+    {
+        var file = Path.Combine(Testing.Corpus.Directory, "..", "..", "..", "examples", "cutover.json");
+        var env = new Dictionary<string, string>
+        {
+            ["META_APP_SECRET"] = "app-secret",
+            ["META_VERIFY_TOKEN"] = "verify",
+            ["CUTOVER_HASH_KEY"] = "0123456789abcdef0123",
+            ["CUTOVER_TOKEN_ALICE"] = "alice-token-0123456789",
+            ["CUTOVER_TOKEN_DASHBOARD"] = "dashboard-token-0123456789",
+        };
+
+        var (options, errors) = CutoverConfiguration.Load(CutoverConfiguration.Build(file, includeEnvironment: false), n => env.GetValueOrDefault(n));
+
+        Assert.Empty(errors);
+        Assert.Contains(RouterTopology.UnifiedUpstream, options!.Upstreams.Keys);
+        Assert.Equal(7, options.Domains.Count);
+        Assert.Equal(2, options.Admin.Tokens.Count);
+    }
+}
