@@ -40,13 +40,9 @@ internal static class ConfigFile
         {
             (options, errors) = CutoverConfiguration.Load(CutoverConfiguration.Build(file, settings));
         }
-        catch (InvalidDataException ex) when (ex.InnerException is JsonException json)
-        {
-            throw new CliException(ExitCodes.Config, $"{file} is not valid JSON: {json.Message}");
-        }
         catch (InvalidDataException ex)
         {
-            throw new CliException(ExitCodes.Config, $"{file}: {ex.Message}");
+            throw new CliException(ExitCodes.Config, Describe(ex, file));
         }
 
         if (options is null)
@@ -55,6 +51,20 @@ internal static class ConfigFile
         }
 
         return options;
+    }
+
+    /// <summary>The configuration provider wraps the parser's error; the innermost message says where the JSON breaks.</summary>
+    public static string Describe(InvalidDataException ex, string? file)
+    {
+        Exception inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return inner is JsonException or FormatException || ex.Message.Contains("JSON", StringComparison.OrdinalIgnoreCase)
+            ? $"{file} is not valid JSON: {inner.Message}"
+            : $"{file}: {inner.Message}";
     }
 
     public static string Describe(IReadOnlyCollection<string> errors, string? file) =>
