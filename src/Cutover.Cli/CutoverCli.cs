@@ -24,7 +24,10 @@ internal static class CutoverCli
             return ExitCodes.Usage;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        // Signals are left to the verbs: `serve` stops through the host's own SIGTERM/Ctrl+C handling and drains
+        // the decision log, which the parser's 2-second termination timeout could cut short.
+        return await parse.InvokeAsync(
+            new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
     }
 
     public static RootCommand Build(CliRunner runner)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Cutover.Server.Hosting;
 using Cutover.Store;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Cutover.Cli.Commands;
@@ -41,7 +42,14 @@ internal static class ServeCommand
             await using var app = CutoverHost.Build(new CutoverHostOptions { ConfigFile = file, Listen = address });
             try
             {
-                await app.RunAsync();
+                await app.StartAsync(cancellationToken);
+                foreach (var bound in app.Urls)
+                {
+                    await context.Out.WriteLineAsync($"Cutover listening on {bound}");
+                }
+
+                await context.Out.FlushAsync(cancellationToken);
+                await app.WaitForShutdownAsync(CancellationToken.None);
                 return ExitCodes.Ok;
             }
             catch (OptionsValidationException ex)

@@ -52,7 +52,4 @@ internal static partial class LogMessages
 
     [LoggerMessage(5003, LogLevel.Warning, "Admin request refused ({StatusCode}): {Problem}")]
     public static partial void AdminRefused(ILogger logger, int statusCode, string problem);
-
-    [LoggerMessage(5004, LogLevel.Information, "Cutover listening on {Address}")]
-    public static partial void Listening(ILogger logger, string address);
 }

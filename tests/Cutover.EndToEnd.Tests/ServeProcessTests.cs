@@ -1,0 +1,140 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cutover.EndToEnd.Tests.Support;
+using Cutover.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Cutover.EndToEnd.Tests;
+
+/// <summary>`cutover serve` as its own process, steered by `cutover` CLI processes, as an operator would.</summary>
+public sealed class ServeProcessTests : IAsyncLifetime
+{
+    private const string OperateToken = "e2e-operate-token-0123";
+    private const string ReadToken = "e2e-read-token-0123456";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private RecordingUpstreams _upstreams = null!;
+    private DirectoryInfo _directory = null!;
+
+    private string Database => Path.Combine(_directory.FullName, "cutover.db");
+
+    public async ValueTask InitializeAsync()
+    {
+        _upstreams = await RecordingUpstreams.StartAsync(TestContext.Current.CancellationToken);
+        _directory = Directory.CreateTempSubdirectory("cutover-e2e-");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _upstreams.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Serve_CliChangeVisibleOnNextRequestAuditedAndLogDrainedOnStop()
+    {
+        // arrange
+        var config = WriteConfig();
+        await using var server = CutoverProcess.Start(_directory.FullName, "serve", "--config", config, "--listen", "http://127.0.0.1:0");
+        var url = await server.ListeningAsync(Timeout);
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+
+        // act: a change through the CLI, then a webhook
+        var set = await Cli("set", "100", "--reason", "e2e: everything to unified", "--url", url, "--token", OperateToken);
+        using var first = await PostAsync(http, Msg.Text("250788000001", "looking for a job"));
+
+        // assert: the next request saw it; refusals are refused; history has reason and actor
+        Assert.True(set.ExitCode == 0, set.Error);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("unified", Assert.Single(_upstreams.Requests).Upstream);
+
+        var withoutReason = await Cli("set", "50", "--url", url, "--token", OperateToken);
+        Assert.Equal(64, withoutReason.ExitCode);
+        Assert.Contains("--reason", withoutReason.Error);
+
+        var asReader = await Cli("disable", "--reason", "trying", "--url", url, "--token", ReadToken);
+        Assert.Equal(77, asReader.ExitCode);
+
+        var history = await Cli("history", "--json", "--url", url, "--token", ReadToken);
+        var events = JsonDocument.Parse(history.Output).RootElement;
+        var only = Assert.Single(events.EnumerateArray());
+        Assert.Equal(("percent", "alice", "e2e: everything to unified"),
+            (only.GetProperty("kind").GetString(), only.GetProperty("actor").GetString(), only.GetProperty("reason").GetString()));
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var more = await PostAsync(http, Msg.Text($"2507880001{i:D2}", "job"));
+            Assert.Equal(HttpStatusCode.OK, more.StatusCode);
+        }
+
+        // stop as a service manager would: every decision made is written before the process exits
+        await server.TerminateAsync(Timeout);
+        Assert.Equal(0, server.ExitCode);
+        Assert.Equal(21, CountDecisions());
+    }
+
+    [Fact]
+    public async Task Serve_InvalidConfig_Exit78ListingEveryProblem()
+    {
+        var path = Path.Combine(_directory.FullName, "bad.json");
+        await File.WriteAllTextAsync(path, """{"Cutover": {"Listen": "nowhere", "Upstreams": {"unified": {"Url": "http://127.0.0.1:9/u"}}, "Privacy": {"UserKeys": "clear"}}}""",
+            TestContext.Current.CancellationToken);
+
+        var run = await Cli("serve", "--config", path);
+
+        Assert.Equal(78, run.ExitCode);
+        Assert.Contains("Cutover:Listen: 'nowhere'", run.Error);
+        Assert.Contains("Cutover:Privacy:UserKeys: 'clear'", run.Error);
+        Assert.Contains("Cutover:Domains:jobs:Upstream: 'jobs' is not configured", run.Error);
+    }
+
+    private Task<CutoverProcess> Cli(params string[] args) => CutoverProcess.RunAsync(_directory.FullName, Timeout, args);
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient http, params Msg[] messages)
+    {
+        var body = WebhookBuilder.Of(messages);
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.Add("X-Hub-Signature-256", RouterHarness.Signer.Sign(body));
+        return await http.PostAsync("webhook", content);
+    }
+
+    private string WriteConfig()
+    {
+        var upstreams = new JsonObject();
+        foreach (var name in RecordingUpstreams.Names)
+        {
+            upstreams[name] = new JsonObject { ["Url"] = _upstreams.UrlOf(name) };
+        }
+
+        var config = new JsonObject
+        {
+            ["Cutover"] = new JsonObject
+            {
+                ["AppSecret"] = RouterHarness.AppSecret,
+                ["Upstreams"] = upstreams,
+                ["Store"] = new JsonObject { ["ConnectionString"] = $"Data Source={Database}" },
+                ["Admin"] = new JsonObject
+                {
+                    ["Tokens"] = new JsonArray(
+                        new JsonObject { ["Name"] = "alice", ["Token"] = OperateToken, ["Role"] = "operate" },
+                        new JsonObject { ["Name"] = "dashboard", ["Token"] = ReadToken, ["Role"] = "read" }),
+                },
+            },
+            ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning" } },
+        };
+        var path = Path.Combine(_directory.FullName, "cutover.json");
+        File.WriteAllText(path, config.ToJsonString());
+        return path;
+    }
+
+    private long CountDecisions()
+    {
+        using var connection = new SqliteConnection($"Data Source={Database};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM webhook_routing_logs";
+        return (long)command.ExecuteScalar()!;
+    }
+}
