@@ -89,12 +89,22 @@ internal static class Render
             return;
         }
 
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("#").AddColumn("Update").AddColumn("User").AddColumn("Domain").AddColumn("Rule")
-            .AddColumn(new TableColumn("Bucket").RightAligned()).AddColumn("Route").AddColumn("Upstream").AddColumn("Why");
+        // The table holds the facts on one line each; the sentences follow it, where they have room.
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var name in new[] { "#", "Update", "User", "Domain", "Rule", "Bucket", "Route", "Upstream" })
+        {
+            var column = new TableColumn(name);
+            table.AddColumn(name is "#" or "Bucket" ? column.RightAligned() : column);
+        }
+
         foreach (var u in updates)
         {
-            var what = u.Kind == "change" ? $"change {u.Field}" : $"{u.Kind} {u.MessageType}".Trim();
+            var what = u.Kind switch
+            {
+                "change" => u.Field.Length > 0 ? u.Field : "change",
+                "status" => "status",
+                _ => u.MessageType ?? "message",
+            };
             table.AddRow(
                 new Text(u.Index.ToString(CultureInfo.InvariantCulture)),
                 new Text(what),
@@ -103,11 +113,15 @@ internal static class Render
                 new Text(u.Rule),
                 new Text(u.Bucket?.ToString(CultureInfo.InvariantCulture) ?? "-"),
                 new Text(u.Route),
-                new Text(u.Upstream),
-                new Text(u.Reason));
+                new Text(u.Upstream));
         }
 
         console.Write(table);
+        console.WriteLine("Why:");
+        foreach (var u in updates)
+        {
+            console.WriteLine($"{u.Index,3}  {u.Reason}");
+        }
     }
 
     private static string Value(JsonElement value, string? name = null) => value.ValueKind switch

@@ -191,9 +191,9 @@ public sealed class RouterTests
 
         var why = DecisionExplainer.Explain(d[0]);
 
-        Assert.Contains("keyword 'rent' (property)", why);
+        Assert.StartsWith("keyword 'rent'; bucket ", why);
         Assert.Contains($"bucket {d[0].Bucket}", why);
-        Assert.Contains("25.00% of property", why);
+        Assert.Contains("(25.00%)", why);
     }
 
     private UpdateDecision[] DecideAll(params string[] messages) => DecideAll(TestTopology.Snapshot(25), Now, messages);
