@@ -18,6 +18,3 @@ public sealed record ExplainedUpdate(
     string Route,
     string Upstream,
     string Reason);
-
-/// <summary><c>POST /admin/explain</c>.</summary>
-public sealed record ExplainResponse(List<ExplainedUpdate> Updates);

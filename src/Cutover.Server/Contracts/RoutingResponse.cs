@@ -9,6 +9,3 @@ public sealed record RoutingResponse(
     List<OverrideView> Overrides,
     long Version,
     DateTimeOffset UpdatedAt);
-
-/// <summary>One user's override.</summary>
-public sealed record OverrideView(string User, string? Route, string? Domain, string Actor, string Reason, DateTimeOffset At);

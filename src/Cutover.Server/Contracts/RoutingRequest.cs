@@ -8,9 +8,3 @@ namespace Cutover.Server.Contracts;
 /// to or takes it out of the routable set. <c>reason</c> is required.
 /// </summary>
 public sealed record RoutingRequest(JsonElement Percent, string? Domain, bool? Routable, string? Reason);
-
-/// <summary><c>POST /admin/enable</c>, <c>POST /admin/disable</c>, <c>DELETE /admin/overrides/{user}</c>.</summary>
-public sealed record ReasonRequest(string? Reason);
-
-/// <summary><c>PUT /admin/overrides/{user}</c>: <c>route</c> unified or legacy, and/or <c>domain</c>; <c>reason</c> required.</summary>
-public sealed record OverrideRequest(string? Route, string? Domain, string? Reason);

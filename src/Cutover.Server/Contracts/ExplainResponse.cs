@@ -1,0 +1,4 @@
+namespace Cutover.Server.Contracts;
+
+/// <summary><c>POST /admin/explain</c>.</summary>
+public sealed record ExplainResponse(List<ExplainedUpdate> Updates);
