@@ -1,0 +1,157 @@
+using BenchmarkDotNet.Attributes;
+using Cutover.Core.Classification;
+using Cutover.Core.Routing;
+using Cutover.Core.Webhooks;
+
+namespace Cutover.Benchmarks;
+
+/// <summary>
+/// The per-request work Cutover does between reading a body and forwarding it, with the server's own
+/// calls in the server's order (WebhookPipeline.HandleAsync and RouteAsync): verify the signature,
+/// <see cref="WebhookParser.TryParse"/> into a reused <see cref="ParsedWebhook"/>, then
+/// <see cref="Router.Decide"/> (classify, bucket, route) against the default domains at 50%; and, for a
+/// POST whose updates go different ways, <see cref="PayloadSplitter.Split"/> plus an HMAC per part.
+/// </summary>
+/// <remarks>
+/// Targets (issue 3): one message ≤ 2 µs and ≤ 512 B allocated for parse + decide; 1000 updates ≤ 1 ms.
+/// Public and not sealed: BenchmarkDotNet refuses benchmark classes that are internal or sealed.
+/// </remarks>
+[MemoryDiagnoser]
+public class HotPathBenchmarks
+{
+    private const string AppSecret = "bench-app-secret";
+
+    private readonly ParsedWebhook _parsed = new();
+    private readonly ParsedWebhook _oneParsed = new();
+    private readonly WebhookSignature _signature = new(AppSecret);
+    private readonly UpdateDecision[] _decisions = new UpdateDecision[1000];
+    private RoutingSnapshot _snapshot = null!;
+    private ConversationMemory _memory = null!;
+    private byte[] _one = [];
+    private string _oneSignature = string.Empty;
+    private byte[] _batch = [];
+    private SplitCase _mixedSplit = null!;
+    private SplitCase _batchSplit = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _snapshot = BenchRouting.Snapshot(percent: 50m);
+        _memory = BenchRouting.Memory();
+        _one = Payloads.OneMessage();
+        _oneSignature = _signature.Sign(_one);
+        WebhookParser.TryParse(_one, _oneParsed, out _);
+        _batch = Payloads.Batch(1000);
+        _mixedSplit = SplitCase.Prepare(Payloads.Mixed(), _snapshot, _memory);
+        _batchSplit = SplitCase.Prepare(_batch, _snapshot, _memory);
+
+        // Fail loudly rather than measure the wrong thing.
+        Check(ParseDecide(_one) == 1, "the one-message body must hold one update");
+        Check(ParseDecide(_batch) == 1000, "the batch must hold 1000 updates");
+        Check(_mixedSplit.Parts >= 2 && _batchSplit.Parts >= 2, "the split cases must split");
+    }
+
+    [Benchmark(Description = "1 message: parse + decide")]
+    public int OneMessage_ParseDecide() => ParseDecide(_one);
+
+    // The two halves of the case above, to see where its time goes.
+    [Benchmark(Description = "1 message: parse only")]
+    public int OneMessage_Parse() => WebhookParser.TryParse(_one, _parsed, out _) ? _parsed.Count : -1;
+
+    [Benchmark(Description = "1 message: decide only")]
+    public int OneMessage_Decide()
+    {
+        Router.Decide(_oneParsed, _snapshot, _memory, BenchRouting.Now, _decisions);
+        return _decisions[0].Bucket;
+    }
+
+    [Benchmark(Description = "1 message: verify signature")]
+    public bool OneMessage_VerifySignature() => _signature.Verify(_one, _oneSignature);
+
+    [Benchmark(Description = "1000 updates: parse + decide")]
+    public int Batch1000_ParseDecide() => ParseDecide(_batch);
+
+    [Benchmark(Description = "4 updates, mixed: split + re-sign")]
+    public int Mixed4_SplitResign() => _mixedSplit.SplitAndSign(_signature);
+
+    [Benchmark(Description = "1000 updates: split + re-sign")]
+    public int Batch1000_SplitResign() => _batchSplit.SplitAndSign(_signature);
+
+    private int ParseDecide(byte[] body)
+    {
+        if (!WebhookParser.TryParse(body, _parsed, out var error))
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        Router.Decide(_parsed, _snapshot, _memory, BenchRouting.Now, _decisions);
+        return _parsed.Count;
+    }
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(message);
+        }
+    }
+
+    /// <summary>A parsed, decided body and its updates grouped into parts by upstream, as the server groups them.</summary>
+    private sealed class SplitCase
+    {
+        private readonly byte[] _body;
+        private readonly ParsedWebhook _parsed;
+        private readonly int[] _partOf;
+
+        private SplitCase(byte[] body, ParsedWebhook parsed, int[] partOf, int parts)
+        {
+            _body = body;
+            _parsed = parsed;
+            _partOf = partOf;
+            Parts = parts;
+        }
+
+        public int Parts { get; }
+
+        public static SplitCase Prepare(byte[] body, RoutingSnapshot snapshot, IConversationMemory memory)
+        {
+            var parsed = new ParsedWebhook();
+            if (!WebhookParser.TryParse(body, parsed, out var error))
+            {
+                throw new InvalidOperationException(error);
+            }
+
+            var decisions = new UpdateDecision[parsed.Count];
+            Router.Decide(parsed, snapshot, memory, BenchRouting.Now, decisions);
+
+            // Parts in order of first appearance of their upstream, as WebhookPipeline.GroupIntoParts does.
+            var upstreams = new List<string>();
+            var partOf = new int[parsed.Count];
+            for (var i = 0; i < decisions.Length; i++)
+            {
+                var index = upstreams.IndexOf(decisions[i].Upstream);
+                if (index < 0)
+                {
+                    index = upstreams.Count;
+                    upstreams.Add(decisions[i].Upstream);
+                }
+
+                partOf[i] = index;
+            }
+
+            return new SplitCase(body, parsed, partOf, upstreams.Count);
+        }
+
+        public int SplitAndSign(WebhookSignature signature)
+        {
+            var parts = PayloadSplitter.Split(_body, _parsed, _partOf, Parts);
+            var length = 0;
+            foreach (var part in parts)
+            {
+                length += signature.Sign(part).Length;
+            }
+
+            return length;
+        }
+    }
+}
