@@ -202,6 +202,8 @@ public static class CutoverConfiguration
             errors.Add($"Cutover:DecisionLog:BatchSize: {o.DecisionLog.BatchSize} must be between 1 and QueueCapacity ({o.DecisionLog.QueueCapacity})");
         }
 
+        CheckRange(errors, "Cutover:DecisionLog:FlushInterval", o.DecisionLog.FlushInterval, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+
         if (errors.Count == 0)
         {
             TopologyFactory.TryCreate(o, out var problems);

@@ -19,6 +19,7 @@ public static class CutoverDefaults
     public const int MaxBodyBytes = 4 * 1024 * 1024;
     public const int DecisionQueueCapacity = 65_536;
     public const int DecisionBatchSize = 1_000;
+    public static readonly TimeSpan DecisionFlushInterval = TimeSpan.FromMilliseconds(50);
 
     public static readonly string[] ProtectedDomains = ["mobility", "profile", "insurance"];
 

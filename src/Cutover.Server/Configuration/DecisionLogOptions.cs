@@ -6,9 +6,13 @@ public sealed class DecisionLogOptions
     /// <summary>Records held in memory at most; when full, new records are dropped and counted. Default 65,536.</summary>
     public int QueueCapacity { get; set; } = CutoverDefaults.DecisionQueueCapacity;
 
-    /// <summary>
-    /// Records written per transaction at most. Default 1,000. Batches form by themselves: while one is
-    /// written, the next builds up, so there is no flush timer.
-    /// </summary>
+    /// <summary>Records written per transaction at most. Default 1,000.</summary>
     public int BatchSize { get; set; } = CutoverDefaults.DecisionBatchSize;
+
+    /// <summary>
+    /// How long the writer lets a batch build up once a record is waiting, unless a full batch already is.
+    /// Default 50 ms; 0 writes whatever is queued at once. Each transaction costs a commit and rewrites
+    /// whole pages, so a few records per transaction cost several times what the records do.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = CutoverDefaults.DecisionFlushInterval;
 }

@@ -32,6 +32,8 @@ public sealed class CutoverConfigurationTests
         Assert.Equal(("sqlite", "direct", "hashed"), (options.Store.Provider, options.Delivery.Mode, options.Privacy.UserKeys));
         Assert.Equal(TimeSpan.FromMinutes(30), options.Memory.Ttl);
         Assert.Equal(4 * 1024 * 1024, options.Ingress.MaxBodyBytes);
+        Assert.Equal((65_536, 1_000, TimeSpan.FromMilliseconds(50)),
+            (options.DecisionLog.QueueCapacity, options.DecisionLog.BatchSize, options.DecisionLog.FlushInterval));
         Assert.Contains("rent", options.Domains["property"].Keywords!["en"]);
         Assert.Contains("appartement", options.Domains["property"].Keywords!["fr"]);
         Assert.Contains("inzu", options.Domains["property"].Keywords!["rw"]);
@@ -93,6 +95,17 @@ public sealed class CutoverConfigurationTests
         var (_, errors) = Load(settings);
 
         Assert.Equal(["Cutover:Ingress:MaxBodyBytes: '4MB' is not a whole number"], errors);
+    }
+
+    [Fact]
+    public void Load_FlushIntervalOutOfRange_NamesKeyAndValue()
+    {
+        var settings = Valid();
+        settings["Cutover:DecisionLog:FlushInterval"] = "00:01:00";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(["Cutover:DecisionLog:FlushInterval: 00:01:00 is outside 00:00:00..00:00:10"], errors);
     }
 
     [Fact]
