@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Cutover.Core.Classification;
+using Cutover.Core.Decisions;
+using Cutover.Core.Privacy;
+using Cutover.Core.Routing;
+using Cutover.Core.Webhooks;
+using Cutover.Store;
+
+namespace Cutover.Benchmarks;
+
+/// <summary>
+/// What the decision log costs per update once a request has queued its record: the writer hashes the
+/// user key (HMAC-SHA256, <c>Privacy:UserKeys = hashed</c>) and inserts the batch into the store in
+/// one transaction. The SQLite store is a temporary file, as <c>cutover serve</c> uses by default.
+/// </summary>
+/// <remarks>
+/// A batch of 25 is about what the writer takes at a time under wrk's load (it writes what has queued
+/// while the previous batch was written); 1000 is the largest batch (<c>DecisionLog:BatchSize</c>).
+/// Divide by the batch size for the cost of one record. Public and not sealed for BenchmarkDotNet.
+/// </remarks>
+[MemoryDiagnoser]
+public class DecisionLogBenchmarks
+{
+    private readonly UserKeyHasher _hasher = UserKeyHasher.Keyed(Encoding.UTF8.GetBytes("bench-hash-key-0123456789abcdef"));
+    private string _directory = string.Empty;
+    private ICutoverStore _store = null!;
+    private DecisionRecord[] _records = [];
+
+    [Params(1, 25, 1000)]
+    public int BatchSize { get; set; }
+
+    /// <summary>Distinct users in the batch: 1 as in the wrk run (one body), many as in production.</summary>
+    [Params(1, 100_000)]
+    public int Users { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Directory.CreateTempSubdirectory("cutover-bench-").FullName;
+        _store = StoreFactory.Open(StoreFactory.Sqlite, $"Data Source={Path.Combine(_directory, "cutover.db")}", TimeProvider.System);
+        _store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+        // Records like the ones the wrk run produces: one message each, hashed user keys, a correlation id per request.
+        _records = new DecisionRecord[BatchSize];
+        for (var i = 0; i < _records.Length; i++)
+        {
+            var user = "2507" + (10_000_000 + (i * 7919 % Users)).ToString(CultureInfo.InvariantCulture);
+            _records[i] = new DecisionRecord(
+                BenchRouting.Now, Guid.CreateVersion7(BenchRouting.Now).ToString("N"),
+                "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", _hasher.Protect(user), UpdateKind.Message,
+                "marketplace", ClassificationRule.Keyword, i % 10_000, Route.Legacy, "marketplace", "marketplace", true, 200, 0.42, null,
+                false);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Benchmark(Description = "store: write one batch")]
+    public Task WriteBatch() => _store.WriteDecisionsAsync(_records, CancellationToken.None);
+
+    [Benchmark(Description = "hash one user key")]
+    public string? HashUserKey() => _hasher.Protect("16505551234");
+}
