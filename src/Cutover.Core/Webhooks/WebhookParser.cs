@@ -139,7 +139,7 @@ public static class WebhookParser
             {
                 reader.Read();
                 field = reader.TokenType == JsonTokenType.String
-                    ? (reader.ValueTextEquals("messages"u8) ? MessagesField : reader.GetString() ?? string.Empty)
+                    ? (reader.ValueTextEquals("messages"u8) ? MessagesField : TryGetString(ref reader) ?? string.Empty)
                     : SkipAndReturn(ref reader, string.Empty);
             }
             else if (reader.ValueTextEquals("value"u8))
@@ -442,7 +442,18 @@ public static class WebhookParser
     {
         // An unescaped string never has more UTF-16 code units than its UTF-8 bytes; +1 for the separator.
         var room = result.ReserveText(reader.ValueSpan.Length + 1);
-        var written = reader.CopyString(room);
+        int written;
+        try
+        {
+            written = reader.CopyString(room);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\uD83D" of a broken emoji) is valid JSON that UTF-16 cannot hold:
+            // the text is left out of classification; the update itself, and its bytes, go on.
+            return;
+        }
+
         room[written] = ' ';
         result.CommitText(written + 1);
     }
@@ -513,7 +524,7 @@ public static class WebhookParser
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            var value = reader.GetString();
+            var value = TryGetString(ref reader);
             return string.IsNullOrEmpty(value) ? null : value;
         }
 
@@ -538,7 +549,20 @@ public static class WebhookParser
             }
         }
 
-        return reader.GetString();
+        return TryGetString(ref reader);
+    }
+
+    /// <summary>The string, or null for one that UTF-16 cannot hold (an escaped lone surrogate): absent, like a value of the wrong type.</summary>
+    private static string? TryGetString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static void SkipValue(ref Utf8JsonReader reader)
