@@ -26,6 +26,14 @@ public static class WebhookParser
     public static bool TryParse(ReadOnlySpan<byte> body, ParsedWebhook result, out string? error)
     {
         result.Reset();
+
+        // Utf8JsonReader throws on a body with no token at all ("does not contain any JSON tokens"); say it plainly.
+        if (body.TrimStart(" \t\r\n"u8).IsEmpty)
+        {
+            error = "the body is empty: a webhook is a JSON object";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body, ReaderOptions);
@@ -53,11 +61,7 @@ public static class WebhookParser
 
     private static void ParseRoot(ref Utf8JsonReader reader, ParsedWebhook result)
     {
-        if (!reader.Read())
-        {
-            throw new WebhookFormatException("the body is empty: a webhook is a JSON object");
-        }
-
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new WebhookFormatException($"the body must be a JSON object, not {Describe(reader.TokenType)}");
