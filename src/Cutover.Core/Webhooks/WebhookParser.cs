@@ -26,6 +26,14 @@ public static class WebhookParser
     public static bool TryParse(ReadOnlySpan<byte> body, ParsedWebhook result, out string? error)
     {
         result.Reset();
+
+        // Utf8JsonReader throws on a body with no token at all ("does not contain any JSON tokens"); say it plainly.
+        if (body.TrimStart(" \t\r\n"u8).IsEmpty)
+        {
+            error = "the body is empty: a webhook is a JSON object";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body, ReaderOptions);
@@ -53,11 +61,7 @@ public static class WebhookParser
 
     private static void ParseRoot(ref Utf8JsonReader reader, ParsedWebhook result)
     {
-        if (!reader.Read())
-        {
-            throw new WebhookFormatException("the body is empty: a webhook is a JSON object");
-        }
-
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new WebhookFormatException($"the body must be a JSON object, not {Describe(reader.TokenType)}");
@@ -215,7 +219,10 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("contacts"u8))
             {
-                facts.ContactKey ??= ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                // Read, then keep the first: `x ??= Read(...)` would not read a repeated property at all and
+                // leave the reader inside its value. The same holds for every "first one wins" below.
+                var contactKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                facts.ContactKey ??= contactKey;
             }
             else if (reader.ValueTextEquals("messages"u8))
             {
@@ -239,12 +246,14 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("user_preferences"u8))
             {
-                facts.OtherKey ??= ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                var preferenceKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                facts.OtherKey ??= preferenceKey;
             }
             else if (reader.ValueTextEquals("message_echoes"u8))
             {
                 // Echoes of what the business sent from the app: the user is the recipient.
-                facts.OtherKey ??= ReadFirstKey(ref reader, "to"u8, "to_user_id"u8);
+                var echoKey = ReadFirstKey(ref reader, "to"u8, "to_user_id"u8);
+                facts.OtherKey ??= echoKey;
             }
             else
             {
@@ -294,12 +303,14 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("interactive"u8))
             {
-                interactiveId ??= ReadInteractive(ref reader, result);
+                var replyId = ReadInteractive(ref reader, result);
+                interactiveId ??= replyId;
             }
             else if (reader.ValueTextEquals("button"u8))
             {
                 // A quick-reply button of a template: the payload is the developer's id.
-                interactiveId ??= ReadTextFields(ref reader, result, "text"u8, "payload"u8);
+                var payload = ReadTextFields(ref reader, result, "text"u8, "payload"u8);
+                interactiveId ??= payload;
             }
             else if (reader.ValueTextEquals("image"u8) || reader.ValueTextEquals("video"u8)
                 || reader.ValueTextEquals("document"u8) || reader.ValueTextEquals("sticker"u8)
@@ -384,7 +395,8 @@ public static class WebhookParser
         {
             if (reader.ValueTextEquals("button_reply"u8) || reader.ValueTextEquals("list_reply"u8))
             {
-                id ??= ReadTextFields(ref reader, result, "title"u8, "id"u8, "description"u8);
+                var replyId = ReadTextFields(ref reader, result, "title"u8, "id"u8, "description"u8);
+                id ??= replyId;
             }
             else
             {
