@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Cutover.Core.Webhooks;
 
@@ -459,10 +460,11 @@ public static class WebhookParser
         {
             written = reader.CopyString(room);
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException) when (Utf8.IsValid(reader.ValueSpan))
         {
             // An escaped lone surrogate ("\uD83D" of a broken emoji) is valid JSON that UTF-16 cannot hold:
             // the text is left out of classification; the update itself, and its bytes, go on.
+            // Raw bytes that are not UTF-8 are another matter: not JSON, so not from Meta (400).
             return;
         }
 
@@ -564,14 +566,17 @@ public static class WebhookParser
         return TryGetString(ref reader);
     }
 
-    /// <summary>The string, or null for one that UTF-16 cannot hold (an escaped lone surrogate): absent, like a value of the wrong type.</summary>
+    /// <summary>
+    /// The string, or null for one that UTF-16 cannot hold (an escaped lone surrogate): absent, like a value
+    /// of the wrong type. Raw bytes that are not UTF-8 still throw: such a body is not JSON.
+    /// </summary>
     private static string? TryGetString(ref Utf8JsonReader reader)
     {
         try
         {
             return reader.GetString();
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException) when (Utf8.IsValid(reader.ValueSpan))
         {
             return null;
         }

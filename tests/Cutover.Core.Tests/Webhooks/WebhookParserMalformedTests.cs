@@ -141,13 +141,19 @@ public sealed class WebhookParserMalformedTests
     }
 
     [Fact]
-    public void TryParse_LoneSurrogateEscapeInText_RefusedAsMalformedJson()
+    public void TryParse_LoneSurrogateEscapeInTextOrId_AcceptedWithThatStringAbsent()
     {
-        var error = Refuse(Messages("""
-            "messages":[{"from":"A","id":"m1","type":"text","text":{"body":"broken \ud83d emoji"}}]
+        // Valid JSON (RFC 8259 allows the escape) that UTF-16 cannot hold: refusing it would make Meta retry for 7 days.
+        var parsed = Parse(Messages("""
+            "messages":[{"from":"A","id":"m1","type":"text","text":{"body":"broken \ud83d emoji"}},
+                        {"from":"B","id":"m2\udfff","type":"text","text":{"body":"job"}}]
             """));
 
-        Assert.StartsWith("malformed JSON: ", error, StringComparison.Ordinal);
+        Assert.Equal(2, parsed.Count);
+        Assert.Equal(("A", "m1"), (parsed[0].UserKey, parsed[0].Id));
+        Assert.Equal(string.Empty, parsed.TextOf(0).ToString().Trim());
+        Assert.Equal(("B", null), (parsed[1].UserKey, parsed[1].Id));
+        Assert.Equal("job", parsed.TextOf(1).ToString().Trim());
     }
 
     [Theory]

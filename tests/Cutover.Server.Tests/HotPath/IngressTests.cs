@@ -122,7 +122,7 @@ public sealed class IngressTests : RouterTest
     }
 
     [Theory]
-    [InlineData("", "JSON")]
+    [InlineData("", "empty")]
     [InlineData("[1,2,3]", "object")]
     [InlineData("{\"object\":\"whatsapp_business_account\",\"entry\":{}}", "entry")]
     [InlineData("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"changes\":[{\"value\":{\"messages\":[{\"from\":", "malformed JSON")]
