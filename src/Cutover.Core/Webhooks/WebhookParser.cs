@@ -195,6 +195,7 @@ public static class WebhookParser
 
     private static void ParseValue(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, ref ChangeFacts facts)
     {
+        bool seenMessages = false, seenStatuses = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("metadata"u8))
@@ -227,6 +228,7 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("messages"u8))
             {
+                ExpectOnce(ref seenMessages, entry, change, "messages");
                 reader.Read();
                 ExpectArray(ref reader, entry, change, "messages");
                 var item = 0;
@@ -237,6 +239,7 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("statuses"u8))
             {
+                ExpectOnce(ref seenStatuses, entry, change, "statuses");
                 reader.Read();
                 ExpectArray(ref reader, entry, change, "statuses");
                 var item = 0;
@@ -449,6 +452,20 @@ public static class WebhookParser
         }
 
         return id;
+    }
+
+    /// <summary>
+    /// Items are numbered within their list, and a split places them by that number: a second list of the
+    /// same name would number from 0 again and could send an update twice. Meta never repeats them.
+    /// </summary>
+    private static void ExpectOnce(ref bool seen, int entry, int change, string list)
+    {
+        if (seen)
+        {
+            throw new WebhookFormatException($"entry[{entry}].changes[{change}].value.{list} appears twice");
+        }
+
+        seen = true;
     }
 
     private static void AppendText(ref Utf8JsonReader reader, ParsedWebhook result)

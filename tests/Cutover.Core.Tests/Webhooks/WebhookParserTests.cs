@@ -187,6 +187,23 @@ public sealed class WebhookParserTests
         Assert.Equal(("s1", "NEXT", 0, 1), (parsed[1].Id, parsed[1].UserKey, parsed[1].Entry, parsed[1].Change));
     }
 
+    [Theory]
+    [InlineData("messages")]
+    [InlineData("statuses")]
+    public void TryParse_ItemListTwiceInOneValue_RefusedNamingIt(string list)
+    {
+        // Items are numbered within their list and split by that number: a second list would number from 0 again.
+        var item = list == "messages"
+            ? """{"from":"A","id":"m1","type":"text","text":{"body":"hi"}}"""
+            : """{"id":"s1","status":"read","recipient_id":"A"}""";
+
+        var error = Refuse(Messages($$"""
+            "{{list}}":[{{item}}],"{{list}}":[{{item}}]
+            """));
+
+        Assert.Equal($"entry[0].changes[0].value.{list} appears twice", error);
+    }
+
     [Fact]
     public void TryParse_ReusedInstance_KeepsNothingOfTheLastBody()
     {
