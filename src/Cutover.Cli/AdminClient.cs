@@ -21,10 +21,11 @@ internal sealed class AdminClient : IDisposable
 
     public AdminClient(Uri baseUrl, string? token)
     {
-        _baseUrl = baseUrl;
+        // Relative paths resolve against the last '/': without one, a path prefix such as /cutover would be lost.
+        _baseUrl = baseUrl.AbsolutePath.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
         {
-            BaseAddress = baseUrl,
+            BaseAddress = _baseUrl,
             Timeout = Timeout,
         };
         if (token is not null)

@@ -32,10 +32,12 @@ public interface ICutoverStore : IAsyncDisposable
     Task<long> RoutingVersionAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores <paramref name="next"/> and its audit event in one transaction if the stored version is
-    /// still <paramref name="expectedVersion"/>; false (nothing written) when someone else changed it first.
+    /// Stores <paramref name="next"/> and the audit events that led to it in one transaction if the stored
+    /// version is still <paramref name="expectedVersion"/>: the events as stored (with their ids), or null
+    /// (nothing written) when someone else changed the state first.
     /// </summary>
-    Task<bool> TryCommitRoutingAsync(long expectedVersion, RoutingState next, AuditEvent audit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AuditEvent>?> TryCommitRoutingAsync(
+        long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken);
 
     /// <summary>The audit trail, newest first.</summary>
     Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken);

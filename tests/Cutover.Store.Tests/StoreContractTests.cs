@@ -69,18 +69,23 @@ public abstract class StoreContractTests : IAsyncLifetime
             UpdatedAt = Now,
         };
         var audit = new AuditEvent(0, Now, AuditKinds.Percent, "alice", "week 6", """{"percent":0}""", """{"percent":12.5}""");
+        var routable = new AuditEvent(0, Now, AuditKinds.Routable, "alice", "week 6", """{"property":true}""", """{"property":false}""");
 
-        Assert.True(await Store.TryCommitRoutingAsync(initial.Version, next, audit, Cancel));
+        var committed = await Store.TryCommitRoutingAsync(initial.Version, next, [audit, routable], Cancel);
 
         var loaded = await Store.LoadRoutingStateAsync(Initial(), Cancel);
         Assert.Equal((12.5m, false, next.Version, Now), (loaded.Percent, loaded.Enabled, loaded.Version, loaded.UpdatedAt));
         Assert.Equal(35m, loaded.DomainPercents["jobs"]);
         Assert.Equal(["jobs", "marketplace"], loaded.Routable);
         Assert.Equal(new UserOverride(Route.Unified, "jobs", "alice", "QA phone", Now), loaded.Overrides["250788000001"]);
-        var stored = Assert.Single(await Store.HistoryAsync(new HistoryQuery(), Cancel));
+        var history = await Store.HistoryAsync(new HistoryQuery(), Cancel);
+        Assert.Equal(2, history.Count);
+        var stored = history[1];
         Assert.Equal((AuditKinds.Percent, "alice", "week 6", Now), (stored.Kind, stored.Actor, stored.Reason, stored.At));
         Assert.Equal("""{"percent":12.5}""", stored.After);
         Assert.True(stored.Id > 0);
+        Assert.Equal(history.Reverse().Select(static e => e.Id), committed!.Select(static e => e.Id));
+        Assert.Equal(audit with { Id = stored.Id }, committed![0]);
     }
 
     [Fact]
@@ -89,9 +94,9 @@ public abstract class StoreContractTests : IAsyncLifetime
         var initial = await Store.LoadRoutingStateAsync(Initial(), Cancel);
         var audit = new AuditEvent(0, Now, AuditKinds.Enable, "bob", "x", null, null);
 
-        var committed = await Store.TryCommitRoutingAsync(initial.Version + 5, initial with { Percent = 50, Version = 99 }, audit, Cancel);
+        var committed = await Store.TryCommitRoutingAsync(initial.Version + 5, initial with { Percent = 50, Version = 99 }, [audit], Cancel);
 
-        Assert.False(committed);
+        Assert.Null(committed);
         Assert.Equal(0m, (await Store.LoadRoutingStateAsync(Initial(), Cancel)).Percent);
         Assert.Empty(await Store.HistoryAsync(new HistoryQuery(), Cancel));
     }
@@ -104,7 +109,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         {
             var next = state with { Percent = i, Version = state.Version + 1 };
             var kind = i % 2 == 0 ? AuditKinds.Disable : AuditKinds.Percent;
-            Assert.True(await Store.TryCommitRoutingAsync(state.Version, next, new AuditEvent(0, Now.AddMinutes(i), kind, "alice", $"step {i}", null, null), Cancel));
+            Assert.NotNull(await Store.TryCommitRoutingAsync(state.Version, next, [new AuditEvent(0, Now.AddMinutes(i), kind, "alice", $"step {i}", null, null)], Cancel));
             state = next;
         }
 

@@ -81,7 +81,7 @@ internal sealed class DemoRunner(CliContext context, int users)
             var history = await admin.GetAsync("admin/history?limit=10", ServerJson.Default.HistoryResponse, cancellationToken);
             console.WriteLine("Audit trail (cutover history):");
             Output.Render.History(console, history.Events);
-            console.MarkupLine($"Done in {clock.Elapsed.TotalSeconds:0.0} s. Next: [bold]cutover serve --config examples/cutover.json[/] with your own upstreams.");
+            console.MarkupLine($"Done in {clock.Elapsed.TotalSeconds:0.0} s. Next: copy examples/cutover.json, put your upstreams in it, set its secrets (see the README) and run [bold]cutover serve --config cutover.json[/].");
             await router.StopAsync(CancellationToken.None);
             return movedBack == 0 && first.ProtectedUnified == 0 && second.ProtectedUnified == 0 ? ExitCodes.Ok : ExitCodes.Software;
 

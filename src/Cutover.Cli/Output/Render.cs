@@ -63,12 +63,14 @@ internal static class Render
             return e.After?.GetRawText() ?? string.Empty;
         }
 
+        // What the change is about: the user of an override (whose domain pin is then one of the changes), else the domain.
+        var subjectName = after.TryGetProperty("user", out _) ? "user" : "domain";
         var subject = new List<string>();
         var changes = new List<string>();
         foreach (var property in after.EnumerateObject())
         {
             var old = before.TryGetProperty(property.Name, out var b) ? b : default;
-            if (property.Name is "domain" or "user")
+            if (property.Name == subjectName)
             {
                 subject.Add(Value(property.Value));
             }

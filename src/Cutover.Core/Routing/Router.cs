@@ -37,9 +37,18 @@ public static class Router
         if (update.Kind == UpdateKind.Change && !ReferenceEquals(update.Field, WebhookParser.MessagesField) && update.Field.Length > 0)
         {
             var upstream = topology.UpstreamOfField(update.Field);
-            var route = upstream == RouterTopology.UnifiedUpstream ? Route.Unified : Route.Legacy;
-            return new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Field, update.Field, bucket, route,
-                RouteReason.Field, -1, upstream);
+            if (upstream != RouterTopology.UnifiedUpstream)
+            {
+                return new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Field, update.Field, bucket, Route.Legacy,
+                    RouteReason.Field, -1, upstream);
+            }
+
+            // The kill switch sends everything to legacy, a field configured for unified too.
+            return snapshot.State.Enabled
+                ? new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Field, update.Field, bucket, Route.Unified,
+                    RouteReason.Field, -1, upstream)
+                : new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Field, update.Field, bucket, Route.Legacy,
+                    RouteReason.Disabled, -1, topology.LegacyUpstreamOf(RouterTopology.FallbackDomain));
         }
 
         UserOverride? pin = null;

@@ -11,7 +11,8 @@ namespace Cutover.Core.Webhooks;
 /// </summary>
 /// <remarks>
 /// This is the rare path (a POST whose users go different ways), so it favours clarity over
-/// allocation: it reads the body into a <see cref="JsonDocument"/> and writes each part anew.
+/// allocation: it reads the body into a <see cref="JsonDocument"/> and writes each part anew, copying
+/// every name and value byte for byte (<see cref="RawJsonWriter"/>); only the containers are new.
 /// </remarks>
 public static class PayloadSplitter
 {
@@ -44,29 +45,26 @@ public static class PayloadSplitter
         for (var part = 0; part < parts; part++)
         {
             buffer.ResetWrittenCount();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                WriteRoot(writer, document.RootElement, plan, part);
-            }
-
+            WriteRoot(new RawJsonWriter(buffer), document.RootElement, plan, part);
             result[part] = buffer.WrittenSpan.ToArray();
         }
 
         return result;
     }
 
-    private static void WriteRoot(Utf8JsonWriter writer, JsonElement root, Dictionary<(int, int), ChangePlan> plan, int part)
+    private static void WriteRoot(RawJsonWriter writer, JsonElement root, Dictionary<(int, int), ChangePlan> plan, int part)
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         foreach (var property in root.EnumerateObject())
         {
             if (!property.NameEquals("entry"u8))
             {
-                property.WriteTo(writer);
+                writer.Property(property);
                 continue;
             }
 
-            writer.WriteStartArray(property.Name);
+            writer.Name(property);
+            writer.StartArray();
             var entryIndex = 0;
             foreach (var entry in property.Value.EnumerateArray())
             {
@@ -78,24 +76,25 @@ public static class PayloadSplitter
                 entryIndex++;
             }
 
-            writer.WriteEndArray();
+            writer.EndArray();
         }
 
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteEntry(Utf8JsonWriter writer, JsonElement entry, int entryIndex, Dictionary<(int, int), ChangePlan> plan, int part)
+    private static void WriteEntry(RawJsonWriter writer, JsonElement entry, int entryIndex, Dictionary<(int, int), ChangePlan> plan, int part)
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         foreach (var property in entry.EnumerateObject())
         {
             if (!property.NameEquals("changes"u8))
             {
-                property.WriteTo(writer);
+                writer.Property(property);
                 continue;
             }
 
-            writer.WriteStartArray(property.Name);
+            writer.Name(property);
+            writer.StartArray();
             var changeIndex = 0;
             foreach (var change in property.Value.EnumerateArray())
             {
@@ -103,7 +102,7 @@ public static class PayloadSplitter
                 {
                     if (changePlan.WholePart == part)
                     {
-                        change.WriteTo(writer);
+                        writer.Value(change);
                     }
                     else
                     {
@@ -114,34 +113,34 @@ public static class PayloadSplitter
                 changeIndex++;
             }
 
-            writer.WriteEndArray();
+            writer.EndArray();
         }
 
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteChange(Utf8JsonWriter writer, JsonElement change, ChangePlan plan, int part)
+    private static void WriteChange(RawJsonWriter writer, JsonElement change, ChangePlan plan, int part)
     {
-        writer.WriteStartObject();
+        writer.StartObject();
         foreach (var property in change.EnumerateObject())
         {
             if (!property.NameEquals("value"u8) || property.Value.ValueKind != JsonValueKind.Object)
             {
-                property.WriteTo(writer);
+                writer.Property(property);
                 continue;
             }
 
-            writer.WritePropertyName(property.Name);
+            writer.Name(property);
             WriteValue(writer, property.Value, plan, part);
         }
 
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, JsonElement value, ChangePlan plan, int part)
+    private static void WriteValue(RawJsonWriter writer, JsonElement value, ChangePlan plan, int part)
     {
         var users = plan.UsersOf(part);
-        writer.WriteStartObject();
+        writer.StartObject();
         foreach (var property in value.EnumerateObject())
         {
             if (property.NameEquals("messages"u8))
@@ -158,37 +157,38 @@ public static class PayloadSplitter
             }
             else
             {
-                property.WriteTo(writer);
+                writer.Property(property);
             }
         }
 
-        writer.WriteEndObject();
+        writer.EndObject();
     }
 
-    private static void WriteItems(Utf8JsonWriter writer, JsonProperty items, List<int> partOfItem, int part)
+    private static void WriteItems(RawJsonWriter writer, JsonProperty items, List<int> partOfItem, int part)
     {
         if (!partOfItem.Contains(part))
         {
             return;
         }
 
-        writer.WriteStartArray(items.Name);
+        writer.Name(items);
+        writer.StartArray();
         var index = 0;
         foreach (var item in items.Value.EnumerateArray())
         {
             if (index < partOfItem.Count && partOfItem[index] == part)
             {
-                item.WriteTo(writer);
+                writer.Value(item);
             }
 
             index++;
         }
 
-        writer.WriteEndArray();
+        writer.EndArray();
     }
 
     /// <summary>Keeps the contacts of the part's users, so one upstream does not see another's users.</summary>
-    private static void WriteContacts(Utf8JsonWriter writer, JsonProperty contacts, HashSet<string> users)
+    private static void WriteContacts(RawJsonWriter writer, JsonProperty contacts, HashSet<string> users)
     {
         var kept = contacts.Value.EnumerateArray().Where(c => IsContactOf(c, users)).ToList();
         if (kept.Count == 0)
@@ -196,13 +196,14 @@ public static class PayloadSplitter
             return;
         }
 
-        writer.WriteStartArray(contacts.Name);
+        writer.Name(contacts);
+        writer.StartArray();
         foreach (var contact in kept)
         {
-            contact.WriteTo(writer);
+            writer.Value(contact);
         }
 
-        writer.WriteEndArray();
+        writer.EndArray();
     }
 
     private static bool IsContactOf(JsonElement contact, HashSet<string> users)
@@ -216,13 +217,26 @@ public static class PayloadSplitter
         {
             if ((property.NameEquals("wa_id"u8) || property.NameEquals("user_id"u8))
                 && property.Value.ValueKind == JsonValueKind.String
-                && users.Contains(property.Value.GetString()!))
+                && IsOneOf(property.Value, users))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    private static bool IsOneOf(JsonElement key, HashSet<string> users)
+    {
+        try
+        {
+            return users.Contains(key.GetString()!);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate: valid JSON, but no user key the parser accepted can equal it.
+            return false;
+        }
     }
 
     private static bool HasPart(Dictionary<(int Entry, int Change), ChangePlan> plan, int entry, int part)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Cutover.Core.Webhooks;
 
@@ -26,6 +27,14 @@ public static class WebhookParser
     public static bool TryParse(ReadOnlySpan<byte> body, ParsedWebhook result, out string? error)
     {
         result.Reset();
+
+        // Utf8JsonReader throws on a body with no token at all ("does not contain any JSON tokens"); say it plainly.
+        if (body.TrimStart(" \t\r\n"u8).IsEmpty)
+        {
+            error = "the body is empty: a webhook is a JSON object";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body, ReaderOptions);
@@ -53,11 +62,7 @@ public static class WebhookParser
 
     private static void ParseRoot(ref Utf8JsonReader reader, ParsedWebhook result)
     {
-        if (!reader.Read())
-        {
-            throw new WebhookFormatException("the body is empty: a webhook is a JSON object");
-        }
-
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new WebhookFormatException($"the body must be a JSON object, not {Describe(reader.TokenType)}");
@@ -139,7 +144,7 @@ public static class WebhookParser
             {
                 reader.Read();
                 field = reader.TokenType == JsonTokenType.String
-                    ? (reader.ValueTextEquals("messages"u8) ? MessagesField : reader.GetString() ?? string.Empty)
+                    ? (reader.ValueTextEquals("messages"u8) ? MessagesField : TryGetString(ref reader) ?? string.Empty)
                     : SkipAndReturn(ref reader, string.Empty);
             }
             else if (reader.ValueTextEquals("value"u8))
@@ -190,6 +195,7 @@ public static class WebhookParser
 
     private static void ParseValue(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, ref ChangeFacts facts)
     {
+        bool seenMessages = false, seenStatuses = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("metadata"u8))
@@ -215,10 +221,14 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("contacts"u8))
             {
-                facts.ContactKey ??= ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                // Read, then keep the first: `x ??= Read(...)` would not read a repeated property at all and
+                // leave the reader inside its value. The same holds for every "first one wins" below.
+                var contactKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                facts.ContactKey ??= contactKey;
             }
             else if (reader.ValueTextEquals("messages"u8))
             {
+                ExpectOnce(ref seenMessages, entry, change, "messages");
                 reader.Read();
                 ExpectArray(ref reader, entry, change, "messages");
                 var item = 0;
@@ -229,6 +239,7 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("statuses"u8))
             {
+                ExpectOnce(ref seenStatuses, entry, change, "statuses");
                 reader.Read();
                 ExpectArray(ref reader, entry, change, "statuses");
                 var item = 0;
@@ -239,12 +250,14 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("user_preferences"u8))
             {
-                facts.OtherKey ??= ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                var preferenceKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                facts.OtherKey ??= preferenceKey;
             }
             else if (reader.ValueTextEquals("message_echoes"u8))
             {
                 // Echoes of what the business sent from the app: the user is the recipient.
-                facts.OtherKey ??= ReadFirstKey(ref reader, "to"u8, "to_user_id"u8);
+                var echoKey = ReadFirstKey(ref reader, "to"u8, "to_user_id"u8);
+                facts.OtherKey ??= echoKey;
             }
             else
             {
@@ -294,12 +307,14 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("interactive"u8))
             {
-                interactiveId ??= ReadInteractive(ref reader, result);
+                var replyId = ReadInteractive(ref reader, result);
+                interactiveId ??= replyId;
             }
             else if (reader.ValueTextEquals("button"u8))
             {
                 // A quick-reply button of a template: the payload is the developer's id.
-                interactiveId ??= ReadTextFields(ref reader, result, "text"u8, "payload"u8);
+                var payload = ReadTextFields(ref reader, result, "text"u8, "payload"u8);
+                interactiveId ??= payload;
             }
             else if (reader.ValueTextEquals("image"u8) || reader.ValueTextEquals("video"u8)
                 || reader.ValueTextEquals("document"u8) || reader.ValueTextEquals("sticker"u8)
@@ -384,7 +399,8 @@ public static class WebhookParser
         {
             if (reader.ValueTextEquals("button_reply"u8) || reader.ValueTextEquals("list_reply"u8))
             {
-                id ??= ReadTextFields(ref reader, result, "title"u8, "id"u8, "description"u8);
+                var replyId = ReadTextFields(ref reader, result, "title"u8, "id"u8, "description"u8);
+                id ??= replyId;
             }
             else
             {
@@ -438,11 +454,37 @@ public static class WebhookParser
         return id;
     }
 
+    /// <summary>
+    /// Items are numbered within their list, and a split places them by that number: a second list of the
+    /// same name would number from 0 again and could send an update twice. Meta never repeats them.
+    /// </summary>
+    private static void ExpectOnce(ref bool seen, int entry, int change, string list)
+    {
+        if (seen)
+        {
+            throw new WebhookFormatException($"entry[{entry}].changes[{change}].value.{list} appears twice");
+        }
+
+        seen = true;
+    }
+
     private static void AppendText(ref Utf8JsonReader reader, ParsedWebhook result)
     {
         // An unescaped string never has more UTF-16 code units than its UTF-8 bytes; +1 for the separator.
         var room = result.ReserveText(reader.ValueSpan.Length + 1);
-        var written = reader.CopyString(room);
+        int written;
+        try
+        {
+            written = reader.CopyString(room);
+        }
+        catch (InvalidOperationException) when (Utf8.IsValid(reader.ValueSpan))
+        {
+            // An escaped lone surrogate ("\uD83D" of a broken emoji) is valid JSON that UTF-16 cannot hold:
+            // the text is left out of classification; the update itself, and its bytes, go on.
+            // Raw bytes that are not UTF-8 are another matter: not JSON, so not from Meta (400).
+            return;
+        }
+
         room[written] = ' ';
         result.CommitText(written + 1);
     }
@@ -513,7 +555,7 @@ public static class WebhookParser
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
-            var value = reader.GetString();
+            var value = TryGetString(ref reader);
             return string.IsNullOrEmpty(value) ? null : value;
         }
 
@@ -538,7 +580,23 @@ public static class WebhookParser
             }
         }
 
-        return reader.GetString();
+        return TryGetString(ref reader);
+    }
+
+    /// <summary>
+    /// The string, or null for one that UTF-16 cannot hold (an escaped lone surrogate): absent, like a value
+    /// of the wrong type. Raw bytes that are not UTF-8 still throw: such a body is not JSON.
+    /// </summary>
+    private static string? TryGetString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException) when (Utf8.IsValid(reader.ValueSpan))
+        {
+            return null;
+        }
     }
 
     private static void SkipValue(ref Utf8JsonReader reader)

@@ -13,6 +13,7 @@ using Cutover.Server.Telemetry;
 using Cutover.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Route = Cutover.Core.Routing.Route;
 using Microsoft.Extensions.Logging;
@@ -102,6 +103,12 @@ internal sealed class AdminApi(
 
     public Task<IResult> SetEnabledAsync(HttpContext context, bool enabled) => WithRole(context, AdminRole.Operate, async principal =>
     {
+        // No body at all is a change without a reason: say that, rather than that the JSON is invalid.
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false)
+        {
+            return await ChangeAsync(context, principal, [new RoutingChange.SetEnabled(enabled)], reason: null);
+        }
+
         var (request, problem) = await ReadAsync(context, ServerJson.Default.ReasonRequest);
         return request is null ? problem! : await ChangeAsync(context, principal, [new RoutingChange.SetEnabled(enabled)], request.Reason);
     });
@@ -211,21 +218,13 @@ internal sealed class AdminApi(
 
     private async Task<IResult> ChangeAsync(HttpContext context, AdminPrincipal principal, List<RoutingChange> changes, string? reason)
     {
-        var events = new List<HistoryEvent>();
-        foreach (var change in changes)
+        var applied = await routing.ApplyAsync(changes, principal.Name, reason, context.RequestAborted);
+        if (!applied.Succeeded)
         {
-            var outcome = await routing.ApplyAsync(change, principal.Name, reason, context.RequestAborted);
-            if (!outcome.Succeeded)
-            {
-                return Refuse(StatusCodes.Status400BadRequest, ErrorCode(outcome.Error), outcome.Message!);
-            }
-
-            if (outcome.Event is { } audit)
-            {
-                events.Add(ContractMapper.History(audit));
-            }
+            return Refuse(StatusCodes.Status400BadRequest, ErrorCode(applied.Error), applied.Message!);
         }
 
+        List<HistoryEvent> events = [.. applied.Events.Select(ContractMapper.History)];
         return Json(new ChangeResponse(events.Count > 0, events, BuildStatus()), ServerJson.Default.ChangeResponse);
     }
 

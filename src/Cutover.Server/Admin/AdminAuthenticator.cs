@@ -10,7 +10,7 @@ namespace Cutover.Server.Admin;
 /// <summary>
 /// Checks <c>Authorization: Bearer &lt;token&gt;</c> against the configured named tokens, comparing
 /// SHA-256 digests in constant time. With no token configured, the admin API answers only requests
-/// from loopback, as actor <c>local</c>.
+/// made on loopback (not forwarded by a proxy), as actor <c>local</c>.
 /// </summary>
 internal sealed class AdminAuthenticator
 {
@@ -30,11 +30,16 @@ internal sealed class AdminAuthenticator
     {
         if (_tokens.Length == 0)
         {
+            // A proxy on the same host connects from loopback too; the forwarding headers it adds say the
+            // request came from further away, so such a request is not trusted as local.
             var remote = context.Connection.RemoteIpAddress;
-            return remote is not null && IPAddress.IsLoopback(remote)
+            var headers = context.Request.Headers;
+            var proxied = headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Real-IP");
+            return remote is not null && IPAddress.IsLoopback(remote) && !proxied
                 ? (new AdminPrincipal(LocalActor, AdminRole.Operate), 0, null)
-                : (null, StatusCodes.Status403Forbidden,
-                    "no admin token is configured (Cutover:Admin:Tokens), so the admin API answers only on loopback");
+                : (null, StatusCodes.Status403Forbidden, proxied
+                    ? "no admin token is configured (Cutover:Admin:Tokens), and this request came through a proxy; configure a token to use the admin API from elsewhere"
+                    : "no admin token is configured (Cutover:Admin:Tokens), so the admin API answers only on loopback");
         }
 
         string? header = context.Request.Headers.Authorization;

@@ -45,6 +45,12 @@ public static class CutoverConfiguration
     public static void Populate(CutoverOptions options, IConfiguration configuration, Func<string, string?> environment)
     {
         var section = configuration.GetSection(CutoverOptions.SectionName);
+        var typeErrors = ConfigurationTypeCheck.Check(section, typeof(CutoverOptions));
+        if (typeErrors.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), typeErrors);
+        }
+
         try
         {
             section.Bind(options);
@@ -133,7 +139,11 @@ public static class CutoverConfiguration
         for (var i = 0; i < o.ProtectedDomains.Count; i++)
         {
             var name = o.ProtectedDomains[i];
-            if (name.Length > 0 && !o.Domains.ContainsKey(name))
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                errors.Add($"Cutover:ProtectedDomains:{i} is empty: name a configured domain, or remove the entry");
+            }
+            else if (!o.Domains.ContainsKey(name))
             {
                 errors.Add($"Cutover:ProtectedDomains:{i}: '{name}' is not a configured domain");
             }

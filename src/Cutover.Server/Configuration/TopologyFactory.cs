@@ -15,7 +15,11 @@ public static class TopologyFactory
             d.Value.PhoneNumberIds ?? [],
             d.Value.ButtonPrefixes ?? [],
             (d.Value.Keywords ?? []).Values.SelectMany(static k => k).ToList()));
-        return RouterTopology.TryCreate(domains, options.Fields, RouterTopology.FallbackDomain, options.Routing.Salt, out problems);
+        // A field without an upstream of its own goes where the fallback domain's legacy traffic goes.
+        var fallbackUpstream = options.Domains.TryGetValue(RouterTopology.FallbackDomain, out var fallback) && fallback.Upstream is { } named
+            ? named
+            : RouterTopology.FallbackDomain;
+        return RouterTopology.TryCreate(domains, options.Fields, fallbackUpstream, options.Routing.Salt, out problems);
     }
 
     public static RouterTopology Create(CutoverOptions options) =>

@@ -85,7 +85,7 @@ public static class CutoverHost
         services.AddSingleton<VerifyHandshake>();
         services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<AdminApi>();
-        services.AddSingleton<ServerClock>();
+        services.AddSingleton(new ServerClock(time)); // made now: resolved lazily, it would say when status was first asked for
 
         // Order matters: the initializer (migrate, load state) starts before the writer and the poller.
         services.AddHostedService<CutoverInitializer>();

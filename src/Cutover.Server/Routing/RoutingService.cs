@@ -47,7 +47,12 @@ internal sealed class RoutingService(
         return holder.Publish(state);
     }
 
-    public async Task<ChangeOutcome> ApplyAsync(RoutingChange change, string actor, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies <paramref name="changes"/> together: each is checked on top of the previous one, and either
+    /// all are stored in one transaction (with one audit event each) or, if one is refused, none is.
+    /// </summary>
+    public async Task<AppliedChanges> ApplyAsync(
+        IReadOnlyList<RoutingChange> changes, string actor, string? reason, CancellationToken cancellationToken)
     {
         await _changeLock.WaitAsync(cancellationToken);
         try
@@ -56,17 +61,37 @@ internal sealed class RoutingService(
             {
                 var current = holder.Current.State;
                 var context = new ChangeContext(actor, reason, time.GetUtcNow(), protection.Protect);
-                var outcome = RoutingRules.Apply(current, change, holder.Topology, context);
-                if (!outcome.Changed)
+                var next = current;
+                var events = new List<AuditEvent>(changes.Count);
+                foreach (var change in changes)
                 {
-                    return outcome;
+                    var outcome = RoutingRules.Apply(next, change, holder.Topology, context);
+                    if (!outcome.Succeeded)
+                    {
+                        return AppliedChanges.Refused(outcome);
+                    }
+
+                    if (outcome.Changed)
+                    {
+                        next = outcome.Next!;
+                        events.Add(outcome.Event!);
+                    }
                 }
 
-                if (await store.TryCommitRoutingAsync(current.Version, outcome.Next!, outcome.Event!, cancellationToken))
+                if (events.Count == 0)
                 {
-                    holder.Publish(outcome.Next!);
-                    LogMessages.RoutingChanged(logger, actor, outcome.Event!.Kind, outcome.Event.Reason, outcome.Next!.Version);
-                    return outcome;
+                    return new AppliedChanges(ChangeError.None, null, []);
+                }
+
+                if (await store.TryCommitRoutingAsync(current.Version, next, events, cancellationToken) is { } stored)
+                {
+                    holder.Publish(next);
+                    foreach (var audit in stored)
+                    {
+                        LogMessages.RoutingChanged(logger, actor, audit.Kind, audit.Reason, next.Version);
+                    }
+
+                    return new AppliedChanges(ChangeError.None, null, stored);
                 }
 
                 if (attempt == MaxAttempts)

@@ -53,7 +53,14 @@ internal sealed class SqliteStore : ICutoverStore
         var directory = Path.GetDirectoryName(Path.GetFullPath(Location));
         if (directory is not null && !Location.StartsWith(':') && !Directory.Exists(directory))
         {
-            Directory.CreateDirectory(directory);
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StoreException($"cannot create the folder of the SQLite store '{Location}': {ex.Message}", ex);
+            }
         }
 
         await using var connection = await OpenAsync(cancellationToken);
@@ -133,7 +140,8 @@ internal sealed class SqliteStore : ICutoverStore
         return await command.ExecuteScalarAsync(cancellationToken) is long version ? version : 0;
     }
 
-    public async Task<bool> TryCommitRoutingAsync(long expectedVersion, RoutingState next, AuditEvent audit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AuditEvent>?> TryCommitRoutingAsync(
+        long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
 
@@ -141,29 +149,32 @@ internal sealed class SqliteStore : ICutoverStore
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using (var check = Command(connection, transaction, "SELECT version FROM webhook_routing_config WHERE id = 1"))
         {
-            if (await check.ExecuteScalarAsync(cancellationToken) is not long stored || stored != expectedVersion)
+            if (await check.ExecuteScalarAsync(cancellationToken) is not long version || version != expectedVersion)
             {
-                return false;
+                return null;
             }
         }
 
         await WriteStateAsync(connection, transaction, next, insert: false, cancellationToken);
-        await using (var insert = Command(connection, transaction, """
-            INSERT INTO webhook_routing_audit (at, kind, actor, reason, before, after)
-            VALUES ($at, $kind, $actor, $reason, $before, $after)
-            """))
+        var stored = new List<AuditEvent>(events.Count);
+        foreach (var audit in events)
         {
+            await using var insert = Command(connection, transaction, """
+                INSERT INTO webhook_routing_audit (at, kind, actor, reason, before, after)
+                VALUES ($at, $kind, $actor, $reason, $before, $after)
+                RETURNING id
+                """);
             insert.Parameters.AddWithValue("$at", Iso(audit.At));
             insert.Parameters.AddWithValue("$kind", audit.Kind);
             insert.Parameters.AddWithValue("$actor", audit.Actor);
             insert.Parameters.AddWithValue("$reason", audit.Reason);
             insert.Parameters.AddWithValue("$before", (object?)audit.Before ?? DBNull.Value);
             insert.Parameters.AddWithValue("$after", (object?)audit.After ?? DBNull.Value);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            stored.Add(audit with { Id = (long)(await insert.ExecuteScalarAsync(cancellationToken))! });
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return stored;
     }
 
     public async Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)

@@ -141,6 +141,19 @@ public sealed class RouterTests
     }
 
     [Fact]
+    public void Decide_FieldConfiguredForUnified_KillSwitchSendsItToLegacy()
+    {
+        const string calls = """{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"calls":[]},"field":"calls"}]}]}""";
+        var topology = TestTopology.Create(callsUpstream: "unified");
+
+        var on = DecideAll(RoutingSnapshot.Create(topology, TestTopology.State(0)), calls);
+        var off = DecideAll(RoutingSnapshot.Create(topology, TestTopology.State(0, enabled: false)), calls);
+
+        Assert.Equal((Route.Unified, RouteReason.Field, "unified"), (on[0].Route, on[0].Reason, on[0].Upstream));
+        Assert.Equal((Route.Legacy, RouteReason.Disabled, "default", ClassificationRule.Field), (off[0].Route, off[0].Reason, off[0].Upstream, off[0].Rule));
+    }
+
+    [Fact]
     public void Decide_DomainNotRoutable_Legacy()
     {
         var state = TestTopology.State(100) with { Routable = ImmutableSortedSet.Create(StringComparer.Ordinal, "jobs") };

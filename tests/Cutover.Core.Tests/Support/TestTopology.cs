@@ -7,7 +7,7 @@ internal static class TestTopology
 {
     public const string JobsNumber = "111000111";
 
-    public static RouterTopology Create(string salt = "test-salt") => RouterTopology.TryCreate(
+    public static RouterTopology Create(string salt = "test-salt", string callsUpstream = "mobility") => RouterTopology.TryCreate(
         [
             new DomainSpec("jobs", "jobs", false, [JobsNumber], ["job_"], ["job", "hiring", "apply", "career", "emploi", "akazi"]),
             new DomainSpec("marketplace", "marketplace", false, [], ["mkt_"], ["buy", "shop", "product", "order", "acheter"]),
@@ -17,7 +17,7 @@ internal static class TestTopology
             new DomainSpec("insurance", "insurance", true, [], ["ins_"], ["insurance", "claim"]),
             new DomainSpec("default", "default", false, [], [], []),
         ],
-        new Dictionary<string, string> { ["calls"] = "mobility" },
+        new Dictionary<string, string> { ["calls"] = callsUpstream },
         "default",
         salt,
         out var problems) ?? throw new InvalidOperationException(string.Join("; ", problems));

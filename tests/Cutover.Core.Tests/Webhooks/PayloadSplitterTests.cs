@@ -69,6 +69,25 @@ public sealed class PayloadSplitterTests
         Assert.Equal("café ☕ ", reparsed.TextOf(0).ToString());
     }
 
+    [Fact]
+    public void Split_EscapesUtf16CannotHold_CopiedAsTheyCame()
+    {
+        // An escaped lone surrogate is valid JSON that no UTF-16 string can hold: re-encoding it would fail.
+        const string ann = """{"wa_id":"A","profile":{"name":"\uD800Ann"},"x\uDFFF":"\u00e9"}""";
+        const string m1 = """{"from":"A","id":"m1","type":"text","text":{"body":"caf\u00e9 \ud83d"}}""";
+        var body = $$$"""{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"contacts":[{{{ann}}},{"wa_id":"B"}],"messages":[{{{m1}}},{"from":"B","id":"m2","type":"text","text":{"body":"x"}}]},"field":"messages"}]}]}""";
+        var parsed = Parse(body);
+
+        var parts = PayloadSplitter.Split(Encoding.UTF8.GetBytes(body), parsed, [0, 1], 2);
+
+        var first = Encoding.UTF8.GetString(parts[0]);
+        Assert.Contains(ann, first);
+        Assert.Contains(m1, first);
+        Assert.DoesNotContain("\"m2\"", first);
+        Assert.Equal(["m1"], UpdateIds(Parse(first)));
+        Assert.Equal(["m2"], UpdateIds(Parse(Encoding.UTF8.GetString(parts[1]))));
+    }
+
     private static ParsedWebhook Parse(string body)
     {
         var parsed = new ParsedWebhook();

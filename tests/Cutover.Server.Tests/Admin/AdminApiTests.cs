@@ -71,6 +71,58 @@ public sealed class AdminApiTests : RouterTest
         Assert.Contains("protected_domain", await response.Content.ReadAsStringAsync(Cancel));
     }
 
+    [Fact]
+    public async Task SetRouting_RoutableAndPercentOneRefused_NeitherApplied()
+    {
+        using var response = await Router.AdminAsync(
+            HttpMethod.Put, "admin/routing", """{"domain": "property", "routable": false, "percent": 150, "reason": "x"}""", OperateToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var status = JsonDocument.Parse(await (await Router.AdminAsync(HttpMethod.Get, "admin/status", token: ReadToken)).Content.ReadAsStringAsync(Cancel)).RootElement;
+        Assert.True(status.GetProperty("domains").GetProperty("property").GetProperty("routable").GetBoolean());
+        Assert.Equal(1, status.GetProperty("version").GetInt64());
+        using var history = await Router.AdminAsync(HttpMethod.Get, "admin/history", token: ReadToken);
+        Assert.Empty(JsonDocument.Parse(await history.Content.ReadAsStringAsync(Cancel)).RootElement.GetProperty("events").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task SetRouting_TwoChangesInOneRequest_BothStoredWithTheIdsHistoryShows()
+    {
+        using var response = await Router.AdminAsync(
+            HttpMethod.Put, "admin/routing", """{"domain": "property", "routable": false, "percent": 20, "reason": "property waits"}""", OperateToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answered = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement.GetProperty("events")
+            .EnumerateArray().Select(static e => (e.GetProperty("id").GetInt64(), e.GetProperty("kind").GetString())).ToList();
+        using var history = await Router.AdminAsync(HttpMethod.Get, "admin/history", token: ReadToken);
+        var listed = JsonDocument.Parse(await history.Content.ReadAsStringAsync(Cancel)).RootElement.GetProperty("events")
+            .EnumerateArray().Select(static e => (e.GetProperty("id").GetInt64(), e.GetProperty("kind").GetString())).Reverse().ToList();
+        Assert.Equal(2, answered.Count);
+        Assert.All(answered, static e => Assert.True(e.Item1 > 0));
+        Assert.Equal(listed, answered);
+    }
+
+    [Fact]
+    public async Task Disable_WithoutBody_RefusedForWantOfAReason()
+    {
+        using var response = await Router.AdminAsync(HttpMethod.Post, "admin/disable", token: OperateToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("reason_required", JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Status_StartedAt_IsWhenTheServerStartedNotWhenFirstAsked()
+    {
+        var before = Router.Service<TimeProvider>().GetUtcNow();
+        await Eventually.WaitAsync(() => Router.Service<TimeProvider>().GetUtcNow() > before.AddMilliseconds(50), TimeSpan.FromSeconds(5), "time to pass");
+
+        using var response = await Router.AdminAsync(HttpMethod.Get, "admin/status", token: ReadToken);
+
+        var startedAt = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel)).RootElement.GetProperty("started_at").GetDateTimeOffset();
+        Assert.True(startedAt <= before, $"started_at {startedAt:O} is after {before:O}");
+    }
+
     [Theory]
     [InlineData("""{"percent": "fifty", "reason": "x"}""", "invalid_percent")]
     [InlineData("""{"percent": 50.001, "reason": "x"}""", "invalid_percent")]

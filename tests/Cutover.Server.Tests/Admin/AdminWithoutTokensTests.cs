@@ -17,6 +17,25 @@ public sealed class AdminWithoutTokensTests : RouterTest
         Assert.Equal("local", events[0].GetProperty("actor").GetString());
     }
 
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.7")]
+    [InlineData("Forwarded", "for=203.0.113.7")]
+    [InlineData("X-Real-IP", "203.0.113.7")]
+    public async Task Change_ThroughAProxyOnTheSameHost_RefusedWithoutTokens(string header, string value)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "admin/routing")
+        {
+            Content = new StringContent("""{"percent": 10, "reason": "from outside"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        using var response = await Router.Http.SendAsync(request, Cancel);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("proxy", await response.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal(0m, Router.Service<Server.Routing.RoutingStateHolder>().Current.State.Percent);
+    }
+
     [Fact]
     public async Task Endpoints_HealthReadyMetricsRoot_Answer()
     {

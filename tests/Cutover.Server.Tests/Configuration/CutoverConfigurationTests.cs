@@ -109,6 +109,54 @@ public sealed class CutoverConfigurationTests
     }
 
     [Fact]
+    public void Load_WrongTypesAnywhere_EveryOneNamedAtOnceAndNoUpstreamVanishes()
+    {
+        // The binder alone stops at the first bad value, and inside an upstream entry dropped the whole upstream.
+        var settings = Valid();
+        settings["Cutover:Upstreams:unified:TimeoutMs"] = "ten";
+        settings["Cutover:Memory:Ttl"] = "half an hour";
+        settings["Cutover:Memory:Capacity"] = "99999999999999";
+        settings["Cutover:Store:PollInterval:0"] = "1s";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(
+            new[]
+            {
+                "Cutover:Memory:Capacity: '99999999999999' is not a whole number",
+                "Cutover:Memory:Ttl: 'half an hour' is not a duration such as 00:30:00 (hh:mm:ss)",
+                "Cutover:Store:PollInterval: expected a duration such as 00:30:00 (hh:mm:ss), not an object or a list",
+                "Cutover:Upstreams:unified:TimeoutMs: 'ten' is not a whole number",
+            },
+            errors.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Load_EmptyProtectedDomainName_Refused()
+    {
+        var settings = Valid();
+        settings["Cutover:ProtectedDomains:0"] = "";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(["Cutover:ProtectedDomains:0 is empty: name a configured domain, or remove the entry"], errors);
+    }
+
+    [Fact]
+    public void Load_FallbackDomainOnAnotherUpstream_OtherFieldsFollowIt()
+    {
+        var settings = Valid();
+        settings.Remove("Cutover:Upstreams:default:Url");
+        settings["Cutover:Upstreams:ai-agents:Url"] = "http://127.0.0.1:9/ai-agents";
+        settings["Cutover:Domains:default:Upstream"] = "ai-agents";
+
+        var (options, errors) = Load(settings);
+
+        Assert.Empty(errors);
+        Assert.Equal("ai-agents", TopologyFactory.Create(options!).UpstreamOfField("account_update"));
+    }
+
+    [Fact]
     public void Load_EnvSecret_ResolvedOrReportedWithoutValue()
     {
         var settings = Valid();

@@ -183,7 +183,8 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
 
         public Task<long> RoutingVersionAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<bool> TryCommitRoutingAsync(long expectedVersion, RoutingState next, AuditEvent audit, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<AuditEvent>?> TryCommitRoutingAsync(
+            long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
         public Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken) =>

@@ -31,6 +31,20 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task MigrateAsync_FolderCannotBeMade_StoreExceptionNamingTheStore()
+    {
+        // A file stands where the store's folder should be: no permissions needed to make that fail, even as root.
+        var blocker = Path.Combine(_directory.FullName, "blocker");
+        await File.WriteAllTextAsync(blocker, "not a folder", Cancel);
+        await using var store = StoreFactory.Open(StoreFactory.Sqlite, $"Data Source={Path.Combine(blocker, "cutover.db")}", TimeProvider.System);
+
+        var ex = await Assert.ThrowsAsync<StoreException>(() => store.MigrateAsync(Cancel));
+
+        Assert.Contains("cannot create the folder", ex.Message);
+        Assert.Contains(Path.Combine(blocker, "cutover.db"), ex.Message);
+    }
+
+    [Fact]
     public void Open_UnknownProviderOrBadConnectionString_SaysWhatToFix()
     {
         var provider = Assert.Throws<StoreException>(() => StoreFactory.Open("mysql", "x", TimeProvider.System));

@@ -1,1 +1,0 @@
-namespace Cutover.Core.Tests;
