@@ -1,5 +1,7 @@
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using Cutover.Core.Classification;
+using Cutover.Core.Privacy;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
 
@@ -17,6 +19,7 @@ namespace Cutover.Benchmarks;
 /// Public and not sealed: BenchmarkDotNet refuses benchmark classes that are internal or sealed.
 /// </remarks>
 [MemoryDiagnoser]
+[MedianColumn]
 public class HotPathBenchmarks
 {
     private const string AppSecret = "bench-app-secret";
@@ -24,6 +27,7 @@ public class HotPathBenchmarks
     private readonly ParsedWebhook _parsed = new();
     private readonly ParsedWebhook _oneParsed = new();
     private readonly WebhookSignature _signature = new(AppSecret);
+    private readonly UserKeyHasher _hasher = UserKeyHasher.Keyed(Encoding.UTF8.GetBytes("bench-hash-key-0123456789abcdef"));
     private readonly UpdateDecision[] _decisions = new UpdateDecision[1000];
     private RoutingSnapshot _snapshot = null!;
     private ConversationMemory _memory = null!;
@@ -67,6 +71,10 @@ public class HotPathBenchmarks
 
     [Benchmark(Description = "1 message: verify signature")]
     public bool OneMessage_VerifySignature() => _signature.Verify(_one, _oneSignature);
+
+    // What the decision-log writer does per record before storing it (Privacy:UserKeys = hashed).
+    [Benchmark(Description = "1 record: hash the user key")]
+    public string? OneRecord_HashUserKey() => _hasher.Protect("16505551234");
 
     [Benchmark(Description = "1000 updates: parse + decide")]
     public int Batch1000_ParseDecide() => ParseDecide(_batch);
