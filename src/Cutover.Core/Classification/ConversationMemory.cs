@@ -51,6 +51,15 @@ public sealed class ConversationMemory : IConversationMemory
     public void Remember(string userKey, string domain, DateTimeOffset now)
     {
         var current = _current;
+
+        // A user writing several messages a second: the entry already says this. Rewriting it would
+        // allocate a node each time, and a second's difference in a 30-minute memory changes nothing.
+        if (current.Entries.TryGetValue(userKey, out var seen)
+            && seen.Domain == domain && now.UtcTicks - seen.SeenAtTicks < TimeSpan.TicksPerSecond)
+        {
+            return;
+        }
+
         var entry = new Entry(domain, now.UtcTicks);
         if (current.Entries.TryAdd(userKey, entry))
         {

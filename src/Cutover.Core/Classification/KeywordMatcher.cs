@@ -16,26 +16,54 @@ namespace Cutover.Core.Classification;
 public sealed class KeywordMatcher
 {
     private const int StackLimit = 512;
+    private const int ShapeBits = 8192;
 
-    private readonly FrozenDictionary<string, Hit> _words;
-    private readonly FrozenDictionary<string, Phrase[]> _phrases;
-    private readonly FrozenDictionary<string, Hit>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
-    private readonly FrozenDictionary<string, Phrase[]>.AlternateLookup<ReadOnlySpan<char>> _phraseLookup;
+    // One table for everything a single word can start: a keyword, a keyword's plural, a phrase's first
+    // word. One lookup per word of the text, and none for words longer or shorter than any entry.
+    private readonly FrozenDictionary<string, Entry> _entries;
+    private readonly FrozenDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly ulong[] _shapes = new ulong[ShapeBits / 64];
+    private readonly int _count;
     private readonly string[] _domains;
 
     private KeywordMatcher(Dictionary<string, Hit> words, Dictionary<string, Phrase[]> phrases, string[] domains)
     {
-        _words = words.ToFrozenDictionary(StringComparer.Ordinal);
-        _phrases = phrases.ToFrozenDictionary(StringComparer.Ordinal);
-        _wordLookup = _words.GetAlternateLookup<ReadOnlySpan<char>>();
-        _phraseLookup = _phrases.GetAlternateLookup<ReadOnlySpan<char>>();
+        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        foreach (var (word, hit) in words)
+        {
+            entries[word] = new Entry(hit, null);
+        }
+
+        // A plural: "apartments" finds "apartment". Short words are left alone ("bus" is not "bu").
+        foreach (var (word, hit) in words)
+        {
+            if (word.Length >= 3)
+            {
+                entries.TryAdd(word + "s", new Entry(hit, null));
+            }
+        }
+
+        foreach (var (head, list) in phrases)
+        {
+            entries[head] = entries.TryGetValue(head, out var entry) ? entry with { Phrases = list } : new Entry(null, list);
+        }
+
+        _entries = entries.ToFrozenDictionary(StringComparer.Ordinal);
+        _lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var key in entries.Keys)
+        {
+            var shape = ShapeOf(key);
+            _shapes[shape >> 6] |= 1UL << shape;
+        }
+
+        _count = words.Count + phrases.Sum(static p => p.Value.Length);
         _domains = domains;
     }
 
     public static KeywordMatcher Empty { get; } = new([], [], []);
 
     /// <summary>How many distinct folded keywords and phrases the matcher knows.</summary>
-    public int Count => _words.Count + _phrases.Sum(static p => p.Value.Length);
+    public int Count => _count;
 
     /// <summary>
     /// Builds a matcher from keywords per domain (any language). Fails when one folded keyword belongs
@@ -107,11 +135,17 @@ public sealed class KeywordMatcher
         }
 
         char[]? rented = null;
+        int[]? rentedWords = null;
         Span<char> folded = text.Length <= StackLimit
             ? stackalloc char[StackLimit]
             : (rented = ArrayPool<char>.Shared.Rent(text.Length));
         folded = folded[..text.Length];
-        TextFolding.Fold(text, folded);
+
+        // Start and end of each word worth a lookup: at most one word every two characters.
+        Span<int> words = text.Length <= StackLimit
+            ? stackalloc int[StackLimit + 2]
+            : (rentedWords = ArrayPool<int>.Shared.Rent(text.Length + 2));
+        var wordBounds = FoldAndFindCandidates(text, folded, words);
 
         Span<int> scores = stackalloc int[_domains.Length];
         Span<int> firstAt = stackalloc int[_domains.Length];
@@ -123,26 +157,10 @@ public sealed class KeywordMatcher
 
         try
         {
-            var i = 0;
-            while (i < folded.Length)
+            for (var w = 0; w < wordBounds; w += 2)
             {
-                while (i < folded.Length && folded[i] == ' ')
-                {
-                    i++;
-                }
-
-                var start = i;
-                while (i < folded.Length && folded[i] != ' ')
-                {
-                    i++;
-                }
-
-                if (i == start)
-                {
-                    break;
-                }
-
-                var word = folded[start..i];
+                var start = words[w];
+                var word = folded[start..words[w + 1]];
                 if (TryMatchAt(folded, start, word, out var hit))
                 {
                     position++;
@@ -170,6 +188,11 @@ public sealed class KeywordMatcher
             if (rented is not null)
             {
                 ArrayPool<char>.Shared.Return(rented);
+            }
+
+            if (rentedWords is not null)
+            {
+                ArrayPool<int>.Shared.Return(rentedWords);
             }
         }
 
@@ -200,9 +223,58 @@ public sealed class KeywordMatcher
         return new KeywordMatch(_domains[best], firstKeyword[best]!);
     }
 
+    /// <summary>
+    /// Folds <paramref name="text"/> into <paramref name="folded"/> and, in the same pass, writes the bounds of
+    /// the words whose shape some entry has into <paramref name="words"/> (start, end, start, end, …).
+    /// </summary>
+    /// <returns>How many bounds were written (twice the number of words).</returns>
+    private int FoldAndFindCandidates(ReadOnlySpan<char> text, Span<char> folded, Span<int> words)
+    {
+        var count = 0;
+        var start = -1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = TextFolding.Fold(text[i]);
+            folded[i] = c;
+            if (c != ' ')
+            {
+                if (start < 0)
+                {
+                    start = i;
+                }
+            }
+            else if (start >= 0)
+            {
+                count = KeepIfCandidate(folded, start, i, words, count);
+                start = -1;
+            }
+        }
+
+        return start >= 0 ? KeepIfCandidate(folded, start, text.Length, words, count) : count;
+    }
+
+    private int KeepIfCandidate(ReadOnlySpan<char> folded, int start, int end, Span<int> words, int count)
+    {
+        var shape = ShapeOf(folded[start..end]);
+        if ((_shapes[shape >> 6] & (1UL << shape)) != 0)
+        {
+            words[count++] = start;
+            words[count++] = end;
+        }
+
+        return count;
+    }
+
     private bool TryMatchAt(ReadOnlySpan<char> folded, int start, ReadOnlySpan<char> word, out Hit hit)
     {
-        if (_phrases.Count > 0 && _phraseLookup.TryGetValue(word, out var candidates))
+        if (!_lookup.TryGetValue(word, out var entry))
+        {
+            hit = default;
+            return false;
+        }
+
+        // A phrase beats the single word it starts with ("real estate" over "real").
+        if (entry.Phrases is { } candidates)
         {
             var after = folded[(start + word.Length)..];
             foreach (var phrase in candidates)
@@ -215,20 +287,16 @@ public sealed class KeywordMatcher
             }
         }
 
-        if (_wordLookup.TryGetValue(word, out hit))
-        {
-            return true;
-        }
-
-        // A plural: "apartments" finds "apartment". Short words are left alone ("bus" is not "bu").
-        if (word.Length > 3 && word[^1] == 's' && _wordLookup.TryGetValue(word[..^1], out hit))
-        {
-            return true;
-        }
-
-        hit = default;
-        return false;
+        hit = entry.Word.GetValueOrDefault();
+        return entry.Word.HasValue;
     }
+
+    /// <summary>
+    /// A word's length, first and last letter, folded into a bit of a small filter: most words of a message
+    /// ("the", "and", "shoes") share no shape with any keyword, so they cost no dictionary lookup at all.
+    /// </summary>
+    private static int ShapeOf(ReadOnlySpan<char> word) =>
+        (int)((((uint)Math.Min(word.Length, 31) * 961) + ((uint)word[0] * 31) + word[^1]) % ShapeBits);
 
     /// <summary>True when <paramref name="text"/> (which starts at a word end) continues with the words of <paramref name="rest"/>.</summary>
     private static bool StartsWithWords(ReadOnlySpan<char> text, string rest)
@@ -267,6 +335,9 @@ public sealed class KeywordMatcher
     }
 
     private readonly record struct Hit(int DomainIndex, string Keyword);
+
+    /// <summary>What one word can be: a keyword (or its plural), the head of phrases, or both.</summary>
+    private sealed record Entry(Hit? Word, Phrase[]? Phrases);
 
     private sealed record Phrase(string Rest, Hit Hit);
 }

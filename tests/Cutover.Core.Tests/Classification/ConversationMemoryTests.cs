@@ -27,6 +27,20 @@ public sealed class ConversationMemoryTests
     }
 
     [Fact]
+    public void Remember_SameDomainAgain_TtlCountsFromTheLastMessageToWithinASecond()
+    {
+        var memory = new ConversationMemory(100, TimeSpan.FromMinutes(30));
+        memory.Remember("u1", "jobs", Start);
+        memory.Remember("u1", "jobs", Start.AddMilliseconds(500));
+        memory.Remember("u1", "jobs", Start.AddMinutes(10));
+        memory.Remember("u1", "property", Start.AddMinutes(10).AddMilliseconds(10));
+
+        Assert.True(memory.TryRecall("u1", Start.AddMinutes(40), out var domain));
+        Assert.Equal("property", domain);
+        Assert.False(memory.TryRecall("u1", Start.AddMinutes(40).AddSeconds(1), out _));
+    }
+
+    [Fact]
     public void Remember_BeyondCapacity_StaysBoundedAndKeepsRecentUsers()
     {
         var memory = new ConversationMemory(1_000, TimeSpan.FromHours(1));
