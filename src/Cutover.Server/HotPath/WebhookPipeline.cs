@@ -261,12 +261,11 @@ internal sealed class WebhookPipeline
         var result = await SendAsync(part, parsed, decisions, correlationId);
         if (result.Taken || part.Upstream != RouterTopology.UnifiedUpstream)
         {
-            Record(part.Updates, parsed, decisions, correlationId, now, part.Upstream, result, fallback: false, firstError: null);
+            Record(part.Updates, parsed, decisions, correlationId, now, part.Upstream, result, first: null);
             return result.Taken;
         }
 
         // Unified failed: the same updates go to their domains' legacy upstreams, the same bytes where they can.
-        var failure = $"unified {result.Describe()}";
         var topology = _routing.Current.Topology;
         var byLegacy = part.Updates.GroupBy(i => topology.LegacyUpstreamOf(decisions[i].Domain)).ToList();
         var taken = true;
@@ -294,7 +293,7 @@ internal sealed class WebhookPipeline
             LogMessages.FallingBack(_logger, correlationId, legacy.Upstream);
             _metrics.Fallback(legacy.Upstream);
             var second = await SendAsync(legacy, parsed, decisions, correlationId);
-            Record(legacy.Updates, parsed, decisions, correlationId, now, legacy.Upstream, second, fallback: true, firstError: failure);
+            Record(legacy.Updates, parsed, decisions, correlationId, now, legacy.Upstream, second, first: result);
             taken &= second.Taken;
         }
 
@@ -314,12 +313,19 @@ internal sealed class WebhookPipeline
         return result;
     }
 
+    /// <summary>
+    /// Logs the updates of one part. After a fallback (<paramref name="first"/> is unified's failed attempt) the
+    /// record keeps unified's handler and error and counts both attempts' time: stats judge the route the user
+    /// was put on, and a unified agent that fails every time must show as failing, not vanish behind legacy.
+    /// </summary>
     private void Record(
         List<int> updates, ParsedWebhook parsed, UpdateDecision[] decisions, string correlationId, DateTimeOffset now, string upstream,
-        ForwardResult result, bool fallback, string? firstError)
+        ForwardResult result, ForwardResult? first)
     {
+        var firstError = first is { } failed ? $"unified {failed.Describe()}" : null;
         var error = result.Delivered ? firstError : firstError is null ? result.Describe() : $"{firstError}; {upstream} {result.Describe()}";
-        var latency = result.Elapsed.TotalMilliseconds;
+        var latency = (result.Elapsed + (first?.Elapsed ?? TimeSpan.Zero)).TotalMilliseconds;
+        var handler = first is { } unified ? unified.Handler : result.Handler;
         foreach (var i in updates)
         {
             var d = decisions[i];
@@ -327,7 +333,7 @@ internal sealed class WebhookPipeline
             _metrics.Update(d.Domain, d.Route.ToName());
             _log.TryEnqueue(new DecisionRecord(
                 now, correlationId, update.Id, update.UserKey, parsed.Count == 0 ? UpdateKind.Change : update.Kind, d.Domain, d.Rule,
-                d.Bucket, d.Route, upstream, result.Handler, result.Delivered, result.StatusCode, latency, error, fallback));
+                d.Bucket, d.Route, upstream, handler, result.Delivered, result.StatusCode, latency, error, first is not null));
         }
     }
 

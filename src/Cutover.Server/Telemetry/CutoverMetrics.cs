@@ -15,12 +15,20 @@ internal sealed class CutoverMetrics
     private readonly Histogram<double> _forwardDuration;
     private readonly Counter<long> _fallbacks;
 
+    // The SDK's default boundaries (0, 5, 10 … 10000) are meant for milliseconds; these are seconds, from a
+    // fast local handler (1 ms) to the longest upstream timeout worth having (30 s).
+    private static readonly InstrumentAdvice<double> ForwardDurationAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    };
+
     public CutoverMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName, typeof(CutoverMetrics).Assembly.GetName().Version?.ToString());
         _requests = meter.CreateCounter<long>("cutover.webhook.requests", "{request}", "Webhook POSTs by outcome.");
         _updates = meter.CreateCounter<long>("cutover.webhook.updates", "{update}", "Updates routed, by domain and route.");
-        _forwardDuration = meter.CreateHistogram<double>("cutover.forward.duration", "s", "Time for an upstream to answer a forwarded part.");
+        _forwardDuration = meter.CreateHistogram<double>(
+            "cutover.forward.duration", "s", "Time for an upstream to answer a forwarded part.", tags: null, ForwardDurationAdvice);
         _fallbacks = meter.CreateCounter<long>("cutover.forward.fallbacks", "{request}", "Parts unified failed and legacy was asked instead.");
         Meter = meter;
     }

@@ -48,6 +48,10 @@ public sealed class AdminWithoutTokensTests : RouterTest
         Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
         Assert.Equal(HttpStatusCode.OK, readyz.StatusCode);
         Assert.Contains("\"status\":\"ok\"", await root.Content.ReadAsStringAsync(Cancel));
-        Assert.Contains("cutover_webhook_requests", await metrics.Content.ReadAsStringAsync(Cancel));
+        var exposition = await metrics.Content.ReadAsStringAsync(Cancel);
+        Assert.Contains("cutover_webhook_requests", exposition);
+        // Seconds-sized buckets: a loopback forward lands below 1 s, not in a milliseconds-sized first bucket.
+        Assert.Matches("cutover_forward_duration_seconds_bucket\\{[^}]*le=\"0.001\"", exposition);
+        Assert.Matches("cutover_forward_duration_seconds_bucket\\{[^}]*le=\"30\"", exposition);
     }
 }

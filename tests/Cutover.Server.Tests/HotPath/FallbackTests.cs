@@ -19,6 +19,8 @@ public sealed class FallbackTests : RouterTest
     {
         // arrange
         Upstreams.Respond("unified", 503);
+        Upstreams.HandledBy("unified", "property-agent");
+        Upstreams.HandledBy("property", "legacy-property");
         await Router.SetPercentAsync(100);
         var body = WebhookBuilder.Of(Msg.Text("250788000001", "apartment for rent"));
         var signature = RouterHarness.Signer.Sign(body);
@@ -37,6 +39,7 @@ public sealed class FallbackTests : RouterTest
         var decision = Assert.Single(await Router.DecisionsAsync());
         Assert.Equal((Route.Unified, "property", true, true, 200), (decision.Route, decision.Upstream, decision.Fallback, decision.Success, decision.StatusCode));
         Assert.Contains("unified failed with 503", decision.Error);
+        Assert.Equal("property-agent", decision.Handler); // the agent that failed, so a failing agent shows in its stats
     }
 
     [Fact]
