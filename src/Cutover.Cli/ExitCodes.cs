@@ -8,6 +8,12 @@ internal static class ExitCodes
     /// <summary>The server refused the request (a bad value, a protected domain, …); the message says why.</summary>
     public const int Failure = 1;
 
+    /// <summary><c>health</c>: a check warns or lacks data (also used for a refused request, <see cref="Failure"/>).</summary>
+    public const int Warn = 1;
+
+    /// <summary><c>health</c>: a check is critical.</summary>
+    public const int Critical = 2;
+
     /// <summary>Bad command-line usage: an unknown verb, a missing or malformed argument.</summary>
     public const int Usage = 64;
 

@@ -1,5 +1,6 @@
 using Cutover.Core.Decisions;
 using Cutover.Core.Routing;
+using Cutover.Core.Stats;
 
 namespace Cutover.Store;
 
@@ -42,11 +43,20 @@ public interface ICutoverStore : IAsyncDisposable
     /// <summary>The audit trail, newest first.</summary>
     Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Appends a batch of decisions in one transaction. User keys are already protected.</summary>
+    /// <summary>
+    /// Appends a batch of decisions and adds them to their rollups, in one transaction, so stats always agree with
+    /// the log. User keys are already protected.
+    /// </summary>
     Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken);
 
     /// <summary>Reads decisions back, newest first.</summary>
     Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The rollup rows of periods of <paramref name="resolution"/> (a minute or an hour) starting in [from, to).</summary>
+    Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>Deletes decisions and rollups older than the given times, in slices that never block the log writer for long.</summary>
+    Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken);
 
     /// <summary>A random secret of the deployment, made on first use and kept.</summary>
     Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken);

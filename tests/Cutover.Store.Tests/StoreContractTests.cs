@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Cutover.Core.Classification;
 using Cutover.Core.Decisions;
 using Cutover.Core.Routing;
+using Cutover.Core.Stats;
 using Cutover.Core.Webhooks;
 
 namespace Cutover.Store.Tests;
@@ -151,6 +152,48 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         Assert.Equal(Enumerable.Range(10, 10).Reverse().Select(static i => $"c{i}"), window.Select(static d => d.CorrelationId));
         Assert.Equal(10, user.Count);
+    }
+
+    [Fact]
+    public async Task WriteDecisionsAsync_AddsToMinuteAndHourRollupsAcrossBatches()
+    {
+        // arrange: two batches touching the same minute, one record in the next minute, a fallback and a failure
+        DecisionRecord Decision(int second, string handler, bool success = true, bool fallback = false, double ms = 10) =>
+            new(Now.AddSeconds(second), $"c{second}", null, "u", UpdateKind.Message, "jobs", ClassificationRule.Keyword, 1, Route.Unified,
+                "unified", handler, success, success ? 200 : 503, ms, null, fallback);
+
+        // act
+        await Store.WriteDecisionsAsync([Decision(1, "agent-a", ms: 10), Decision(2, "agent-a", fallback: true, ms: 30)], Cancel);
+        await Store.WriteDecisionsAsync([Decision(3, "agent-a", success: false, ms: 20), Decision(61, "agent-b", ms: 40)], Cancel);
+
+        // assert
+        var minutes = await Store.ReadRollupsAsync(Rollups.Minute, Now, Now.AddMinutes(2), Cancel);
+        var first = Assert.Single(minutes, static r => r.Handler == "agent-a");
+        Assert.Equal((Now.ToUnixTimeMilliseconds(), 3L, 2L, 1L), (first.PeriodStartMs, first.Requests, first.Errors, first.Fallbacks));
+        Assert.Equal(Now.AddSeconds(3).ToUnixTimeMilliseconds(), first.LastAtMs);
+        var sketch = LatencySketch.FromBytes(first.Latency);
+        Assert.Equal((3L, 60.0), (sketch.Count, sketch.Sum));
+        Assert.Equal(Now.AddMinutes(1).ToUnixTimeMilliseconds(), Assert.Single(minutes, static r => r.Handler == "agent-b").PeriodStartMs);
+
+        var hours = await Store.ReadRollupsAsync(Rollups.Hour, Now, Now.AddHours(1), Cancel);
+        Assert.Equal(4, hours.Sum(static r => r.Requests));
+        Assert.All(hours, h => Assert.Equal(Now.ToUnixTimeMilliseconds(), h.PeriodStartMs));
+        Assert.Empty(await Store.ReadRollupsAsync(Rollups.Minute, Now.AddMinutes(2), Now.AddMinutes(3), Cancel));
+    }
+
+    [Fact]
+    public async Task PurgeAsync_DeletesOnlyWhatIsOlderThanEachRetention()
+    {
+        var batch = Enumerable.Range(0, 10).Select(i => new DecisionRecord(Now.AddDays(-i), $"c{i}", null, "u", UpdateKind.Message, "jobs",
+            ClassificationRule.Keyword, 1, Route.Legacy, "jobs", null, true, 200, 1, null, false)).ToList();
+        await Store.WriteDecisionsAsync(batch, Cancel);
+
+        var purged = await Store.PurgeAsync(Now.AddDays(-6.5), Now.AddDays(-8.5), Cancel);
+
+        Assert.Equal(3, purged.Decisions); // days 7, 8, 9
+        Assert.Equal(7, (await Store.QueryDecisionsAsync(new DecisionQuery(), Cancel)).Count);
+        Assert.Equal(2, purged.Rollups); // day 9: one minute row and one hour row
+        Assert.Equal(9, (await Store.ReadRollupsAsync(Rollups.Minute, Now.AddDays(-30), Now.AddDays(1), Cancel)).Count);
     }
 
     [Fact]

@@ -152,8 +152,7 @@ public sealed class RouterHarness : IAsyncDisposable
     {
         Http.Dispose();
         await App.StopAsync();
-        await App.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        await App.DisposeAsync(); // the store releases its own pool; clearing every pool would close other tests' connections
         try
         {
             _directory.Delete(recursive: true);

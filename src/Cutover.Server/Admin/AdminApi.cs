@@ -3,12 +3,15 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Cutover.Core.Classification;
 using Cutover.Core.Routing;
+using Cutover.Core.Stats;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.DecisionLog;
+using Cutover.Server.Health;
 using Cutover.Server.Hosting;
 using Cutover.Server.HotPath;
 using Cutover.Server.Routing;
+using Cutover.Server.Stats;
 using Cutover.Server.Telemetry;
 using Cutover.Store;
 using Microsoft.AspNetCore.Builder;
@@ -33,6 +36,8 @@ internal sealed class AdminApi(
     ConversationMemory memory,
     IOptions<CutoverOptions> options,
     ServerClock clock,
+    StatsService stats,
+    HealthService health,
     TimeProvider time,
     ILogger<AdminApi> logger)
 {
@@ -51,6 +56,8 @@ internal sealed class AdminApi(
         app.MapDelete("/admin/overrides/{user}", static (HttpContext c, string user, AdminApi api) => api.ClearOverrideAsync(c, user));
         app.MapGet("/admin/history", static (HttpContext c, AdminApi api) => api.HistoryAsync(c));
         app.MapPost("/admin/explain", static (HttpContext c, AdminApi api) => api.ExplainAsync(c));
+        app.MapGet("/admin/stats", static (HttpContext c, AdminApi api) => api.StatsAsync(c));
+        app.MapGet("/admin/health", static (HttpContext c, AdminApi api) => api.HealthAsync(c));
     }
 
     public Task<IResult> StatusAsync(HttpContext context) => WithRole(context, AdminRole.Read, _ =>
@@ -208,6 +215,21 @@ internal sealed class AdminApi(
             return Json(new ExplainResponse(updates), ServerJson.Default.ExplainResponse);
         }
     });
+
+    public Task<IResult> StatsAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
+    {
+        var window = StatsWindow.Default;
+        if (context.Request.Query.TryGetValue("window", out var text) && !StatsWindow.TryParse(text, out window, out var problem))
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'window': {problem}");
+        }
+
+        var report = await stats.ComputeAsync(window, context.RequestAborted);
+        return Json(ContractMapper.Stats(report, window), ServerJson.Default.StatsResponse);
+    });
+
+    public Task<IResult> HealthAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
+        Json(ContractMapper.Health(await health.EvaluateAsync(context.RequestAborted)), ServerJson.Default.HealthResponse));
 
     public StatusResponse BuildStatus()
     {

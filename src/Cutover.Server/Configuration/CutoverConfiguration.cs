@@ -213,6 +213,10 @@ public static class CutoverConfiguration
         }
 
         CheckRange(errors, "Cutover:DecisionLog:FlushInterval", o.DecisionLog.FlushInterval, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        CheckRange(errors, "Cutover:Retention:Decisions", o.Retention.Decisions, TimeSpan.FromHours(1), TimeSpan.FromDays(3650));
+        CheckRange(errors, "Cutover:Retention:Rollups", o.Retention.Rollups, TimeSpan.FromDays(1), TimeSpan.FromDays(3650));
+        CheckRange(errors, "Cutover:Retention:Interval", o.Retention.Interval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(1));
+        ValidateHealth(errors, o.Health, o.Handlers);
 
         if (errors.Count == 0)
         {
@@ -260,6 +264,43 @@ public static class CutoverConfiguration
             {
                 errors.Add($"{key}:Role: '{token.Role}' is not read or operate");
             }
+        }
+    }
+
+    private static void ValidateHealth(List<string> errors, HealthOptions h, HandlersOptions handlers)
+    {
+        CheckRange(errors, "Cutover:Health:Window", h.Window, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
+        CheckRange(errors, "Cutover:Health:ErrorRateWarnPct", h.ErrorRateWarnPct, 0, 100);
+        CheckRange(errors, "Cutover:Health:ErrorRateCriticalPct", h.ErrorRateCriticalPct, h.ErrorRateWarnPct, 100);
+        CheckRange(errors, "Cutover:Health:P95WarnMs", h.P95WarnMs, 1, 600_000);
+        CheckRange(errors, "Cutover:Health:P95CriticalMs", h.P95CriticalMs, h.P95WarnMs, 600_000);
+        CheckRange(errors, "Cutover:Health:MinRequests", h.MinRequests, 1, 100_000_000);
+        CheckRange(errors, "Cutover:Health:SplitTolerancePoints", h.SplitTolerancePoints, 0.1, 50);
+        CheckRange(errors, "Cutover:Health:Alpha", h.Alpha, 1e-6, 0.2);
+        CheckRange(errors, "Cutover:Health:LatencyRatio", h.LatencyRatio, 1, 10);
+        CheckRange(errors, "Cutover:Health:LatencySlackMs", h.LatencySlackMs, 0, 60_000);
+        CheckRange(errors, "Cutover:Health:LatencyMinRequests", h.LatencyMinRequests, 1, 100_000_000);
+        CheckRange(errors, "Cutover:Health:HandlerFailureMinInvocations", h.HandlerFailureMinInvocations, 1, 1_000_000);
+        if (string.IsNullOrWhiteSpace(handlers.Header) || !handlers.Header.All(static c => c is > ' ' and < (char)127 and not ':'))
+        {
+            errors.Add($"Cutover:Handlers:Header: '{handlers.Header}' is not an HTTP header name");
+        }
+
+        for (var i = 0; i < handlers.Expected.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(handlers.Expected[i]))
+            {
+                errors.Add($"Cutover:Handlers:Expected:{i}: a handler name is empty");
+            }
+        }
+    }
+
+    private static void CheckRange(List<string> errors, string key, double value, double min, double max)
+    {
+        if (double.IsNaN(value) || value < min || value > max)
+        {
+            errors.Add($"{key}: {value.ToString(CultureInfo.InvariantCulture)} is outside "
+                + $"{min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}");
         }
     }
 

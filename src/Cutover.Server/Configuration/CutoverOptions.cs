@@ -43,6 +43,12 @@ public sealed class CutoverOptions
 
     public DecisionLogOptions DecisionLog { get; set; } = new();
 
+    public RetentionOptions Retention { get; set; } = new();
+
+    public HealthOptions Health { get; set; } = new();
+
+    public HandlersOptions Handlers { get; set; } = new();
+
     /// <summary>Problems found while reading (unresolvable <c>env:</c> secrets); reported by validation. Not bound.</summary>
     internal List<string> Problems { get; } = [];
 }

@@ -22,4 +22,6 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(OverrideView))]
 [JsonSerializable(typeof(List<OverrideView>))]
 [JsonSerializable(typeof(HealthSummary))]
+[JsonSerializable(typeof(StatsResponse))]
+[JsonSerializable(typeof(HealthResponse))]
 public sealed partial class ServerJson : JsonSerializerContext;

@@ -1,10 +1,13 @@
 using Cutover.Core.Classification;
+using Cutover.Core.Health;
 using Cutover.Server.Admin;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.DecisionLog;
+using Cutover.Server.Health;
 using Cutover.Server.HotPath;
 using Cutover.Server.Routing;
+using Cutover.Server.Stats;
 using Cutover.Server.Telemetry;
 using Cutover.Store;
 using Microsoft.AspNetCore.Builder;
@@ -84,6 +87,8 @@ public static class CutoverHost
         services.AddSingleton<WebhookPipeline>();
         services.AddSingleton<VerifyHandshake>();
         services.AddSingleton<AdminAuthenticator>();
+        services.AddSingleton<StatsService>();
+        services.AddSingleton<HealthService>();
         services.AddSingleton<AdminApi>();
         services.AddSingleton(new ServerClock(time)); // made now: resolved lazily, it would say when status was first asked for
 
@@ -91,6 +96,8 @@ public static class CutoverHost
         services.AddHostedService<CutoverInitializer>();
         services.AddHostedService<DecisionLogWriter>();
         services.AddHostedService<RoutingRefresher>();
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<RetentionService>());
 
         services.AddOpenTelemetry().WithMetrics(static m => m.AddMeter(CutoverMetrics.MeterName).AddPrometheusExporter());
     }
@@ -129,7 +136,7 @@ public static class CutoverHost
                 return Results.Json(new ErrorBody("store_unavailable", ex.Message), ServerJson.Default.ErrorBody, statusCode: 503);
             }
         });
-        app.MapGet("/", static (RoutingStateHolder holder, DecisionLogQueue log) =>
+        app.MapGet("/", static async (HttpContext c, RoutingStateHolder holder, DecisionLogQueue log, HealthService health) =>
         {
             if (!holder.IsReady)
             {
@@ -137,7 +144,23 @@ public static class CutoverHost
             }
 
             var state = holder.Current.State;
-            return Results.Json(new HealthSummary("ok", state.Enabled, state.Percent, state.Version, log.Counters.Dropped), ServerJson.Default.HealthSummary);
+            string judged;
+            List<string> findings;
+            try
+            {
+                var report = await health.RecentAsync(c.RequestAborted);
+                judged = report.State.ToName();
+                findings = [.. report.Checks.Where(static k => k.State != HealthState.Ok).Select(static k => $"{k.Name}: {k.Message}")];
+            }
+            catch (StoreException ex)
+            {
+                // Routing goes on from memory; only the judgement needs the store.
+                (judged, findings) = ("unknown", [$"store: {ex.Message}"]);
+            }
+
+            return Results.Json(
+                new HealthSummary("ok", state.Enabled, state.Percent, state.Version, log.Counters.Dropped, judged, findings),
+                ServerJson.Default.HealthSummary);
         });
         AdminApi.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -18,10 +18,12 @@ internal sealed class UpstreamClient : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly FrozenDictionary<string, Target> _targets;
     private readonly TimeProvider _time;
+    private readonly string _handlerHeader;
 
     public UpstreamClient(IOptions<CutoverOptions> options, TimeProvider time)
     {
         _time = time;
+        _handlerHeader = options.Value.Handlers.Header;
         _targets = options.Value.Upstreams.ToFrozenDictionary(
             static u => u.Key,
             static u => new Target(new Uri(u.Value.Url!, UriKind.Absolute), TimeSpan.FromMilliseconds(u.Value.TimeoutMs)),
@@ -72,7 +74,7 @@ internal sealed class UpstreamClient : IDisposable
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token);
-            var handler = response.Headers.NonValidated.TryGetValues(HeaderNames.HandledBy, out var values) ? values.ToString() : null;
+            var handler = response.Headers.NonValidated.TryGetValues(_handlerHeader, out var values) ? HandlerName(values.ToString()) : null;
             await DrainAsync(response, timeout.Token);
             var status = (int)response.StatusCode;
             var error = status switch
@@ -133,4 +135,25 @@ internal sealed class UpstreamClient : IDisposable
     }
 
     private sealed record Target(Uri Url, TimeSpan Timeout);
+
+    /// <summary>
+    /// The handler as the upstream named it, cut to 64 characters of printable ASCII: it becomes a rollup key and
+    /// a label, and a misbehaving upstream must not be able to flood either.
+    /// </summary>
+    internal static string? HandlerName(string value)
+    {
+        var trimmed = value.Trim();
+        if (trimmed.Length == 0)
+        {
+            return null;
+        }
+
+        Span<char> buffer = stackalloc char[Math.Min(trimmed.Length, 64)];
+        for (var i = 0; i < buffer.Length; i++)
+        {
+            buffer[i] = trimmed[i] is >= ' ' and < (char)127 ? trimmed[i] : '?';
+        }
+
+        return new string(buffer);
+    }
 }

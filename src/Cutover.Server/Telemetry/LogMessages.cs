@@ -52,4 +52,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(5003, LogLevel.Warning, "Admin request refused ({StatusCode}): {Problem}")]
     public static partial void AdminRefused(ILogger logger, int statusCode, string problem);
+
+    [LoggerMessage(3003, LogLevel.Information, "Retention purge: {Decisions} decisions before {DecisionsBefore:O} and {Rollups} rollup rows before {RollupsBefore:O} deleted")]
+    public static partial void Purged(ILogger logger, long decisions, DateTimeOffset decisionsBefore, long rollups, DateTimeOffset rollupsBefore);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Retention purge failed; it runs again in {Interval}")]
+    public static partial void PurgeFailed(ILogger logger, TimeSpan interval, Exception exception);
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Cutover.Core.Classification;
 using Cutover.Core.Decisions;
 using Cutover.Core.Routing;
+using Cutover.Core.Stats;
 using Cutover.Core.Webhooks;
 using Microsoft.Data.Sqlite;
 
@@ -259,7 +260,46 @@ internal sealed class SqliteStore : ICutoverStore
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await SqliteRollups.AddAsync(connection, transaction, batch, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(
+        TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await SqliteRollups.ReadAsync(connection, resolution, from, to, cancellationToken);
+    }
+
+    public async Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var decisions = await DeleteInSlicesAsync(connection, """
+            DELETE FROM webhook_routing_logs WHERE id IN (SELECT id FROM webhook_routing_logs WHERE created_at < $before LIMIT 5000)
+            """, decisionsBefore, cancellationToken);
+        var rollups = await DeleteInSlicesAsync(connection, """
+            DELETE FROM webhook_routing_rollups WHERE (resolution, period_start, domain, routed_to, handler) IN (
+                SELECT resolution, period_start, domain, routed_to, handler FROM webhook_routing_rollups WHERE period_start < $before LIMIT 5000)
+            """, rollupsBefore, cancellationToken);
+        return new PurgeResult(decisions, rollups);
+    }
+
+    /// <summary>Deletes in slices of one short transaction each, so the log writer is never locked out for long.</summary>
+    private static async Task<long> DeleteInSlicesAsync(
+        SqliteConnection connection, string sql, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, null, sql);
+        command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+        long total = 0;
+        int deleted;
+        do
+        {
+            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+        }
+        while (deleted > 0);
+
+        return total;
     }
 
     public async Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken)

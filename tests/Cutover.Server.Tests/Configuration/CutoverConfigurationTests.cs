@@ -34,6 +34,8 @@ public sealed class CutoverConfigurationTests
         Assert.Equal(4 * 1024 * 1024, options.Ingress.MaxBodyBytes);
         Assert.Equal((65_536, 1_000, TimeSpan.FromMilliseconds(50)),
             (options.DecisionLog.QueueCapacity, options.DecisionLog.BatchSize, options.DecisionLog.FlushInterval));
+        Assert.Equal((TimeSpan.FromDays(7), TimeSpan.FromDays(90), TimeSpan.FromHours(1)),
+            (options.Retention.Decisions, options.Retention.Rollups, options.Retention.Interval));
         Assert.Contains("rent", options.Domains["property"].Keywords!["en"]);
         Assert.Contains("appartement", options.Domains["property"].Keywords!["fr"]);
         Assert.Contains("inzu", options.Domains["property"].Keywords!["rw"]);
@@ -106,6 +108,20 @@ public sealed class CutoverConfigurationTests
         var (_, errors) = Load(settings);
 
         Assert.Equal(["Cutover:DecisionLog:FlushInterval: 00:01:00 is outside 00:00:00..00:00:10"], errors);
+    }
+
+    [Fact]
+    public void Load_RetentionOutOfRange_NamesEachKey()
+    {
+        var settings = Valid();
+        settings["Cutover:Retention:Decisions"] = "00:10:00";
+        settings["Cutover:Retention:Interval"] = "00:00:01";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(
+            ["Cutover:Retention:Decisions: 00:10:00 is outside 01:00:00..3650.00:00:00",
+             "Cutover:Retention:Interval: 00:00:01 is outside 00:01:00..1.00:00:00"], errors);
     }
 
     [Fact]

@@ -196,6 +196,13 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<IReadOnlyList<Core.Stats.RollupRow>> ReadRollupsAsync(
+            TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

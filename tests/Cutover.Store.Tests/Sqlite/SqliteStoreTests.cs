@@ -14,8 +14,7 @@ public sealed class SqliteStoreTests : StoreContractTests
 
     public override async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        await base.DisposeAsync(); // the store releases its own pool
         _directory.Delete(recursive: true);
     }
 

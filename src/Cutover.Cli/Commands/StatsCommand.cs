@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Cutover.Cli.Output;
+using Cutover.Core.Stats;
+using Cutover.Server.Contracts;
+
+namespace Cutover.Cli.Commands;
+
+/// <summary><c>cutover stats [--window 1h]</c>.</summary>
+internal static class StatsCommand
+{
+    public static Command Create(CliRunner runner)
+    {
+        var window = new Option<string>("--window", "-w")
+        {
+            Description = "How far back from now: 15m, 1h, 24h, 7d (1m to 90d)",
+            DefaultValueFactory = _ => "1h",
+            HelpName = "WINDOW",
+        };
+        window.Validators.Add(static result =>
+        {
+            if (!StatsWindow.TryParse(result.GetValueOrDefault<string>(), out _, out var problem))
+            {
+                result.AddError($"--window: {problem}");
+            }
+        });
+        var command = new Command("stats", """
+            Requests, latency (avg, p50, p95, p99), errors, fallbacks and split per domain × route, per handler,
+            and unified against legacy over all domains, from the per-minute rollups. Errors count updates the
+            route failed, fallbacks included.
+
+            Examples:
+              cutover stats
+              cutover stats --window 24h
+              cutover stats --window 7d --json
+            """);
+        command.Options.Add(window);
+        runner.Bind(command, async (context, cancellationToken) =>
+        {
+            using var admin = context.Admin();
+            var stats = await admin.GetAsync(
+                "admin/stats?window=" + Uri.EscapeDataString(context.Parse.GetValue(window)!), ServerJson.Default.StatsResponse, cancellationToken);
+            if (context.Json)
+            {
+                context.WriteJson(stats, ServerJson.Default.StatsResponse);
+            }
+            else
+            {
+                StatsRender.Stats(context.Console, stats);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Cutover.Server.Contracts;
+using Spectre.Console;
+
+namespace Cutover.Cli.Output;
+
+/// <summary>The tables of <c>cutover stats</c>.</summary>
+internal static class StatsRender
+{
+    public static void Stats(IAnsiConsole console, StatsResponse s)
+    {
+        console.WriteLine($"Stats over {s.Window}: {Render.Time(s.From)} → {Render.Time(s.To)}");
+        var routes = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Domain").AddColumn("Route").AddColumn(Right("Requests")).AddColumn(Right("Share"))
+            .AddColumn(Right("Avg ms")).AddColumn(Right("p50")).AddColumn(Right("p95")).AddColumn(Right("p99"))
+            .AddColumn(Right("Errors")).AddColumn(Right("Error rate")).AddColumn(Right("Fallbacks"));
+        foreach (var r in s.Routes)
+        {
+            AddRoute(routes, r.Domain, r);
+        }
+
+        routes.AddEmptyRow();
+        AddRoute(routes, "all domains", s.Totals.Unified);
+        AddRoute(routes, "all domains", s.Totals.Legacy);
+        console.Write(routes);
+
+        if (s.Handlers.Count == 0)
+        {
+            console.WriteLine("No handler named itself in this window (upstreams answer with X-Handled-By to be counted).");
+            return;
+        }
+
+        var handlers = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Handler").AddColumn("Route").AddColumn(Right("Invocations")).AddColumn(Right("Avg ms"))
+            .AddColumn(Right("p95")).AddColumn(Right("Failures")).AddColumn(Right("Failure rate")).AddColumn("Last seen");
+        foreach (var h in s.Handlers)
+        {
+            handlers.AddRow(
+                new Text(h.Handler), new Text(h.Route), Number(h.Invocations), Ms(h.AvgResponseMs), Ms(h.P95Ms), Number(h.Failures),
+                Pct(h.FailureRatePct), new Text(h.LastSeen is { } at ? Render.Time(at) : "-"));
+        }
+
+        console.Write(handlers);
+    }
+
+    private static void AddRoute(Table table, string domain, RouteStatsView r) => table.AddRow(
+        new Text(domain), new Text(r.Route), Number(r.RequestCount), Pct(r.SharePct), Ms(r.AvgResponseMs), Ms(r.P50Ms), Ms(r.P95Ms),
+        Ms(r.P99Ms), Number(r.ErrorCount), Pct(r.ErrorRatePct), Number(r.FallbackCount));
+
+    private static TableColumn Right(string name) => new TableColumn(name).RightAligned();
+
+    private static Text Number(long value) => new(value.ToString("N0", CultureInfo.InvariantCulture));
+
+    private static Text Ms(double? value) => new(value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-");
+
+    private static Text Pct(double value) => new(value.ToString("0.00", CultureInfo.InvariantCulture) + "%");
+}

@@ -1,0 +1,236 @@
+using System.Globalization;
+using Cutover.Core.Routing;
+using Cutover.Core.Stats;
+
+namespace Cutover.Core.Health;
+
+/// <summary>
+/// Judges unified's health: absolute guards (error rate, p95), unified against legacy (a sequential test for
+/// errors, a ratio with slack for p95), the split against the configured percent, and handler coverage. Every
+/// check that lacks data says so, with how many more requests it needs and about how long they take.
+/// </summary>
+public static class HealthEvaluator
+{
+    public const string ErrorRate = "error_rate";
+    public const string P95 = "p95";
+    public const string ErrorsAgainstLegacy = "unified_vs_legacy_errors";
+    public const string LatencyAgainstLegacy = "unified_vs_legacy_latency";
+    public const string Split = "split";
+    public const string HandlerCoverage = "handler_coverage";
+    public const string HandlerFailures = "handler_failures";
+
+    public static HealthReport Evaluate(HealthInputs inputs, HealthThresholds thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        var unified = inputs.Window.Total(Route.Unified);
+        var rate = PerMinute(unified.RequestCount, inputs.Window);
+        var checks = new List<HealthCheck>
+        {
+            ErrorRateCheck(unified, rate, thresholds),
+            P95Check(unified, rate, thresholds),
+            ErrorComparisonCheck(inputs, unified, rate, thresholds),
+            LatencyComparisonCheck(inputs.Window, rate, thresholds),
+        };
+        checks.Add(SplitCheck(inputs, thresholds));
+        checks.Add(CoverageCheck(inputs.Window, rate, thresholds));
+        checks.Add(FailingHandlersCheck(inputs.Window, thresholds));
+        checks.AddRange(inputs.ExtraChecks ?? []);
+        return new HealthReport(inputs.Now, HealthReport.Worst(checks), checks);
+    }
+
+    private static HealthCheck ErrorRateCheck(RouteStats unified, double rate, HealthThresholds t)
+    {
+        if (unified.RequestCount < t.MinRequests)
+        {
+            return Insufficient(ErrorRate, unified.RequestCount, t.MinRequests, rate, "unified requests", t.ErrorRateWarnPct);
+        }
+
+        var value = unified.ErrorRatePct;
+        var sentence = $"unified failed {unified.ErrorCount:N0} of {unified.RequestCount:N0} updates ({Pct(value)}";
+        return value > t.ErrorRateCriticalPct
+            ? new(ErrorRate, HealthState.Critical, value, t.ErrorRateCriticalPct, $"{sentence}, above the critical {Pct(t.ErrorRateCriticalPct)})")
+            : value > t.ErrorRateWarnPct
+                ? new(ErrorRate, HealthState.Warn, value, t.ErrorRateWarnPct, $"{sentence}, above the warning {Pct(t.ErrorRateWarnPct)})")
+                : new(ErrorRate, HealthState.Ok, value, t.ErrorRateWarnPct, $"{sentence}, within {Pct(t.ErrorRateWarnPct)})");
+    }
+
+    private static HealthCheck P95Check(RouteStats unified, double rate, HealthThresholds t)
+    {
+        if (unified.RequestCount < t.MinRequests || unified.P95Ms is not { } p95)
+        {
+            return Insufficient(P95, unified.RequestCount, t.MinRequests, rate, "unified requests", t.P95WarnMs);
+        }
+
+        var sentence = $"unified p95 is {Ms(p95)}";
+        return p95 > t.P95CriticalMs
+            ? new(P95, HealthState.Critical, p95, t.P95CriticalMs, $"{sentence}, above the critical {Ms(t.P95CriticalMs)}")
+            : p95 > t.P95WarnMs
+                ? new(P95, HealthState.Warn, p95, t.P95WarnMs, $"{sentence}, above the warning {Ms(t.P95WarnMs)}")
+                : new(P95, HealthState.Ok, p95, t.P95WarnMs, $"{sentence}, within {Ms(t.P95WarnMs)}");
+    }
+
+    private static HealthCheck ErrorComparisonCheck(HealthInputs inputs, RouteStats unified, double rate, HealthThresholds t)
+    {
+        var result = ErrorRateComparison.Evaluate(inputs.Intervals, t.ErrorComparison);
+        if (result.UnifiedRequests < t.MinRequests)
+        {
+            return Insufficient(ErrorsAgainstLegacy, result.UnifiedRequests, t.MinRequests, rate, "unified requests since the last change",
+                result.Threshold);
+        }
+
+        var rates = $"unified {Pct(100 * (result.UnifiedErrorRate ?? 0))} against legacy {Pct(100 * (result.LegacyErrorRate ?? 0))}"
+            + $" over {result.ErrorsCompared:N0} errors compared since the last change";
+        var evidence = result.LikelihoodRatio;
+        if (!result.Worse)
+        {
+            return new(ErrorsAgainstLegacy, HealthState.Ok, evidence, result.Threshold,
+                $"no evidence unified fails more often than legacy ({rates}; likelihood ratio {Number(evidence)} < {Number(result.Threshold)})");
+        }
+
+        // Significant but small in absolute terms: hold the rollout rather than roll back.
+        var state = 100 * (result.UnifiedErrorRate ?? 0) > t.ErrorRateWarnPct ? HealthState.Critical : HealthState.Warn;
+        return new(ErrorsAgainstLegacy, state, evidence, result.Threshold,
+            $"unified fails more often than legacy ({rates}; likelihood ratio {Number(evidence)} ≥ {Number(result.Threshold)},"
+            + $" false alarm rate ≤ {Pct(100 * t.ErrorComparison.Alpha)})");
+    }
+
+    private static HealthCheck LatencyComparisonCheck(StatsReport window, double rate, HealthThresholds t)
+    {
+        var unified = window.Total(Route.Unified);
+        var legacy = window.Total(Route.Legacy);
+        var result = LatencyComparison.Compare(
+            unified.P95Ms ?? 0, unified.RequestCount, legacy.P95Ms ?? 0, legacy.RequestCount, t.LatencyComparison);
+        return result.Verdict switch
+        {
+            LatencyVerdict.Insufficient => result.UnifiedRequestsNeeded > 0
+                ? Insufficient(LatencyAgainstLegacy, unified.RequestCount, t.LatencyComparison.MinRequestsPerSide, rate, "unified requests",
+                    result.AllowedP95Ms)
+                : new(LatencyAgainstLegacy, HealthState.InsufficientData, null, null,
+                    $"needs {result.LegacyRequestsNeeded:N0} more legacy requests to compare p95 with"),
+            LatencyVerdict.Worse => new(LatencyAgainstLegacy, HealthState.Warn, result.UnifiedP95Ms, result.AllowedP95Ms,
+                $"unified p95 {Ms(result.UnifiedP95Ms)} is above legacy's {Ms(result.LegacyP95Ms)} × {Number(t.LatencyComparison.Ratio)}"
+                + $" + {Ms(t.LatencyComparison.SlackMs)} = {Ms(result.AllowedP95Ms)}"),
+            _ => new(LatencyAgainstLegacy, HealthState.Ok, result.UnifiedP95Ms, result.AllowedP95Ms,
+                $"unified p95 {Ms(result.UnifiedP95Ms)} is within legacy's {Ms(result.LegacyP95Ms)} × {Number(t.LatencyComparison.Ratio)}"
+                + $" + {Ms(t.LatencyComparison.SlackMs)}"),
+        };
+    }
+
+    /// <summary>
+    /// The unified share since the last change against the configured percents, over the routable domains together
+    /// (each weighted by its traffic) and per domain where a domain has enough requests to judge: ±2 points, widened
+    /// to three binomial standard errors at low volume (users, not requests, are split, so requests vary more still).
+    /// </summary>
+    private static HealthCheck SplitCheck(HealthInputs inputs, HealthThresholds t)
+    {
+        long total = 0, unified = 0;
+        double expectedUnified = 0;
+        var off = new List<string>();
+        var figures = new List<string>();
+        foreach (var (domain, percent) in inputs.ExpectedPercent.OrderBy(static p => p.Key, StringComparer.Ordinal))
+        {
+            var rows = inputs.SinceChange.Routes.Where(r => r.Domain == domain).ToList();
+            var n = rows.Sum(static r => r.RequestCount);
+            var u = rows.Where(static r => r.Route == Route.Unified).Sum(static r => r.RequestCount);
+            total += n;
+            unified += u;
+            expectedUnified += n * (double)percent / 100;
+            if (n >= t.MinRequests)
+            {
+                var actual = 100.0 * u / n;
+                figures.Add($"{domain} {Pct(actual)} of {n:N0} (configured {Pct((double)percent)})");
+                if (Math.Abs(actual - (double)percent) > Tolerance((double)percent, n, t))
+                {
+                    off.Add(domain);
+                }
+            }
+        }
+
+        if (total < t.MinRequests)
+        {
+            return Insufficient(Split, total, t.MinRequests, PerMinute(total, inputs.SinceChange), "routable requests since the last change", null);
+        }
+
+        var share = 100.0 * unified / total;
+        var expected = 100.0 * expectedUnified / total;
+        var tolerance = Tolerance(expected, total, t);
+        var detail = figures.Count == 0 ? string.Empty : "; " + string.Join(", ", figures);
+        if (Math.Abs(share - expected) > tolerance || off.Count > 0)
+        {
+            var which = off.Count > 0 ? $"off in {string.Join(", ", off)}" : "off overall";
+            return new(Split, HealthState.Warn, share, expected,
+                $"the split is {which}: {Pct(share)} of {total:N0} routable updates went to unified, configured {Pct(expected)} ± {Number(tolerance)} points{detail}");
+        }
+
+        return new(Split, HealthState.Ok, share, expected,
+            $"{Pct(share)} of {total:N0} routable updates went to unified, configured {Pct(expected)} ± {Number(tolerance)} points{detail}");
+    }
+
+    private static double Tolerance(double percent, long n, HealthThresholds t)
+    {
+        var p = percent / 100;
+        return Math.Max(t.SplitTolerancePoints, 300 * Math.Sqrt(p * (1 - p) / n));
+    }
+
+    private static HealthCheck CoverageCheck(StatsReport window, double rate, HealthThresholds t)
+    {
+        if (t.ExpectedHandlers.Count == 0)
+        {
+            return new(HandlerCoverage, HealthState.Ok, null, null, "no expected handlers configured (Handlers:Expected)");
+        }
+
+        // A handler not seen among a handful of requests says little: judge coverage with the same minimum.
+        var unified = window.Total(Route.Unified).RequestCount;
+        if (unified < t.MinRequests)
+        {
+            return Insufficient(HandlerCoverage, unified, t.MinRequests, rate, "unified requests", t.ExpectedHandlers.Count);
+        }
+
+        var seen = window.Handlers.Select(static h => h.Handler).ToHashSet(StringComparer.Ordinal);
+        var missing = t.ExpectedHandlers.Where(h => !seen.Contains(h)).ToList();
+        var value = t.ExpectedHandlers.Count - missing.Count;
+        return missing.Count == 0
+            ? new(HandlerCoverage, HealthState.Ok, value, t.ExpectedHandlers.Count, $"all {t.ExpectedHandlers.Count} expected handlers were seen")
+            : new(HandlerCoverage, HealthState.Warn, value, t.ExpectedHandlers.Count,
+                $"{missing.Count} of {t.ExpectedHandlers.Count} expected handlers not seen in the window: {string.Join(", ", missing)}");
+    }
+
+    private static HealthCheck FailingHandlersCheck(StatsReport window, HealthThresholds t)
+    {
+        var failing = window.Handlers
+            .Where(h => h.Invocations >= t.HandlerFailureMinInvocations && h.Failures == h.Invocations)
+            .ToList();
+        return failing.Count == 0
+            ? new(HandlerFailures, HealthState.Ok, 0, 0, "no handler is failing every request")
+            : new(HandlerFailures, HealthState.Critical, failing.Count, 0,
+                "failing every request: " + string.Join(", ", failing.Select(static h => $"{h.Handler} ({h.Route.ToName()}, {h.Failures:N0} of {h.Invocations:N0})")));
+    }
+
+    private static HealthCheck Insufficient(string name, long have, long need, double perMinute, string what, double? threshold)
+    {
+        var missing = need - have;
+        var eta = perMinute <= 0
+            ? "none are arriving"
+            : $"at {Number(perMinute)} a minute, about {Duration(TimeSpan.FromMinutes(missing / perMinute))}";
+        return new(name, HealthState.InsufficientData, have, threshold, $"needs {missing:N0} more {what} ({have:N0} of {need:N0}); {eta}");
+    }
+
+    private static double PerMinute(long count, StatsReport report)
+    {
+        var minutes = (report.To - report.From).TotalMinutes;
+        return minutes <= 0 ? 0 : count / minutes;
+    }
+
+    private static string Duration(TimeSpan span) =>
+        span.TotalMinutes < 1 ? "under a minute"
+        : span.TotalHours < 2 ? $"{Math.Ceiling(span.TotalMinutes):0} minutes"
+        : span.TotalDays < 2 ? $"{Number(span.TotalHours)} hours"
+        : $"{Number(span.TotalDays)} days";
+
+    private static string Pct(double value) => value.ToString("0.###", CultureInfo.InvariantCulture) + "%";
+
+    private static string Ms(double value) => value.ToString("0.#", CultureInfo.InvariantCulture) + " ms";
+
+    private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,18 @@
+using Cutover.Core.Stats;
+
+namespace Cutover.Core.Health;
+
+/// <summary>
+/// What health is judged from. <see cref="Window"/> feeds the absolute guards, the latency comparison and the
+/// handlers; <see cref="SinceChange"/> (whole minutes since the last routing change) the split, which a change
+/// inside the window would blur; <see cref="Intervals"/> (one per minute × domain, since the same change) the
+/// sequential error comparison, so each rollout step starts a fresh test. <see cref="ExpectedPercent"/> holds
+/// each routable domain's effective unified percent (0 when routing is disabled).
+/// </summary>
+public sealed record HealthInputs(
+    DateTimeOffset Now,
+    StatsReport Window,
+    StatsReport SinceChange,
+    IReadOnlyList<ComparisonInterval> Intervals,
+    IReadOnlyDictionary<string, decimal> ExpectedPercent,
+    IReadOnlyList<HealthCheck>? ExtraChecks = null);

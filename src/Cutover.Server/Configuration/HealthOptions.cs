@@ -1,0 +1,39 @@
+namespace Cutover.Server.Configuration;
+
+/// <summary>
+/// <c>Health:*</c>: the thresholds unified is judged against. The error and p95 defaults are the runbooks'
+/// (warn above 0.1% / 2000 ms, critical above 0.5% / 3000 ms).
+/// </summary>
+public sealed class HealthOptions
+{
+    /// <summary>The window of the absolute checks, the latency comparison and handler coverage. Default 1 hour.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
+
+    public double ErrorRateWarnPct { get; set; } = 0.1;
+
+    public double ErrorRateCriticalPct { get; set; } = 0.5;
+
+    public double P95WarnMs { get; set; } = 2000;
+
+    public double P95CriticalMs { get; set; } = 3000;
+
+    /// <summary>Requests a check needs before it judges. Default 100.</summary>
+    public long MinRequests { get; set; } = 100;
+
+    /// <summary>How far the unified share may be from the configured percent at high volume, in points. Default 2.</summary>
+    public double SplitTolerancePoints { get; set; } = 2;
+
+    /// <summary>The false alarm rate of the sequential comparison with legacy, over a whole rollout step. Default 0.01.</summary>
+    public double Alpha { get; set; } = 0.01;
+
+    /// <summary>Unified's p95 may be legacy's × this + <see cref="LatencySlackMs"/>. Default 1.25.</summary>
+    public double LatencyRatio { get; set; } = 1.25;
+
+    public double LatencySlackMs { get; set; } = 50;
+
+    /// <summary>Requests each side needs before p95s are compared. Default 200.</summary>
+    public long LatencyMinRequests { get; set; } = 200;
+
+    /// <summary>Every request of a handler failed, at least this many: critical. Default 5.</summary>
+    public long HandlerFailureMinInvocations { get; set; } = 5;
+}

@@ -1,0 +1,102 @@
+using Cutover.Core.Health;
+using Cutover.Core.Routing;
+using Cutover.Core.Stats;
+using Cutover.Server.Configuration;
+using Cutover.Server.Routing;
+using Cutover.Server.Stats;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.Health;
+
+/// <summary>
+/// Gathers what health is judged from (rollups over the window, and since the last routing change) and judges it
+/// with <see cref="HealthEvaluator"/>. Reads only rollups: a look costs a few small queries, whatever the traffic.
+/// </summary>
+internal sealed class HealthService(StatsService stats, RoutingStateHolder routing, IOptions<CutoverOptions> options, TimeProvider time)
+{
+    /// <summary>The sequential comparison looks back at most this far, however old the last change is.</summary>
+    private static readonly TimeSpan LongestComparison = TimeSpan.FromDays(7);
+
+    private readonly HealthThresholds _thresholds = ThresholdsOf(options.Value);
+    private readonly TimeSpan _window = options.Value.Health.Window;
+
+    /// <summary>How long <see cref="RecentAsync"/> reuses a report: <c>GET /</c> may be polled often, the store need not be.</summary>
+    private static readonly TimeSpan RecentFor = TimeSpan.FromSeconds(5);
+
+    private HealthReport? _recent;
+
+    public HealthThresholds Thresholds => _thresholds;
+
+    /// <summary>A report at most a few seconds old.</summary>
+    public async Task<HealthReport> RecentAsync(CancellationToken cancellationToken)
+    {
+        var recent = Volatile.Read(ref _recent);
+        if (recent is not null && time.GetUtcNow() - recent.At < RecentFor)
+        {
+            return recent;
+        }
+
+        return await EvaluateAsync(cancellationToken);
+    }
+
+    public async Task<HealthReport> EvaluateAsync(CancellationToken cancellationToken, IReadOnlyList<HealthCheck>? extraChecks = null)
+    {
+        var now = time.GetUtcNow();
+        var snapshot = routing.Current;
+        var windowRows = await stats.ReadAsync(now - _window, now, cancellationToken);
+        var window = StatsCalculator.Compute(windowRows, FloorMinute(now - _window), now);
+
+        // The split and the comparison start at the first whole minute after the last change: earlier minutes
+        // were routed by another percent.
+        var changedAt = snapshot.State.UpdatedAt;
+        var since = Max(FloorMinute(changedAt) + (FloorMinute(changedAt) == changedAt ? TimeSpan.Zero : Rollups.Minute), now - LongestComparison);
+        var sinceRows = since < now ? await stats.ReadMinutesAsync(since, now, cancellationToken) : [];
+        var sinceChange = StatsCalculator.Compute(sinceRows, since, now);
+
+        var expected = ExpectedPercents(snapshot);
+        var intervals = sinceRows
+            .Where(r => expected.ContainsKey(r.Domain))
+            .GroupBy(static r => (r.PeriodStartMs, r.Domain))
+            .OrderBy(static g => g.Key.PeriodStartMs)
+            .Select(static g => new ComparisonInterval(
+                g.Where(static r => r.Route == Route.Unified).Sum(static r => r.Requests),
+                g.Where(static r => r.Route == Route.Unified).Sum(static r => r.Errors),
+                g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Requests),
+                g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Errors)))
+            .ToList();
+
+        var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extraChecks), _thresholds);
+        Volatile.Write(ref _recent, report);
+        return report;
+    }
+
+    /// <summary>Each routable domain's effective unified percent: what its share should be.</summary>
+    public static IReadOnlyDictionary<string, decimal> ExpectedPercents(RoutingSnapshot snapshot) =>
+        snapshot.Topology.Domains.Keys
+            .Where(snapshot.IsRoutable)
+            .ToDictionary(static d => d, d => snapshot.State.Enabled ? snapshot.State.PercentFor(d) : 0m, StringComparer.Ordinal);
+
+    private static HealthThresholds ThresholdsOf(CutoverOptions o) => new()
+    {
+        ErrorRateWarnPct = o.Health.ErrorRateWarnPct,
+        ErrorRateCriticalPct = o.Health.ErrorRateCriticalPct,
+        P95WarnMs = o.Health.P95WarnMs,
+        P95CriticalMs = o.Health.P95CriticalMs,
+        MinRequests = o.Health.MinRequests,
+        SplitTolerancePoints = o.Health.SplitTolerancePoints,
+        ErrorComparison = ErrorComparisonOptions.Default with { Alpha = o.Health.Alpha },
+        LatencyComparison = new LatencyComparisonOptions
+        {
+            Ratio = o.Health.LatencyRatio,
+            SlackMs = o.Health.LatencySlackMs,
+            MinRequestsPerSide = o.Health.LatencyMinRequests,
+        },
+        ExpectedHandlers = [.. o.Handlers.Expected],
+        HandlerFailureMinInvocations = o.Health.HandlerFailureMinInvocations,
+    };
+
+    private static DateTimeOffset FloorMinute(DateTimeOffset at) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(Rollups.PeriodStart(at.ToUnixTimeMilliseconds(), Rollups.Minute));
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}

@@ -1,0 +1,53 @@
+using Cutover.Server.Configuration;
+using Cutover.Server.Telemetry;
+using Cutover.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.Stats;
+
+/// <summary>Deletes decisions and rollups past their retention, at start-up and then every <c>Retention:Interval</c>.</summary>
+internal sealed class RetentionService(
+    ICutoverStore store, IOptions<CutoverOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+{
+    private readonly RetentionOptions _retention = options.Value.Retention;
+
+    /// <summary>Runs one purge now; the background loop and tests call it.</summary>
+    public async Task<PurgeResult> PurgeOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var decisionsBefore = now - _retention.Decisions;
+        var rollupsBefore = now - _retention.Rollups;
+        var result = await store.PurgeAsync(decisionsBefore, rollupsBefore, cancellationToken);
+        if (result.Decisions + result.Rollups > 0)
+        {
+            LogMessages.Purged(logger, result.Decisions, decisionsBefore, result.Rollups, rollupsBefore);
+        }
+
+        return result;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_retention.Interval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await PurgeOnceAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is StoreException or InvalidOperationException or System.Data.Common.DbException)
+                {
+                    LogMessages.PurgeFailed(logger, _retention.Interval, ex);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
