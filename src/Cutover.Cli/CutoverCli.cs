@@ -55,6 +55,8 @@ internal static class CutoverCli
         root.Subcommands.Add(ExplainCommand.Create(runner));
         root.Subcommands.Add(StatsCommand.Create(runner));
         root.Subcommands.Add(HealthCommand.Create(runner));
+        root.Subcommands.Add(RolloutCommand.Create(runner));
+        root.Subcommands.Add(RollbackCommand.Create(runner));
         return root;
     }
 }

@@ -1,4 +1,5 @@
 using Cutover.Core.Decisions;
+using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 
@@ -57,6 +58,20 @@ public interface ICutoverStore : IAsyncDisposable
 
     /// <summary>Deletes decisions and rollups older than the given times, in slices that never block the log writer for long.</summary>
     Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken);
+
+    /// <summary>The rollout's state; <see cref="RolloutState.Idle"/> at version 0 when none was ever stored.</summary>
+    Task<RolloutState> LoadRolloutAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="next"/> (at version <paramref name="expectedVersion"/> + 1), the rollback if any, and the
+    /// audit events, in one transaction if the stored version is still <paramref name="expectedVersion"/>: the events
+    /// as stored, or null (nothing written) when someone else changed the rollout first.
+    /// </summary>
+    Task<IReadOnlyList<AuditEvent>?> TrySaveRolloutAsync(
+        long expectedVersion, RolloutState next, IReadOnlyList<AuditEvent> events, RollbackRecord? rollback, CancellationToken cancellationToken);
+
+    /// <summary>The rollbacks, newest first.</summary>
+    Task<IReadOnlyList<RollbackRecord>> RollbacksAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>A random secret of the deployment, made on first use and kept.</summary>
     Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken);

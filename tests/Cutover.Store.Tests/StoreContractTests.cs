@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Cutover.Core.Classification;
 using Cutover.Core.Decisions;
+using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 using Cutover.Core.Webhooks;
@@ -194,6 +195,36 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(7, (await Store.QueryDecisionsAsync(new DecisionQuery(), Cancel)).Count);
         Assert.Equal(2, purged.Rollups); // day 9: one minute row and one hour row
         Assert.Equal(9, (await Store.ReadRollupsAsync(Rollups.Minute, Now.AddDays(-30), Now.AddDays(1), Cancel)).Count);
+    }
+
+    [Fact]
+    public async Task Rollout_NeverStored_IsIdleAtVersionZero()
+    {
+        var state = await Store.LoadRolloutAsync(Cancel);
+
+        Assert.Equal((RolloutStatus.Idle, -1, 0L), (state.Status, state.Step, state.Version));
+    }
+
+    [Fact]
+    public async Task TrySaveRolloutAsync_RoundTripsWithItsEventsAndRollback_AndRefusesAStaleVersion()
+    {
+        // arrange
+        var next = new RolloutState(RolloutStatus.Halted, 2, 0, "jobs", Now, Now.AddHours(8), false, "critical at step 3", 0, Now.AddHours(9));
+        AuditEvent[] events = [new(0, Now, "rollback", "system", "critical at step 3", """{"percent":35}""", """{"percent":0}""")];
+        var rollback = new RollbackRecord(0, Now, "step 3 (35%)", "jobs", 35, 0, "critical at step 3", "system", """{"error_rate":5.1}""");
+
+        // act
+        var stored = await Store.TrySaveRolloutAsync(0, next, events, rollback, Cancel);
+        var stale = await Store.TrySaveRolloutAsync(0, next, events, rollback, Cancel);
+
+        // assert
+        Assert.NotNull(stored);
+        Assert.True(Assert.Single(stored).Id > 0);
+        Assert.Null(stale);
+        Assert.Equal(next with { Version = 1 }, await Store.LoadRolloutAsync(Cancel));
+        var read = Assert.Single(await Store.RollbacksAsync(10, Cancel));
+        Assert.Equal(rollback with { Id = read.Id }, read);
+        Assert.Equal("rollback", (await Store.HistoryAsync(new HistoryQuery(10), Cancel))[0].Kind);
     }
 
     [Fact]

@@ -25,10 +25,11 @@ public static class HealthEvaluator
         ArgumentNullException.ThrowIfNull(thresholds);
         var unified = inputs.Window.Total(Route.Unified);
         var rate = PerMinute(unified.RequestCount, inputs.Window);
+        var recent = inputs.Recent?.Total(Route.Unified);
         var checks = new List<HealthCheck>
         {
-            ErrorRateCheck(unified, rate, thresholds),
-            P95Check(unified, rate, thresholds),
+            Worse(ErrorRateCheck(unified, rate, thresholds, Span(inputs.Window)), recent, r => ErrorRateCheck(r, rate, thresholds, Span(inputs.Recent!)), thresholds),
+            Worse(P95Check(unified, rate, thresholds, Span(inputs.Window)), recent, r => P95Check(r, rate, thresholds, Span(inputs.Recent!)), thresholds),
             ErrorComparisonCheck(inputs, unified, rate, thresholds),
             LatencyComparisonCheck(inputs.Window, rate, thresholds),
         };
@@ -39,7 +40,22 @@ public static class HealthEvaluator
         return new HealthReport(inputs.Now, HealthReport.Worst(checks), checks);
     }
 
-    private static HealthCheck ErrorRateCheck(RouteStats unified, double rate, HealthThresholds t)
+    /// <summary>The window's check, or the recent window's when that one has enough requests and is worse.</summary>
+    private static HealthCheck Worse(HealthCheck window, RouteStats? recent, Func<RouteStats, HealthCheck> judge, HealthThresholds t)
+    {
+        if (recent is null || recent.RequestCount < t.MinRequests)
+        {
+            return window;
+        }
+
+        var short_ = judge(recent);
+        return short_.State > window.State || window.State == HealthState.InsufficientData ? short_ : window;
+    }
+
+    private static string Span(StatsReport report) =>
+        $"in the last {StatsWindow.Format(TimeSpan.FromMinutes(Math.Max(1, Math.Round((report.To - report.From).TotalMinutes))))}";
+
+    private static HealthCheck ErrorRateCheck(RouteStats unified, double rate, HealthThresholds t, string span)
     {
         if (unified.RequestCount < t.MinRequests)
         {
@@ -47,7 +63,7 @@ public static class HealthEvaluator
         }
 
         var value = unified.ErrorRatePct;
-        var sentence = $"unified failed {unified.ErrorCount:N0} of {unified.RequestCount:N0} updates ({Pct(value)}";
+        var sentence = $"unified failed {unified.ErrorCount:N0} of {unified.RequestCount:N0} updates {span} ({Pct(value)}";
         return value > t.ErrorRateCriticalPct
             ? new(ErrorRate, HealthState.Critical, value, t.ErrorRateCriticalPct, $"{sentence}, above the critical {Pct(t.ErrorRateCriticalPct)})")
             : value > t.ErrorRateWarnPct
@@ -55,14 +71,14 @@ public static class HealthEvaluator
                 : new(ErrorRate, HealthState.Ok, value, t.ErrorRateWarnPct, $"{sentence}, within {Pct(t.ErrorRateWarnPct)})");
     }
 
-    private static HealthCheck P95Check(RouteStats unified, double rate, HealthThresholds t)
+    private static HealthCheck P95Check(RouteStats unified, double rate, HealthThresholds t, string span)
     {
         if (unified.RequestCount < t.MinRequests || unified.P95Ms is not { } p95)
         {
             return Insufficient(P95, unified.RequestCount, t.MinRequests, rate, "unified requests", t.P95WarnMs);
         }
 
-        var sentence = $"unified p95 is {Ms(p95)}";
+        var sentence = $"unified p95 is {Ms(p95)} {span}";
         return p95 > t.P95CriticalMs
             ? new(P95, HealthState.Critical, p95, t.P95CriticalMs, $"{sentence}, above the critical {Ms(t.P95CriticalMs)}")
             : p95 > t.P95WarnMs

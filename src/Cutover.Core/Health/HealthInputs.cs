@@ -4,7 +4,8 @@ namespace Cutover.Core.Health;
 
 /// <summary>
 /// What health is judged from. <see cref="Window"/> feeds the absolute guards, the latency comparison and the
-/// handlers; <see cref="SinceChange"/> (whole minutes since the last routing change) the split, which a change
+/// handlers; <see cref="Recent"/> (a few minutes) the absolute guards too, so a sudden failure is not diluted by an
+/// hour of good traffic; <see cref="SinceChange"/> (whole minutes since the last routing change) the split, which a change
 /// inside the window would blur; <see cref="Intervals"/> (one per minute × domain, since the same change) the
 /// sequential error comparison, so each rollout step starts a fresh test. <see cref="ExpectedPercent"/> holds
 /// each routable domain's effective unified percent (0 when routing is disabled).
@@ -15,4 +16,5 @@ public sealed record HealthInputs(
     StatsReport SinceChange,
     IReadOnlyList<ComparisonInterval> Intervals,
     IReadOnlyDictionary<string, decimal> ExpectedPercent,
-    IReadOnlyList<HealthCheck>? ExtraChecks = null);
+    IReadOnlyList<HealthCheck>? ExtraChecks = null,
+    StatsReport? Recent = null);

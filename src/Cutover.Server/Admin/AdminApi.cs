@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Cutover.Core.Classification;
+using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 using Cutover.Server.Configuration;
@@ -10,6 +11,7 @@ using Cutover.Server.DecisionLog;
 using Cutover.Server.Health;
 using Cutover.Server.Hosting;
 using Cutover.Server.HotPath;
+using Cutover.Server.Rollout;
 using Cutover.Server.Routing;
 using Cutover.Server.Stats;
 using Cutover.Server.Telemetry;
@@ -28,7 +30,7 @@ namespace Cutover.Server.Admin;
 /// The <c>/admin</c> endpoints: read the routing state and history, change it (operate tokens, a reason
 /// always required), explain a payload. Every answer is JSON; every refusal names the problem.
 /// </summary>
-internal sealed class AdminApi(
+internal sealed partial class AdminApi(
     AdminAuthenticator authenticator,
     RoutingService routing,
     ICutoverStore store,
@@ -38,6 +40,7 @@ internal sealed class AdminApi(
     ServerClock clock,
     StatsService stats,
     HealthService health,
+    RolloutService rollouts,
     TimeProvider time,
     ILogger<AdminApi> logger)
 {
@@ -58,6 +61,7 @@ internal sealed class AdminApi(
         app.MapPost("/admin/explain", static (HttpContext c, AdminApi api) => api.ExplainAsync(c));
         app.MapGet("/admin/stats", static (HttpContext c, AdminApi api) => api.StatsAsync(c));
         app.MapGet("/admin/health", static (HttpContext c, AdminApi api) => api.HealthAsync(c));
+        MapRollout(app);
     }
 
     public Task<IResult> StatusAsync(HttpContext context) => WithRole(context, AdminRole.Read, _ =>
@@ -103,6 +107,14 @@ internal sealed class AdminApi(
         if (changes.Count == 0)
         {
             return Refuse(StatusCodes.Status400BadRequest, "invalid_request", "nothing to change: give 'percent' and/or 'routable'");
+        }
+
+        // A running rollout owns the percent; two hands on it would fight at every evaluation.
+        if (changes.Any(static c => c is RoutingChange.SetPercent or RoutingChange.InheritPercent)
+            && await rollouts.CurrentAsync(context.RequestAborted) is { } rollout && rollout.Status.IsActive())
+        {
+            return Refuse(StatusCodes.Status409Conflict, "rollout_active",
+                $"a rollout is {rollout.Status.ToName()} at {rollout.Percent:0.##}% and owns the percent: use rollout pause, rollout abort or rollback");
         }
 
         return await ChangeAsync(context, principal, changes, request.Reason);

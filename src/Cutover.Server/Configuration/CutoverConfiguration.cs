@@ -217,6 +217,7 @@ public static class CutoverConfiguration
         CheckRange(errors, "Cutover:Retention:Rollups", o.Retention.Rollups, TimeSpan.FromDays(1), TimeSpan.FromDays(3650));
         CheckRange(errors, "Cutover:Retention:Interval", o.Retention.Interval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(1));
         ValidateHealth(errors, o.Health, o.Handlers);
+        ValidateRollout(errors, o.Rollout);
 
         if (errors.Count == 0)
         {
@@ -270,6 +271,7 @@ public static class CutoverConfiguration
     private static void ValidateHealth(List<string> errors, HealthOptions h, HandlersOptions handlers)
     {
         CheckRange(errors, "Cutover:Health:Window", h.Window, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));
+        CheckRange(errors, "Cutover:Health:RecentWindow", h.RecentWindow, TimeSpan.FromMinutes(1), h.Window);
         CheckRange(errors, "Cutover:Health:ErrorRateWarnPct", h.ErrorRateWarnPct, 0, 100);
         CheckRange(errors, "Cutover:Health:ErrorRateCriticalPct", h.ErrorRateCriticalPct, h.ErrorRateWarnPct, 100);
         CheckRange(errors, "Cutover:Health:P95WarnMs", h.P95WarnMs, 1, 600_000);
@@ -292,6 +294,36 @@ public static class CutoverConfiguration
             {
                 errors.Add($"Cutover:Handlers:Expected:{i}: a handler name is empty");
             }
+        }
+    }
+
+    private static void ValidateRollout(List<string> errors, RolloutOptions r)
+    {
+        if (r.Mode is not ("manual" or "auto"))
+        {
+            errors.Add($"Cutover:Rollout:Mode: '{r.Mode}' is not one of manual, auto");
+        }
+
+        if (r.OnCritical is not ("zero" or "step_back"))
+        {
+            errors.Add($"Cutover:Rollout:OnCritical: '{r.OnCritical}' is not one of zero, step_back");
+        }
+
+        CheckRange(errors, "Cutover:Rollout:EvaluationInterval", r.EvaluationInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        decimal previous = 0;
+        for (var i = 0; i < r.Steps.Count; i++)
+        {
+            var step = r.Steps[i];
+            var key = $"Cutover:Rollout:Steps:{i}";
+            if (step.Percent <= previous || step.Percent > 100 || decimal.Round(step.Percent, 2) != step.Percent)
+            {
+                errors.Add($"{key}:Percent: {step.Percent.ToString(CultureInfo.InvariantCulture)} must be above the previous step's "
+                    + $"{previous.ToString(CultureInfo.InvariantCulture)}, at most 100, with at most two decimals");
+            }
+
+            CheckRange(errors, $"{key}:Soak", step.Soak, TimeSpan.Zero, TimeSpan.FromDays(90));
+            CheckRange(errors, $"{key}:MinRequests", step.MinRequests, 0, 1_000_000_000);
+            previous = Math.Max(previous, step.Percent);
         }
     }
 

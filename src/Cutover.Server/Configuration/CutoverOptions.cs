@@ -49,6 +49,8 @@ public sealed class CutoverOptions
 
     public HandlersOptions Handlers { get; set; } = new();
 
+    public RolloutOptions Rollout { get; set; } = new();
+
     /// <summary>Problems found while reading (unresolvable <c>env:</c> secrets); reported by validation. Not bound.</summary>
     internal List<string> Problems { get; } = [];
 }

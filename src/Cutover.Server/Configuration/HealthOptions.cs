@@ -9,6 +9,12 @@ public sealed class HealthOptions
     /// <summary>The window of the absolute checks, the latency comparison and handler coverage. Default 1 hour.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// A short window the error-rate and p95 guards also look at, so a sudden failure is not diluted by an hour of good
+    /// traffic; the worse of the two counts once it has <see cref="MinRequests"/>. Default 2 minutes.
+    /// </summary>
+    public TimeSpan RecentWindow { get; set; } = TimeSpan.FromMinutes(2);
+
     public double ErrorRateWarnPct { get; set; } = 0.1;
 
     public double ErrorRateCriticalPct { get; set; } = 0.5;

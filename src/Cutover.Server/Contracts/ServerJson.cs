@@ -24,4 +24,10 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(HealthSummary))]
 [JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(RolloutStatusResponse))]
+[JsonSerializable(typeof(RolloutPlanResponse))]
+[JsonSerializable(typeof(RolloutRequest))]
+[JsonSerializable(typeof(RollbackRequest))]
+[JsonSerializable(typeof(RolloutCommandResponse))]
+[JsonSerializable(typeof(List<RollbackView>))]
 public sealed partial class ServerJson : JsonSerializerContext;

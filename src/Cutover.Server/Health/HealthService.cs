@@ -19,6 +19,7 @@ internal sealed class HealthService(StatsService stats, RoutingStateHolder routi
 
     private readonly HealthThresholds _thresholds = ThresholdsOf(options.Value);
     private readonly TimeSpan _window = options.Value.Health.Window;
+    private readonly TimeSpan _recentWindow = options.Value.Health.RecentWindow;
 
     /// <summary>How long <see cref="RecentAsync"/> reuses a report: <c>GET /</c> may be polled often, the store need not be.</summary>
     private static readonly TimeSpan RecentFor = TimeSpan.FromSeconds(5);
@@ -45,6 +46,8 @@ internal sealed class HealthService(StatsService stats, RoutingStateHolder routi
         var snapshot = routing.Current;
         var windowRows = await stats.ReadAsync(now - _window, now, cancellationToken);
         var window = StatsCalculator.Compute(windowRows, FloorMinute(now - _window), now);
+        var recentFrom = FloorMinute(now - _recentWindow);
+        var recent = StatsCalculator.Compute(await stats.ReadMinutesAsync(recentFrom, now, cancellationToken), recentFrom, now);
 
         // The split and the comparison start at the first whole minute after the last change: earlier minutes
         // were routed by another percent.
@@ -65,7 +68,7 @@ internal sealed class HealthService(StatsService stats, RoutingStateHolder routi
                 g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Errors)))
             .ToList();
 
-        var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extraChecks), _thresholds);
+        var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extraChecks, recent), _thresholds);
         Volatile.Write(ref _recent, report);
         return report;
     }

@@ -6,6 +6,7 @@ using Cutover.Server.Contracts;
 using Cutover.Server.DecisionLog;
 using Cutover.Server.Health;
 using Cutover.Server.HotPath;
+using Cutover.Server.Rollout;
 using Cutover.Server.Routing;
 using Cutover.Server.Stats;
 using Cutover.Server.Telemetry;
@@ -89,6 +90,7 @@ public static class CutoverHost
         services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<StatsService>();
         services.AddSingleton<HealthService>();
+        services.AddSingleton<RolloutService>();
         services.AddSingleton<AdminApi>();
         services.AddSingleton(new ServerClock(time)); // made now: resolved lazily, it would say when status was first asked for
 
@@ -98,6 +100,7 @@ public static class CutoverHost
         services.AddHostedService<RoutingRefresher>();
         services.AddSingleton<RetentionService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RetentionService>());
+        services.AddHostedService<RolloutController>();
 
         services.AddOpenTelemetry().WithMetrics(static m => m.AddMeter(CutoverMetrics.MeterName).AddPrometheusExporter());
     }

@@ -58,4 +58,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(3004, LogLevel.Warning, "Retention purge failed; it runs again in {Interval}")]
     public static partial void PurgeFailed(ILogger logger, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(5004, LogLevel.Information, "Rollout {Kind} by {Actor}: {Reason}")]
+    public static partial void RolloutChanged(ILogger logger, string actor, string kind, string reason);
+
+    [LoggerMessage(5005, LogLevel.Error, "Rollout evaluation failed; the next one is in {Interval}")]
+    public static partial void RolloutEvaluationFailed(ILogger logger, TimeSpan interval, Exception exception);
 }

@@ -90,5 +90,33 @@ internal static class SqliteMigrations
                 PRIMARY KEY (resolution, period_start, domain, routed_to, handler)
             ) WITHOUT ROWID;
             """),
+        (4, "rollout state and rollbacks", """
+            CREATE TABLE cutover_rollout (
+                id              INTEGER PRIMARY KEY CHECK (id = 1),
+                version         INTEGER NOT NULL,
+                status          TEXT    NOT NULL,
+                step            INTEGER NOT NULL,
+                percent         TEXT    NOT NULL,
+                domain          TEXT,
+                started_at      TEXT,
+                step_started_at TEXT,
+                paused          INTEGER NOT NULL,
+                note            TEXT,
+                updated_at      TEXT    NOT NULL
+            );
+
+            -- The runbooks' table: every rollback, by the controller or by hand, with the metrics behind it.
+            CREATE TABLE migration_rollbacks (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at     TEXT NOT NULL,
+                phase          TEXT NOT NULL,
+                domain         TEXT,
+                from_percent   TEXT NOT NULL,
+                to_percent     TEXT NOT NULL,
+                reason         TEXT NOT NULL,
+                rolled_back_by TEXT NOT NULL,
+                metrics        TEXT NOT NULL
+            );
+            """),
     ];
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Cutover.Core.Classification;
 using Cutover.Core.Decisions;
+using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 using Cutover.Core.Webhooks;
@@ -157,6 +158,48 @@ internal sealed class SqliteStore : ICutoverStore
         }
 
         await WriteStateAsync(connection, transaction, next, insert: false, cancellationToken);
+        var stored = await InsertAuditAsync(connection, transaction, events, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    public async Task<RolloutState> LoadRolloutAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await SqliteRollout.ReadAsync(connection, null, cancellationToken) ?? RolloutState.Idle(_time.GetUtcNow());
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>?> TrySaveRolloutAsync(
+        long expectedVersion, RolloutState next, IReadOnlyList<AuditEvent> events, RollbackRecord? rollback, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var current = await SqliteRollout.ReadAsync(connection, transaction, cancellationToken);
+        if ((current?.Version ?? 0) != expectedVersion)
+        {
+            return null;
+        }
+
+        await SqliteRollout.WriteAsync(connection, transaction, next with { Version = expectedVersion + 1 }, cancellationToken);
+        if (rollback is not null)
+        {
+            await SqliteRollout.InsertRollbackAsync(connection, transaction, rollback, cancellationToken);
+        }
+
+        var stored = await InsertAuditAsync(connection, transaction, events, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    public async Task<IReadOnlyList<RollbackRecord>> RollbacksAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await SqliteRollout.ReadRollbacksAsync(connection, Math.Clamp(limit, 1, 10_000), cancellationToken);
+    }
+
+    private static async Task<List<AuditEvent>> InsertAuditAsync(
+        SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
         var stored = new List<AuditEvent>(events.Count);
         foreach (var audit in events)
         {
@@ -174,7 +217,6 @@ internal sealed class SqliteStore : ICutoverStore
             stored.Add(audit with { Id = (long)(await insert.ExecuteScalarAsync(cancellationToken))! });
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return stored;
     }
 
@@ -494,9 +536,9 @@ internal sealed class SqliteStore : ICutoverStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    internal static string Iso(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset ParseIso(string value) =>
+    internal static DateTimeOffset ParseIso(string value) =>
         DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     private static UpdateKind ParseKind(string value) => value switch

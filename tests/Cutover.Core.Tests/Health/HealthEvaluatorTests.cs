@@ -40,6 +40,28 @@ public sealed class HealthEvaluatorTests
         Assert.Equal(HealthState.Critical, report.State);
     }
 
+    [Fact]
+    public void Evaluate_SuddenFailureAfterAGoodHour_TheRecentWindowCatchesWhatTheHourDilutes()
+    {
+        // an hour of good traffic, then the last two minutes with unified failing 5%
+        var good = Traffic(unifiedShare: 0.35);
+        var random = new Random(3);
+        var decisions = good.Select(d => d.At >= Now.AddMinutes(-2) && d.Route == Core.Routing.Route.Unified && random.NextDouble() < 0.05
+            ? d with { Success = false } : d).ToList();
+        var rows = Rollups.Aggregate(decisions, Rollups.Minute).Select(static p => p.Value.ToRow(p.Key)).ToList();
+        var hour = StatsCalculator.Compute(rows, Start, Now);
+        var recent = StatsCalculator.Compute(rows.Where(static r => r.PeriodStartMs >= Now.AddMinutes(-2).ToUnixTimeMilliseconds()), Now.AddMinutes(-2), Now);
+        var expected = new Dictionary<string, decimal> { ["jobs"] = 35 };
+
+        var withoutRecent = HealthEvaluator.Evaluate(new HealthInputs(Now, hour, hour, [], expected), Thresholds);
+        var withRecent = HealthEvaluator.Evaluate(new HealthInputs(Now, hour, hour, [], expected, Recent: recent), Thresholds);
+
+        Assert.NotEqual(HealthState.Critical, Check(withoutRecent, HealthEvaluator.ErrorRate).State);
+        var check = Check(withRecent, HealthEvaluator.ErrorRate);
+        Assert.Equal(HealthState.Critical, check.State);
+        Assert.Contains("in the last 2m", check.Message);
+    }
+
     [Theory]
     [InlineData(2500, HealthState.Warn)]
     [InlineData(4000, HealthState.Critical)]
@@ -115,6 +137,24 @@ public sealed class HealthEvaluatorTests
 
         Assert.Equal(HealthState.Critical, report.State);
         Assert.Equal("probe.unified", Assert.Single(report.Deciding).Name);
+    }
+
+    [Fact]
+    public void Rollout_P95AboveCriticalOrAHandlerFailingCompletely_RollsBackLikeErrorsDo()
+    {
+        var plan = new Core.Rollout.RolloutPlan(Core.Rollout.RolloutPlan.DefaultSteps, Core.Rollout.RolloutMode.Auto, Core.Rollout.CriticalAction.Zero);
+        var at35 = Core.Rollout.RolloutCommands.Start(plan, Core.Rollout.RolloutState.Idle(Start), null, Start).Next! with { Step = 2, Percent = 35 };
+        var slow = Evaluate(Traffic(unifiedShare: 0.35, unifiedMs: 4000, percent: 35), percent: 35);
+        var failingAgent = Evaluate(
+            [.. Traffic(unifiedShare: 0.35, percent: 35).Select(static d => d.Handler == "agent-b" ? d with { Success = false } : d)], percent: 35);
+
+        var onSlow = Core.Rollout.RolloutDecider.Decide(plan, at35, slow, 10_000, Now);
+        var onFailing = Core.Rollout.RolloutDecider.Decide(plan, at35, failingAgent, 10_000, Now);
+
+        Assert.Equal((Core.Rollout.RolloutDecisionKind.Rollback, 0m), (onSlow.Kind, onSlow.Next.Percent));
+        Assert.Contains(onSlow.Causes, static c => c.Name == HealthEvaluator.P95);
+        Assert.Equal((Core.Rollout.RolloutDecisionKind.Rollback, 0m), (onFailing.Kind, onFailing.Next.Percent));
+        Assert.Contains(onFailing.Causes, static c => c.Name == HealthEvaluator.HandlerFailures);
     }
 
     private static HealthCheck Check(HealthReport report, string name) => Assert.Single(report.Checks, c => c.Name == name);

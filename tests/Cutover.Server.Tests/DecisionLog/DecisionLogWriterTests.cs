@@ -200,6 +200,15 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
             TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<Core.Rollout.RolloutState> LoadRolloutAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<AuditEvent>?> TrySaveRolloutAsync(
+            long expectedVersion, Core.Rollout.RolloutState next, IReadOnlyList<AuditEvent> events, Core.Rollout.RollbackRecord? rollback,
+            CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<Core.Rollout.RollbackRecord>> RollbacksAsync(int limit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 

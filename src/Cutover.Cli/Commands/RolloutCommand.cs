@@ -1,0 +1,133 @@
+using System.CommandLine;
+using Cutover.Cli.Output;
+using Cutover.Server.Contracts;
+
+namespace Cutover.Cli.Commands;
+
+/// <summary><c>cutover rollout plan|start|promote|pause|resume|abort|status</c>.</summary>
+internal static class RolloutCommand
+{
+    public static Command Create(CliRunner runner)
+    {
+        var command = new Command("rollout", """
+            The rollout controller walks the plan (Rollout:Steps; by default 10% 4 h, 25% 4 h, 35% 6 h, 50% 24 h,
+            75% 48 h, 100% 48 h): each step soaks, then advances when every gate is green (auto) or waits for
+            'promote' (manual). A critical check rolls back by itself (Rollout:OnCritical) and halts until 'resume'.
+
+            Examples:
+              cutover rollout plan
+              cutover rollout start --reason "week 6: begin the cutover"
+              cutover rollout status
+              cutover rollout promote --reason "day 2 review done, all green"
+            """);
+        command.Subcommands.Add(Status(runner));
+        command.Subcommands.Add(Plan(runner));
+        command.Subcommands.Add(Change(runner, "start", """
+            Start the plan at its first step, for every routable domain or one (--domain). Routing must be enabled.
+
+            Examples:
+              cutover rollout start --reason "week 6: begin the cutover"
+              cutover rollout start --domain jobs --reason "jobs first"
+            """, withDomain: true));
+        command.Subcommands.Add(Change(runner, "promote", """
+            Manual mode: advance to the next step once the soak is over and every gate is green.
+
+            Example:
+              cutover rollout promote --reason "10% looked good for 4 h"
+            """));
+        command.Subcommands.Add(Change(runner, "pause", """
+            Stop advancing (the controller still rolls back on a critical check).
+
+            Example:
+              cutover rollout pause --reason "marketing campaign tonight"
+            """));
+        command.Subcommands.Add(Change(runner, "resume", """
+            Go on after a pause; after a rollback, restart the step that was rolled back, its soak from now.
+
+            Example:
+              cutover rollout resume --reason "fix deployed in unified"
+            """));
+        command.Subcommands.Add(Change(runner, "abort", """
+            End the rollout and send every user of its scope back to legacy (0%).
+
+            Example:
+              cutover rollout abort --reason "postponed to next quarter"
+            """));
+        return command;
+    }
+
+    private static Command Status(CliRunner runner)
+    {
+        var command = new Command("status", """
+            Where the rollout is: state, step and percent, time left in the soak, each gate now, and what happens next.
+
+            Examples:
+              cutover rollout status
+              cutover rollout status --json | jq -r .state
+            """);
+        runner.Bind(command, async (context, cancellationToken) =>
+        {
+            using var admin = context.Admin();
+            var status = await admin.GetAsync("admin/rollout", ServerJson.Default.RolloutStatusResponse, cancellationToken);
+            if (context.Json)
+            {
+                context.WriteJson(status, ServerJson.Default.RolloutStatusResponse);
+            }
+            else
+            {
+                RolloutRender.Status(context.Console, status);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Plan(CliRunner runner)
+    {
+        var command = new Command("plan", """
+            The plan the controller walks: each step's percent, soak and minimum unified requests.
+
+            Example:
+              cutover rollout plan
+            """);
+        runner.Bind(command, async (context, cancellationToken) =>
+        {
+            using var admin = context.Admin();
+            var plan = await admin.GetAsync("admin/rollout/plan", ServerJson.Default.RolloutPlanResponse, cancellationToken);
+            if (context.Json)
+            {
+                context.WriteJson(plan, ServerJson.Default.RolloutPlanResponse);
+            }
+            else
+            {
+                RolloutRender.Plan(context.Console, plan);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Change(CliRunner runner, string name, string description, bool withDomain = false)
+    {
+        var reason = ReasonOption.Create();
+        var domain = new Option<string>("--domain", "-d") { Description = "Roll out this domain only (its own percent)", HelpName = "DOMAIN" };
+        var command = new Command(name, description);
+        command.Options.Add(reason);
+        if (withDomain)
+        {
+            command.Options.Add(domain);
+        }
+
+        runner.Bind(command, async (context, cancellationToken) =>
+        {
+            using var admin = context.Admin();
+            var response = await admin.SendAsync(HttpMethod.Post, $"admin/rollout/{name}",
+                new RolloutRequest(context.Parse.GetValue(reason), withDomain ? context.Parse.GetValue(domain) : null),
+                ServerJson.Default.RolloutRequest, ServerJson.Default.RolloutCommandResponse, cancellationToken);
+            return RolloutRender.Print(context, response);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Cutover.Server.Contracts;
+using Spectre.Console;
+
+namespace Cutover.Cli.Output;
+
+/// <summary>The output of <c>cutover rollout …</c> and <c>cutover rollback</c>.</summary>
+internal static class RolloutRender
+{
+    public static void Status(IAnsiConsole console, RolloutStatusResponse s)
+    {
+        var scope = s.Domain is null ? "every routable domain" : $"domain {s.Domain}";
+        var step = s.Step == 0 ? "no step" : $"step {s.Step} of {s.Steps}";
+        console.MarkupLine($"Rollout [bold]{Markup.Escape(s.State)}[/]{(s.Paused ? " (paused)" : string.Empty)} · {step} · "
+            + $"{Render.Percent(s.Percent)} · {s.Mode} · {Markup.Escape(scope)}");
+        if (s.SoakLeftSeconds is { } left)
+        {
+            console.WriteLine($"Soak: {Duration(TimeSpan.FromSeconds(left))} left · {s.StepRequests:N0} of {s.StepMinRequests:N0} unified requests at this step");
+        }
+
+        if (s.Note is not null)
+        {
+            console.WriteLine($"Note: {s.Note}");
+        }
+
+        console.WriteLine($"Next: {s.Next}");
+        var gates = new Table().Border(TableBorder.Rounded).AddColumn("Gate").AddColumn("State").AddColumn("Why");
+        foreach (var g in s.Gates)
+        {
+            gates.AddRow(new Text(g.Name), new Markup(HealthRender.State(g.State)), new Text(g.Message));
+        }
+
+        console.Write(gates);
+    }
+
+    public static void Plan(IAnsiConsole console, RolloutPlanResponse p)
+    {
+        console.WriteLine($"Mode {p.Mode} · on critical: {p.OnCritical} · looks every {p.EvaluationInterval} · at least {p.ShortestDuration} end to end");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn(new TableColumn("Step").RightAligned()).AddColumn(new TableColumn("Percent").RightAligned())
+            .AddColumn(new TableColumn("Soak").RightAligned()).AddColumn(new TableColumn("Min requests").RightAligned());
+        foreach (var s in p.Steps)
+        {
+            table.AddRow(s.Step.ToString(CultureInfo.InvariantCulture), Render.Percent(s.Percent), s.Soak, s.MinRequests.ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+    }
+
+    public static int Print(CliContext context, RolloutCommandResponse response)
+    {
+        if (context.Json)
+        {
+            context.WriteJson(response, ServerJson.Default.RolloutCommandResponse);
+            return ExitCodes.Ok;
+        }
+
+        foreach (var e in response.Events)
+        {
+            context.Out.WriteLine($"{e.Kind}: {Render.Change(e)} (by {e.Actor}: \"{e.Reason}\")");
+        }
+
+        var r = response.Rollout;
+        context.Out.WriteLine($"Rollout {r.State}{(r.Step > 0 ? $" at step {r.Step} of {r.Steps}" : string.Empty)}, {Render.Percent(r.Percent)}. Next: {r.Next}");
+        return ExitCodes.Ok;
+    }
+
+    private static string Duration(TimeSpan span) =>
+        span.TotalHours >= 1 ? $"{Math.Floor(span.TotalHours):0} h {span.Minutes} min" : span.TotalMinutes >= 1 ? $"{Math.Ceiling(span.TotalMinutes):0} min" : $"{Math.Ceiling(span.TotalSeconds):0} s";
+}

@@ -1,0 +1,11 @@
+namespace Cutover.Core.Rollout;
+
+/// <summary>What a critical health check does to a running rollout (<c>Rollout:OnCritical</c>).</summary>
+public enum CriticalAction
+{
+    /// <summary>Back to 0%: every user on legacy.</summary>
+    Zero = 0,
+
+    /// <summary>Back to the previous step's percent (0 from the first step).</summary>
+    StepBack = 1,
+}

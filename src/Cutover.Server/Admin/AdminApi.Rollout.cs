@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text.Json;
+using Cutover.Core.Health;
+using Cutover.Core.Rollout;
+using Cutover.Server.Contracts;
+using Cutover.Server.Rollout;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cutover.Server.Admin;
+
+/// <summary>The rollout endpoints: read the plan and the rollout, drive it (operate), roll back (operate).</summary>
+internal sealed partial class AdminApi
+{
+    private static void MapRollout(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/admin/rollout", static (HttpContext c, AdminApi api) => api.RolloutAsync(c));
+        app.MapGet("/admin/rollout/plan", static (HttpContext c, AdminApi api) => api.RolloutPlanAsync(c));
+        app.MapPost("/admin/rollout/{command}", static (HttpContext c, string command, AdminApi api) => api.RolloutCommandAsync(c, command));
+        app.MapPost("/admin/rollback", static (HttpContext c, AdminApi api) => api.RollbackAsync(c));
+        app.MapGet("/admin/rollbacks", static (HttpContext c, AdminApi api) => api.RollbacksAsync(c));
+    }
+
+    public Task<IResult> RolloutAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
+        Json(await RolloutStatusAsync(context.RequestAborted), ServerJson.Default.RolloutStatusResponse));
+
+    public Task<IResult> RolloutPlanAsync(HttpContext context) => WithRole(context, AdminRole.Read, _ =>
+    {
+        var plan = rollouts.Plan;
+        var shortest = plan.Steps.Aggregate(TimeSpan.Zero, static (sum, s) => sum + s.Soak);
+        return Task.FromResult(Json(
+            new RolloutPlanResponse(
+                plan.Mode == RolloutMode.Auto ? "auto" : "manual",
+                plan.OnCritical == CriticalAction.StepBack ? "step_back" : "zero",
+                rollouts.EvaluationInterval.ToString("c", CultureInfo.InvariantCulture),
+                StepsOf(plan),
+                shortest.ToString("c", CultureInfo.InvariantCulture)),
+            ServerJson.Default.RolloutPlanResponse));
+    });
+
+    public Task<IResult> RolloutCommandAsync(HttpContext context, string command) => WithRole(context, AdminRole.Operate, async principal =>
+    {
+        if (command is not ("start" or "promote" or "pause" or "resume" or "abort"))
+        {
+            return Refuse(StatusCodes.Status404NotFound, "unknown_command",
+                $"'{command}' is not a rollout command: use start, promote, pause, resume or abort");
+        }
+
+        var (request, problem) = await ReadOptionalAsync(context, ServerJson.Default.RolloutRequest);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var reason = request?.Reason;
+        var ct = context.RequestAborted;
+        var outcome = command switch
+        {
+            "start" => await rollouts.StartAsync(request?.Domain, principal.Name, reason, ct),
+            "promote" => await rollouts.PromoteAsync(principal.Name, reason, ct),
+            "pause" => await rollouts.PauseAsync(principal.Name, reason, ct),
+            "resume" => await rollouts.ResumeAsync(principal.Name, reason, ct),
+            _ => await rollouts.AbortAsync(principal.Name, reason, ct),
+        };
+        return await CommandResultAsync(outcome, ct);
+    });
+
+    public Task<IResult> RollbackAsync(HttpContext context) => WithRole(context, AdminRole.Operate, async principal =>
+    {
+        var (request, problem) = await ReadOptionalAsync(context, ServerJson.Default.RollbackRequest);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var to = request?.To ?? 0;
+        if (to is < 0 or > 100 || decimal.Round(to, 2) != to)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "invalid_percent", $"'to' must be a percent from 0 to 100 with at most two decimals, not {to}");
+        }
+
+        return await CommandResultAsync(await rollouts.RollbackAsync(to, principal.Name, request?.Reason, context.RequestAborted), context.RequestAborted);
+    });
+
+    public Task<IResult> RollbacksAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
+    {
+        var limit = 50;
+        if (context.Request.Query.TryGetValue("limit", out var text)
+            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 10_000))
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'limit' must be a number from 1 to 10000, not '{text}'");
+        }
+
+        var rollbacks = await store.RollbacksAsync(limit, context.RequestAborted);
+        List<RollbackView> views = [.. rollbacks.Select(static r => new RollbackView(
+            r.Id, r.At, r.Phase, r.Domain, r.FromPercent, r.ToPercent, r.Reason, r.Actor, JsonDocument.Parse(r.Metrics).RootElement.Clone()))];
+        return Json(views, ServerJson.Default.ListRollbackView);
+    });
+
+    /// <summary>The rollout now, with each gate judged now and what the controller would do next.</summary>
+    public async Task<RolloutStatusResponse> RolloutStatusAsync(CancellationToken cancellationToken)
+    {
+        var plan = rollouts.Plan;
+        var state = await rollouts.CurrentAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
+        var step = plan.Steps[index];
+        var report = await health.EvaluateAsync(cancellationToken);
+        var stepRequests = await rollouts.StepRequestsAsync(state, cancellationToken);
+        double? soakLeft = state.Status.IsActive() && state.StepStartedAt is { } started
+            ? Math.Max(0, (started + step.Soak - now).TotalSeconds)
+            : null;
+
+        List<HealthCheckView> gates = [.. ContractMapper.Health(report).Checks];
+        if (state.Status.IsActive())
+        {
+            var enough = stepRequests >= step.MinRequests;
+            gates.Insert(0, new HealthCheckView("step_requests", enough ? "ok" : "insufficient_data", stepRequests, step.MinRequests,
+                enough
+                    ? $"{stepRequests:N0} unified requests at this step, at least the {step.MinRequests:N0} it needs"
+                    : $"{stepRequests:N0} unified requests at this step; it needs {step.MinRequests:N0}"));
+        }
+
+        return new RolloutStatusResponse(
+            state.Status.ToName(),
+            state.Status == RolloutStatus.Idle ? 0 : index + 1,
+            plan.Steps.Count,
+            state.Status == RolloutStatus.Idle ? routing.Current.State.Percent : state.Percent,
+            plan.Mode == RolloutMode.Auto ? "auto" : "manual",
+            state.Domain,
+            state.Paused,
+            state.StartedAt,
+            state.StepStartedAt,
+            soakLeft,
+            stepRequests,
+            step.MinRequests,
+            state.Note,
+            Next(plan, state, report, stepRequests, now),
+            gates,
+            StepsOf(plan));
+    }
+
+    private static string Next(RolloutPlan plan, RolloutState state, HealthReport report, long stepRequests, DateTimeOffset now)
+    {
+        switch (state.Status)
+        {
+            case RolloutStatus.Idle:
+                return "nothing runs: 'cutover rollout start --reason …' begins the plan";
+            case RolloutStatus.Halted:
+                return $"halted after a rollback ({state.Note}): 'cutover rollout resume' restarts step {state.Step + 1}, 'cutover rollout abort' ends it";
+            case RolloutStatus.Complete:
+                return "complete: every step soaked green";
+        }
+
+        var decision = RolloutDecider.Decide(plan, state, report, stepRequests, now);
+        var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
+        var then = index == plan.Steps.Count - 1 ? "the rollout completes"
+            : plan.Mode == RolloutMode.Auto ? $"it advances to {plan.Steps[index + 1].Percent:0.##}%"
+            : $"it waits for 'cutover rollout promote' to {plan.Steps[index + 1].Percent:0.##}%";
+        return decision.Kind switch
+        {
+            RolloutDecisionKind.Rollback => $"at the next look: roll back to {decision.Next.Percent:0.##}% ({decision.Reason})",
+            RolloutDecisionKind.None when state.Status == RolloutStatus.Soaking => $"{decision.Reason}; then, if every gate is green, {then}",
+            RolloutDecisionKind.Advance or RolloutDecisionKind.Complete => $"at the next look: {decision.Reason}",
+            _ => decision.Reason,
+        };
+    }
+
+    private async Task<IResult> CommandResultAsync(RolloutOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (!outcome.Succeeded)
+        {
+            var status = outcome.Error == "reason_required" ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+            return Refuse(status, outcome.Error!, outcome.Message);
+        }
+
+        return Json(new RolloutCommandResponse([.. outcome.Events.Select(ContractMapper.History)], await RolloutStatusAsync(cancellationToken)),
+            ServerJson.Default.RolloutCommandResponse);
+    }
+
+    /// <summary>A body that may be absent (then the command says what it misses, such as a reason).</summary>
+    private static async Task<(T? Value, IResult? Problem)> ReadOptionalAsync<T>(HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false
+            ? (null, null)
+            : await ReadAsync(context, type);
+
+    private static List<RolloutStepView> StepsOf(RolloutPlan plan) =>
+        [.. plan.Steps.Select(static (s, i) => new RolloutStepView(i + 1, s.Percent, s.Soak.ToString("c", CultureInfo.InvariantCulture), s.MinRequests))];
+}

@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Cutover.Core.Health;
+using Cutover.Core.Rollout;
+using Cutover.Core.Routing;
+using Cutover.Server.Configuration;
+using Cutover.Server.Health;
+using Cutover.Server.Routing;
+using Cutover.Server.Stats;
+using Cutover.Server.Telemetry;
+using Cutover.Store;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.Rollout;
+
+/// <summary>
+/// Runs the rollout: an evaluation loads the state, judges health, lets <see cref="RolloutDecider"/> decide, and on a
+/// change applies the step's percent, then stores the state with its event (and rollback) in one transaction.
+/// Operator commands take the same path. Everything is serialized; the store's version check catches a change made
+/// elsewhere. An active rollout owns the percent: if routing drifted from it (a crash between the two writes),
+/// the next evaluation puts it back.
+/// </summary>
+internal sealed class RolloutService(
+    ICutoverStore store,
+    RoutingService routing,
+    HealthService health,
+    StatsService stats,
+    IOptions<CutoverOptions> options,
+    TimeProvider time,
+    ILogger<RolloutService> logger)
+{
+    public const string SystemActor = "system";
+
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    public RolloutPlan Plan { get; } = PlanOf(options.Value.Rollout);
+
+    public TimeSpan EvaluationInterval { get; } = options.Value.Rollout.EvaluationInterval;
+
+    public Task<RolloutState> CurrentAsync(CancellationToken cancellationToken) => store.LoadRolloutAsync(cancellationToken);
+
+    /// <summary>Unified requests seen since the current step began, in the rollout's scope.</summary>
+    public async Task<long> StepRequestsAsync(RolloutState state, CancellationToken cancellationToken)
+    {
+        if (state.StepStartedAt is not { } since)
+        {
+            return 0;
+        }
+
+        var rows = await stats.ReadAsync(since, time.GetUtcNow(), cancellationToken);
+        return rows.Where(r => r.Route == Route.Unified && (state.Domain is null || r.Domain == state.Domain)).Sum(static r => r.Requests);
+    }
+
+    /// <summary>One look: what the controller does every <c>Rollout:EvaluationInterval</c>.</summary>
+    public async Task<(RolloutDecision Decision, HealthReport Health)?> EvaluateAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var state = await store.LoadRolloutAsync(cancellationToken);
+            if (!state.Status.IsActive())
+            {
+                return null;
+            }
+
+            await ReconcileAsync(state, cancellationToken);
+            var report = await health.EvaluateAsync(cancellationToken);
+            var decision = RolloutDecider.Decide(Plan, state, report, await StepRequestsAsync(state, cancellationToken), time.GetUtcNow());
+            if (decision.Changed)
+            {
+                var rollback = decision.Kind == RolloutDecisionKind.Rollback
+                    ? RollbackOf(state, decision.Next.Percent, decision.Reason, SystemActor, report)
+                    : null;
+                await CommitAsync(state, decision.Next, RolloutEventKinds.Of(decision.Kind), SystemActor, decision.Reason, rollback, cancellationToken);
+            }
+
+            return (decision, report);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public Task<RolloutOutcome> StartAsync(string? domain, string actor, string? reason, CancellationToken cancellationToken) =>
+        CommandAsync(RolloutEventKinds.Start, actor, reason, cancellationToken, state =>
+        {
+            if (domain is not null && !routing.Current.IsRoutable(domain))
+            {
+                return RolloutCommandResult.Refused($"domain '{domain}' is not routable (protected, unknown, or not made routable)");
+            }
+
+            return !routing.Current.State.Enabled
+                ? RolloutCommandResult.Refused("routing is disabled (the kill switch is on); enable it before starting a rollout")
+                : RolloutCommands.Start(Plan, state, domain, time.GetUtcNow());
+        });
+
+    public Task<RolloutOutcome> PromoteAsync(string actor, string? reason, CancellationToken cancellationToken) =>
+        CommandAsync(RolloutEventKinds.Promote, actor, reason, cancellationToken, state => RolloutCommands.Promote(Plan, state, time.GetUtcNow()));
+
+    public Task<RolloutOutcome> PauseAsync(string actor, string? reason, CancellationToken cancellationToken) =>
+        CommandAsync(RolloutEventKinds.Pause, actor, reason, cancellationToken, state => RolloutCommands.Pause(state, time.GetUtcNow()));
+
+    public Task<RolloutOutcome> ResumeAsync(string actor, string? reason, CancellationToken cancellationToken) =>
+        CommandAsync(RolloutEventKinds.Resume, actor, reason, cancellationToken, state => RolloutCommands.Resume(Plan, state, time.GetUtcNow()));
+
+    public Task<RolloutOutcome> AbortAsync(string actor, string? reason, CancellationToken cancellationToken) =>
+        CommandAsync(RolloutEventKinds.Abort, actor, reason, cancellationToken, state => RolloutCommands.Abort(state, time.GetUtcNow()));
+
+    /// <summary>
+    /// Sends the rollout's scope (or, with no rollout, every routable domain) to <paramref name="percent"/> and records a
+    /// rollback; a running rollout halts there until <c>resume</c>.
+    /// </summary>
+    public async Task<RolloutOutcome> RollbackAsync(decimal percent, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Refused(RolloutState.Idle(time.GetUtcNow()), "reason_required", "a rollback needs a reason");
+        }
+
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var state = await store.LoadRolloutAsync(cancellationToken);
+            var next = RolloutCommands.Rollback(state, percent, reason, time.GetUtcNow());
+            var report = await health.EvaluateAsync(cancellationToken);
+            var from = state.Status.IsActive() ? state.Percent : CurrentPercent(state.Domain);
+            var rollback = RollbackOf(state, percent, reason, actor, report) with { FromPercent = from };
+            return await CommitAsync(state, next with { Percent = percent }, RolloutEventKinds.Rollback, actor, reason, rollback, cancellationToken);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task<RolloutOutcome> CommandAsync(
+        string kind, string actor, string? reason, CancellationToken cancellationToken, Func<RolloutState, RolloutCommandResult> command)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Refused(RolloutState.Idle(time.GetUtcNow()), "reason_required", $"{kind.Replace('_', ' ')} needs a reason");
+        }
+
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var state = await store.LoadRolloutAsync(cancellationToken);
+            var result = command(state);
+            return result.Next is { } next
+                ? await CommitAsync(state, next, kind, actor, reason, null, cancellationToken)
+                : Refused(state, "rollout_refused", result.Error!);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Applies the percent of <paramref name="next"/> if it differs, then stores the state, event and rollback.</summary>
+    private async Task<RolloutOutcome> CommitAsync(
+        RolloutState current, RolloutState next, string kind, string actor, string reason, RollbackRecord? rollback,
+        CancellationToken cancellationToken)
+    {
+        var routed = new List<AuditEvent>();
+        var lowering = kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort;
+        List<RoutingChange> changes = next.Percent != CurrentPercent(next.Domain) && (next.Status.IsActive() || lowering)
+            ? [new RoutingChange.SetPercent(next.Percent, next.Domain)]
+            : [];
+        if (lowering && next.Domain is null)
+        {
+            // Everyone back means everyone: a domain with its own higher percent comes down too.
+            changes.AddRange(routing.Current.State.DomainPercents
+                .Where(p => p.Value > next.Percent)
+                .Select(p => new RoutingChange.SetPercent(next.Percent, p.Key)));
+        }
+
+        if (changes.Count > 0)
+        {
+            var applied = await routing.ApplyAsync(changes, actor, reason, cancellationToken);
+            if (!applied.Succeeded)
+            {
+                return Refused(current, "rollout_refused", $"the percent could not be set: {applied.Message}");
+            }
+
+            routed.AddRange(applied.Events);
+        }
+
+        var audit = new AuditEvent(0, time.GetUtcNow(), kind, actor, reason, Describe(current), Describe(next));
+        var stored = await store.TrySaveRolloutAsync(current.Version, next, [audit], rollback, cancellationToken)
+            ?? throw new StoreException("the rollout was changed by another instance at the same moment; look again and retry");
+        LogMessages.RolloutChanged(logger, actor, kind, reason);
+        var saved = await store.LoadRolloutAsync(cancellationToken);
+        return new RolloutOutcome(saved, [.. routed, .. stored], null, reason);
+    }
+
+    private async Task ReconcileAsync(RolloutState state, CancellationToken cancellationToken)
+    {
+        if (state.Percent != CurrentPercent(state.Domain))
+        {
+            await routing.ApplyAsync(
+                [new RoutingChange.SetPercent(state.Percent, state.Domain)], SystemActor,
+                $"rollout step {state.Step + 1} is {state.Percent.ToString("0.##", CultureInfo.InvariantCulture)}%: routing had drifted from it",
+                cancellationToken);
+        }
+    }
+
+    private decimal CurrentPercent(string? domain)
+    {
+        var s = routing.Current.State;
+        return domain is null ? s.Percent : s.PercentFor(domain);
+    }
+
+    private RollbackRecord RollbackOf(RolloutState state, decimal to, string reason, string actor, HealthReport report)
+    {
+        var phase = state.Status.IsActive() || state.Status == RolloutStatus.Halted
+            ? $"step {state.Step + 1} of {Plan.Steps.Count} ({state.Percent.ToString("0.##", CultureInfo.InvariantCulture)}%)"
+            : "no rollout";
+        return new RollbackRecord(0, time.GetUtcNow(), phase, state.Domain, state.Percent, to, reason, actor, MetricsOf(report));
+    }
+
+    /// <summary>Every check's value, threshold and state at the moment of the rollback: what the runbooks' metrics column holds.</summary>
+    private static string MetricsOf(HealthReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("health", report.State.ToName());
+            foreach (var check in report.Checks)
+            {
+                json.WriteStartObject(check.Name);
+                json.WriteString("state", check.State.ToName());
+                WriteNumber(json, "value", check.Value);
+                WriteNumber(json, "threshold", check.Threshold);
+                json.WriteString("message", check.Message);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            json.WriteNumber(name, Math.Round(v, 4));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static string Describe(RolloutState s)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("status", s.Status.ToName());
+            json.WriteNumber("step", s.Step + 1);
+            json.WriteNumber("percent", s.Percent);
+            if (s.Domain is not null)
+            {
+                json.WriteString("domain", s.Domain);
+            }
+
+            if (s.Paused)
+            {
+                json.WriteBoolean("paused", true);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static RolloutOutcome Refused(RolloutState state, string error, string message) => new(state, [], error, message);
+
+    private static RolloutPlan PlanOf(RolloutOptions o) => new(
+        o.Steps.Count == 0 ? RolloutPlan.DefaultSteps : [.. o.Steps.Select(static s => new RolloutStep(s.Percent, s.Soak, s.MinRequests))],
+        o.Mode == "auto" ? RolloutMode.Auto : RolloutMode.Manual,
+        o.OnCritical == "step_back" ? CriticalAction.StepBack : CriticalAction.Zero);
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Cutover.Cli.Tests.Support;
+
+namespace Cutover.Cli.Tests.Commands;
+
+public sealed class RolloutCommandsTests : CliTest
+{
+    [Fact]
+    public async Task Plan_ShowsTheRunbooksStepsByDefault()
+    {
+        var run = await Cutover("rollout", "plan", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        var plan = JsonDocument.Parse(run.Out).RootElement;
+        Assert.Equal("manual", plan.GetProperty("mode").GetString());
+        Assert.Equal([10m, 25m, 35m, 50m, 75m, 100m], plan.GetProperty("steps").EnumerateArray().Select(static s => s.GetProperty("percent").GetDecimal()));
+        Assert.Equal("5.14:00:00", plan.GetProperty("shortest_duration").GetString()); // 134 h
+    }
+
+    [Fact]
+    public async Task StartThenStatus_SoakingAtTheFirstStep_AndHistoryHasTheStart()
+    {
+        var start = await Cutover("rollout", "start", "--reason", "week 6");
+        var status = await Cutover("rollout", "status", "--json");
+        var table = await CutoverAs(ReadToken, "rollout", "status");
+        var history = await Cutover("history", "--json");
+
+        Assert.Equal(0, start.ExitCode);
+        Assert.Contains("rollout_start", start.Out);
+        Assert.Contains("Rollout soaking at step 1 of 6, 10.00%", start.Out);
+        var json = JsonDocument.Parse(status.Out).RootElement;
+        Assert.Equal(("soaking", 1, 10m), (json.GetProperty("state").GetString(), json.GetProperty("step").GetInt32(), json.GetProperty("percent").GetDecimal()));
+        Assert.Contains("Soak: 3 h 59 min left", table.Out);
+        Assert.Contains("waits for 'cutover rollout promote'", table.Out); // the console wraps the rest
+        var kinds = JsonDocument.Parse(history.Out).RootElement.EnumerateArray().Select(static e => e.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(["rollout_start", "percent"], kinds.Take(2));
+    }
+
+    [Fact]
+    public async Task Rollback_DuringARollout_HaltsAtThePercentAndIsListed()
+    {
+        await Cutover("rollout", "start", "--reason", "week 6");
+
+        var rollback = await Cutover("rollback", "--to", "0", "--reason", "unified p95 at 4 s");
+        var status = await Cutover("rollout", "status", "--json");
+        var promote = await Cutover("rollout", "promote", "--reason", "too early");
+
+        Assert.Equal(0, rollback.ExitCode);
+        Assert.Contains("rollback:", rollback.Out);
+        Assert.Equal("halted", JsonDocument.Parse(status.Out).RootElement.GetProperty("state").GetString());
+        Assert.Equal(1, promote.ExitCode);
+        Assert.Contains("halted", promote.Error);
+        using var rollbacks = await Router.AdminAsync(HttpMethod.Get, "admin/rollbacks", token: ReadToken);
+        var row = JsonDocument.Parse(await rollbacks.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement[0];
+        Assert.Equal(("alice", 10m, 0m), (row.GetProperty("rolled_back_by").GetString(), row.GetProperty("from_percent").GetDecimal(), row.GetProperty("to_percent").GetDecimal()));
+        Assert.Equal(JsonValueKind.Object, row.GetProperty("metrics").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("rollout", "start")]
+    [InlineData("rollback")]
+    public async Task Changes_WithoutReason_Exit64(params string[] args)
+    {
+        var run = await Cutover(args);
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains("--reason", run.Error);
+    }
+
+    [Fact]
+    public async Task Rollback_BadPercent_Exit64NamingIt()
+    {
+        var run = await Cutover("rollback", "--to", "120", "--reason", "x");
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains("--to: '120' is not a percent", run.Error);
+    }
+
+    [Fact]
+    public async Task RolloutCommands_ReadToken_Refused77()
+    {
+        var run = await CutoverAs(ReadToken, "rollout", "start", "--reason", "x");
+
+        Assert.Equal(77, run.ExitCode);
+    }
+}

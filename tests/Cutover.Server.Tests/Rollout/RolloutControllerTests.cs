@@ -1,0 +1,220 @@
+using System.Net;
+using System.Text.Json;
+using Cutover.Core.Rollout;
+using Cutover.Core.Routing;
+using Cutover.Server.Rollout;
+using Cutover.Server.Routing;
+using Cutover.Store;
+using Cutover.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cutover.Server.Tests.Rollout;
+
+/// <summary>
+/// The rollout controller against a real router, real upstreams and a real store, on a fake clock: each look sends
+/// traffic, moves the clock one evaluation interval and evaluates, so a six-step plan runs in seconds.
+/// </summary>
+public sealed class RolloutControllerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Soak = TimeSpan.FromMinutes(5);
+    private static readonly string[] Texts = ["a job please", "apartment for rent", "sell my phone", "need a moto ride"];
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 9, 0, 10, TimeSpan.Zero));
+    private RecordingUpstreams _upstreams = null!;
+    private RouterHarness _router = null!;
+    private int _users;
+    private long _sent;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private RolloutService Rollouts => _router.Service<RolloutService>();
+
+    public ValueTask InitializeAsync() => StartAsync("auto");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _router.DisposeAsync();
+        await _upstreams.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Auto_HealthyUpstreams_WalksEveryStepInOrderRespectingEachSoak()
+    {
+        // act
+        await CommandAsync("start", "week 6");
+        for (var look = 0; look < 200 && (await Rollouts.CurrentAsync(Cancel)).Status != RolloutStatus.Complete; look++)
+        {
+            await LookAsync(40);
+        }
+
+        // assert: complete, every step once and in order, each after its soak
+        var state = await Rollouts.CurrentAsync(Cancel);
+        Assert.Equal((RolloutStatus.Complete, 100m), (state.Status, state.Percent));
+        Assert.Equal(100m, _router.Service<RoutingService>().Current.State.Percent);
+        var history = await HistoryAsync();
+        var steps = history.Where(static e => e.Kind is RolloutEventKinds.Start or RolloutEventKinds.Step).ToList();
+        Assert.Equal([10m, 25m, 35m, 50m, 75m, 100m], steps.Select(static e => PercentOf(e.After)));
+        for (var i = 1; i < steps.Count; i++)
+        {
+            Assert.InRange(steps[i].At - steps[i - 1].At, Soak, Soak + TimeSpan.FromMinutes(2));
+        }
+
+        Assert.Equal(RolloutEventKinds.Complete, history[^1].Kind);
+        Assert.All(history.Where(static e => e.Kind == RolloutEventKinds.Step), static e => Assert.Equal("system", e.Actor));
+        Assert.DoesNotContain(history, static e => e.Kind == RolloutEventKinds.Rollback);
+    }
+
+    [Fact]
+    public async Task Auto_UnifiedFailingFivePercentAt35_RollsBackAtTheNextLookRecordsItAndHaltsUntilResume()
+    {
+        // arrange: walk to 35%
+        await CommandAsync("start", "week 6");
+        while ((await Rollouts.CurrentAsync(Cancel)).Percent < 35)
+        {
+            await LookAsync(40);
+        }
+
+        await LookAsync(200);
+
+        // act: one interval in which every 20th update routed to unified fails
+        await LookAsync(200, failEveryNthUnified: 20);
+
+        // assert: halted at 0% with the rollback and its metrics recorded
+        var state = await Rollouts.CurrentAsync(Cancel);
+        Assert.Equal((RolloutStatus.Halted, 0m, 2), (state.Status, state.Percent, state.Step));
+        Assert.Equal(0m, _router.Service<RoutingService>().Current.State.Percent);
+        var rollback = Assert.Single(await _router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
+        Assert.Equal(("system", 35m, 0m), (rollback.Actor, rollback.FromPercent, rollback.ToPercent));
+        Assert.Contains("step 3 of 6 (35%)", rollback.Phase);
+        var errorRate = JsonDocument.Parse(rollback.Metrics).RootElement.GetProperty("error_rate");
+        Assert.Equal("critical", errorRate.GetProperty("state").GetString());
+        Assert.True(errorRate.GetProperty("value").GetDouble() > 0.5);
+        Assert.Contains(await HistoryAsync(), static e => e.Kind == RolloutEventKinds.Rollback && e.Actor == "system");
+
+        // halted: healthy traffic for longer than a soak changes nothing
+        for (var i = 0; i < 15; i++)
+        {
+            await LookAsync(20);
+        }
+
+        Assert.Equal((RolloutStatus.Halted, 0m), ((await Rollouts.CurrentAsync(Cancel)).Status, (await Rollouts.CurrentAsync(Cancel)).Percent));
+
+        // resume restarts the step that failed
+        using var resumed = await CommandAsync("resume", "fix deployed");
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal((RolloutStatus.Soaking, 35m), ((await Rollouts.CurrentAsync(Cancel)).Status, _router.Service<RoutingService>().Current.State.Percent));
+    }
+
+    [Fact]
+    public async Task Auto_WhileARolloutRuns_AManualPercentIsRefusedAndTheStatusSaysWhatIsNext()
+    {
+        await CommandAsync("start", "week 6");
+
+        using var set = await _router.AdminAsync(HttpMethod.Put, "admin/routing", """{"percent": 50, "reason": "by hand"}""");
+        using var status = await _router.AdminAsync(HttpMethod.Get, "admin/rollout");
+
+        Assert.Equal(HttpStatusCode.Conflict, set.StatusCode);
+        Assert.Contains("rollout_active", await set.Content.ReadAsStringAsync(Cancel));
+        var json = JsonDocument.Parse(await status.Content.ReadAsStringAsync(Cancel)).RootElement;
+        Assert.Equal(("soaking", 1, 10m), (json.GetProperty("state").GetString(), json.GetProperty("step").GetInt32(), json.GetProperty("percent").GetDecimal()));
+        Assert.Equal(300, json.GetProperty("soak_left_seconds").GetDouble(), 0.5);
+        Assert.Contains("it advances to 25%", json.GetProperty("next").GetString());
+        Assert.Contains(json.GetProperty("gates").EnumerateArray(), static g => g.GetProperty("name").GetString() == "step_requests");
+    }
+
+    [Fact]
+    public async Task Manual_AfterAGreenSoak_WaitsForPromoteThenAdvances()
+    {
+        await _router.DisposeAsync();
+        await _upstreams.DisposeAsync();
+        await StartAsync("manual");
+        await CommandAsync("start", "week 6");
+
+        for (var look = 0; look < 20; look++)
+        {
+            await LookAsync(40);
+        }
+
+        var waiting = await Rollouts.CurrentAsync(Cancel);
+        using var promote = await CommandAsync("promote", "reviewed");
+        var promoted = await Rollouts.CurrentAsync(Cancel);
+
+        Assert.Equal((RolloutStatus.AwaitingPromotion, 10m), (waiting.Status, waiting.Percent));
+        Assert.Equal(HttpStatusCode.OK, promote.StatusCode);
+        Assert.Equal((RolloutStatus.Soaking, 1, 25m), (promoted.Status, promoted.Step, promoted.Percent));
+        Assert.Equal(25m, _router.Service<RoutingService>().Current.State.Percent);
+        Assert.Contains(await HistoryAsync(), static e => e.Kind == RolloutEventKinds.Promote && e.Reason == "reviewed");
+    }
+
+    [Fact]
+    public async Task Commands_WithoutAReason_AreRefused()
+    {
+        using var start = await _router.AdminAsync(HttpMethod.Post, "admin/rollout/start", "{}");
+        using var rollback = await _router.AdminAsync(HttpMethod.Post, "admin/rollback");
+        using var unknown = await _router.AdminAsync(HttpMethod.Post, "admin/rollout/skip", """{"reason": "x"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, start.StatusCode);
+        Assert.Contains("reason_required", await start.Content.ReadAsStringAsync(Cancel));
+        Assert.Equal(HttpStatusCode.BadRequest, rollback.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(RolloutStatus.Idle, (await Rollouts.CurrentAsync(Cancel)).Status);
+    }
+
+    private async ValueTask StartAsync(string mode)
+    {
+        _upstreams = await RecordingUpstreams.StartAsync(Cancel);
+        _router = await RouterHarness.StartAsync(_upstreams, s =>
+        {
+            s["Cutover:Privacy:UserKeys"] = "raw";
+            s["Cutover:DecisionLog:FlushInterval"] = "00:00:00";
+            s["Cutover:Health:MinRequests"] = "20";
+            s["Cutover:Health:LatencyMinRequests"] = "20";
+            s["Cutover:Health:RecentWindow"] = "00:01:00";
+            s["Cutover:Rollout:Mode"] = mode;
+            s["Cutover:Rollout:EvaluationInterval"] = "00:00:30";
+            foreach (var (percent, i) in new[] { 10, 25, 35, 50, 75, 100 }.Select(static (p, i) => (p, i)))
+            {
+                s[$"Cutover:Rollout:Steps:{i}:Percent"] = percent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                s[$"Cutover:Rollout:Steps:{i}:Soak"] = "00:05:00";
+                s[$"Cutover:Rollout:Steps:{i}:MinRequests"] = "20";
+            }
+        }, _time, Cancel);
+        _sent = 0;
+    }
+
+    /// <summary>Sends <paramref name="posts"/> messages from new users, waits until they are logged, moves the clock one interval, evaluates.</summary>
+    private async Task LookAsync(int posts, int failEveryNthUnified = 0)
+    {
+        var bucketing = _router.Service<RouterTopology>().Bucketing;
+        var threshold = Bucketing.ThresholdOf(_router.Service<RoutingService>().Current.State.Percent);
+        var unifiedSeen = 0;
+        for (var i = 0; i < posts; i++)
+        {
+            var user = $"2507{Interlocked.Increment(ref _users):D8}";
+            var text = Texts[i % Texts.Length];
+            var fail = failEveryNthUnified > 0 && text != "need a moto ride" && bucketing.BucketOf(user) < threshold
+                && ++unifiedSeen % failEveryNthUnified == 0;
+            _upstreams.Respond("unified", fail ? 503 : 200);
+            using var response = await _router.PostWebhookAsync(WebhookBuilder.Of(Msg.Text(user, text)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        _upstreams.Respond("unified", 200);
+        _sent += posts;
+        await _router.WaitForDecisionsAsync(_sent);
+        _time.Advance(Interval);
+        await Rollouts.EvaluateAsync(Cancel);
+    }
+
+    private async Task<HttpResponseMessage> CommandAsync(string command, string reason)
+    {
+        var response = await _router.AdminAsync(HttpMethod.Post, $"admin/rollout/{command}", $$"""{"reason": "{{reason}}"}""");
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
+        return response;
+    }
+
+    private async Task<List<AuditEvent>> HistoryAsync() =>
+        [.. (await _router.Service<ICutoverStore>().HistoryAsync(new HistoryQuery(1000), Cancel)).Reverse()];
+
+    private static decimal PercentOf(string? json) => JsonDocument.Parse(json!).RootElement.GetProperty("percent").GetDecimal();
+}
