@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Cutover.Cli.Commands;
 
 namespace Cutover.Cli;
@@ -19,7 +20,13 @@ internal static class CutoverCli
                 await error.WriteLineAsync($"cutover: {problem.Message}");
             }
 
-            var verb = parse.CommandResult.Command == root ? string.Empty : parse.CommandResult.Command.Name + " ";
+            var names = new List<string>();
+            for (var result = parse.CommandResult; result.Command != root; result = (CommandResult)result.Parent!)
+            {
+                names.Insert(0, result.Command.Name);
+            }
+
+            var verb = names.Count == 0 ? string.Empty : string.Join(' ', names) + " ";
             await error.WriteLineAsync($"Run 'cutover {verb}--help' for usage.");
             return ExitCodes.Usage;
         }

@@ -26,7 +26,7 @@ internal static class StatsRender
 
         if (s.Handlers.Count == 0)
         {
-            console.WriteLine("No handler named itself in this window (upstreams answer with X-Handled-By to be counted).");
+            console.WriteLine("No handler named itself in this window (upstreams name it in the Handlers:Header response header to be counted).");
             return;
         }
 
@@ -36,7 +36,7 @@ internal static class StatsRender
         foreach (var h in s.Handlers)
         {
             handlers.AddRow(
-                new Text(h.Handler), new Text(h.Route), Number(h.Invocations), Ms(h.AvgResponseMs), Ms(h.P95Ms), Number(h.Failures),
+                new Text(h.Handler), new Text(h.RoutedTo), Number(h.Invocations), Ms(h.AvgResponseMs), Ms(h.P95Ms), Number(h.Failures),
                 Pct(h.FailureRatePct), new Text(h.LastSeen is { } at ? Render.Time(at) : "-"));
         }
 
@@ -44,7 +44,7 @@ internal static class StatsRender
     }
 
     private static void AddRoute(Table table, string domain, RouteStatsView r) => table.AddRow(
-        new Text(domain), new Text(r.Route), Number(r.RequestCount), Pct(r.SharePct), Ms(r.AvgResponseMs), Ms(r.P50Ms), Ms(r.P95Ms),
+        new Text(domain), new Text(r.RoutedTo), Number(r.RequestCount), Pct(r.SharePct), Ms(r.AvgResponseMs), Ms(r.P50Ms), Ms(r.P95Ms),
         Ms(r.P99Ms), Number(r.ErrorCount), Pct(r.ErrorRatePct), Number(r.FallbackCount));
 
     private static TableColumn Right(string name) => new TableColumn(name).RightAligned();

@@ -165,7 +165,9 @@ public static class HealthEvaluator
 
         if (total < t.MinRequests)
         {
-            return Insufficient(Split, total, t.MinRequests, PerMinute(total, inputs.SinceChange), "routable requests since the last change", null);
+            // The rate comes from the whole window: right after a change there is no minute since it to measure.
+            var routable = inputs.Window.Routes.Where(r => inputs.ExpectedPercent.ContainsKey(r.Domain)).Sum(static r => r.RequestCount);
+            return Insufficient(Split, total, t.MinRequests, PerMinute(routable, inputs.Window), "routable requests since the last change", null);
         }
 
         var share = 100.0 * unified / total;

@@ -44,6 +44,12 @@ internal static class ConfigurationTypeCheck
                     errors.Add($"{child.Path}: expected {Describe(childType)}, not an object or a list");
                 }
             }
+            else if (!string.IsNullOrEmpty(child.Value) && !child.GetChildren().Any())
+            {
+                // A single value where a list or a section belongs would otherwise bind to nothing, silently.
+                var shape = childType.IsGenericType && childType.GetGenericTypeDefinition() == typeof(List<>) ? "a list" : "a section";
+                errors.Add($"{child.Path}: expected {shape} (such as [\"{child.Value}\"]), not the single value '{child.Value}'");
+            }
             else
             {
                 Walk(child, childType, errors);

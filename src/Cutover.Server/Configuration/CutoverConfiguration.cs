@@ -283,7 +283,9 @@ public static class CutoverConfiguration
         CheckRange(errors, "Cutover:Health:LatencySlackMs", h.LatencySlackMs, 0, 60_000);
         CheckRange(errors, "Cutover:Health:LatencyMinRequests", h.LatencyMinRequests, 1, 100_000_000);
         CheckRange(errors, "Cutover:Health:HandlerFailureMinInvocations", h.HandlerFailureMinInvocations, 1, 1_000_000);
-        if (string.IsNullOrWhiteSpace(handlers.Header) || !handlers.Header.All(static c => c is > ' ' and < (char)127 and not ':'))
+        // RFC 7230 token characters: anything else is not a header name an upstream could send.
+        if (string.IsNullOrEmpty(handlers.Header)
+            || !handlers.Header.All(static c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))
         {
             errors.Add($"Cutover:Handlers:Header: '{handlers.Header}' is not an HTTP header name");
         }

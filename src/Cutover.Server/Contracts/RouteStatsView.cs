@@ -3,7 +3,7 @@ namespace Cutover.Server.Contracts;
 /// <summary>One domain × route (or one route over all domains) in <c>/admin/stats</c>; field names as DESIGN.md fixes them.</summary>
 public sealed record RouteStatsView(
     string Domain,
-    string Route,
+    string RoutedTo,
     long RequestCount,
     double? AvgResponseMs,
     double? P50Ms,

@@ -4,6 +4,7 @@ using Cutover.Core.Stats;
 using Cutover.Server.Configuration;
 using Cutover.Server.Routing;
 using Cutover.Server.Stats;
+using Cutover.Store;
 using Microsoft.Extensions.Options;
 
 namespace Cutover.Server.Health;
@@ -12,8 +13,14 @@ namespace Cutover.Server.Health;
 /// Gathers what health is judged from (rollups over the window, and since the last routing change) and judges it
 /// with <see cref="HealthEvaluator"/>. Reads only rollups: a look costs a few small queries, whatever the traffic.
 /// </summary>
-internal sealed class HealthService(StatsService stats, RoutingStateHolder routing, IOptions<CutoverOptions> options, TimeProvider time)
+internal sealed class HealthService(
+    StatsService stats, RoutingStateHolder routing, ICutoverStore store, IOptions<CutoverOptions> options, TimeProvider time)
 {
+    /// <summary>The changes that move the split: an override or its removal moves one user and restarts nothing.</summary>
+    private static readonly string[] SplitChangingKinds = [AuditKinds.Percent, AuditKinds.Enable, AuditKinds.Disable, AuditKinds.Routable];
+
+    private Tuple<long, DateTimeOffset>? _lastSplitChange;
+
     /// <summary>The sequential comparison looks back at most this far, however old the last change is.</summary>
     private static readonly TimeSpan LongestComparison = TimeSpan.FromDays(7);
 
@@ -51,7 +58,7 @@ internal sealed class HealthService(StatsService stats, RoutingStateHolder routi
 
         // The split and the comparison start at the first whole minute after the last change: earlier minutes
         // were routed by another percent.
-        var changedAt = snapshot.State.UpdatedAt;
+        var changedAt = await LastSplitChangeAsync(snapshot.State, cancellationToken);
         var since = Max(FloorMinute(changedAt) + (FloorMinute(changedAt) == changedAt ? TimeSpan.Zero : Rollups.Minute), now - LongestComparison);
         var sinceRows = since < now ? await stats.ReadMinutesAsync(since, now, cancellationToken) : [];
         var sinceChange = StatsCalculator.Compute(sinceRows, since, now);
@@ -71,6 +78,29 @@ internal sealed class HealthService(StatsService stats, RoutingStateHolder routi
         var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extraChecks, recent), _thresholds);
         Volatile.Write(ref _recent, report);
         return report;
+    }
+
+    /// <summary>When the percent, the kill switch or a domain's routable flag last changed; looked up once per state version.</summary>
+    private async Task<DateTimeOffset> LastSplitChangeAsync(RoutingState state, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _lastSplitChange) is { } cached && cached.Item1 == state.Version)
+        {
+            return cached.Item2;
+        }
+
+        DateTimeOffset? last = null;
+        foreach (var kind in SplitChangingKinds)
+        {
+            if ((await store.HistoryAsync(new HistoryQuery(1, Kind: kind), cancellationToken)) is [var e] && (last is null || e.At > last))
+            {
+                last = e.At;
+            }
+        }
+
+        // Nothing recorded (a new store): the state's own time, when it was first stored.
+        var at = last ?? state.UpdatedAt;
+        Volatile.Write(ref _lastSplitChange, Tuple.Create(state.Version, at));
+        return at;
     }
 
     /// <summary>Each routable domain's effective unified percent: what its share should be.</summary>

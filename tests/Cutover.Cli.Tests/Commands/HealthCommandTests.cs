@@ -58,6 +58,21 @@ public sealed class HealthCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Health_AfterAnOverride_StillJudgesTheSplitSinceThePercentChange()
+    {
+        await SendTrafficAsync();
+
+        var overridden = await Cutover("override", "250788100001", "unified", "--reason", "QA phone");
+        var run = await Cutover("health", "--json");
+
+        Assert.Equal(0, overridden.ExitCode);
+        Assert.Equal(0, run.ExitCode);
+        var split = JsonDocument.Parse(run.Out).RootElement.GetProperty("checks").EnumerateArray()
+            .Single(static c => c.GetProperty("name").GetString() == "split");
+        Assert.Equal("ok", split.GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task Health_UnifiedFailing_Exit2AndTheRootSummaryNamesIt()
     {
         _upstreams.Respond("unified", 503);

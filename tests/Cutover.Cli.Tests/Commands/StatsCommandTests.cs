@@ -41,7 +41,7 @@ public sealed class StatsCommandTests : CliTest
         foreach (var group in decisions.GroupBy(static d => (d.Domain, Route: d.Route.ToString().ToLowerInvariant())))
         {
             var row = Assert.Single(routes, r => r.GetProperty("domain").GetString() == group.Key.Domain
-                && r.GetProperty("route").GetString() == group.Key.Route);
+                && r.GetProperty("routed_to").GetString() == group.Key.Route);
             Assert.Equal(group.Count(), row.GetProperty("request_count").GetInt64());
             Assert.Equal(group.Count(static d => !d.Success || d.Fallback), row.GetProperty("error_count").GetInt64());
             Assert.Equal(group.Count(static d => d.Fallback), row.GetProperty("fallback_count").GetInt64());

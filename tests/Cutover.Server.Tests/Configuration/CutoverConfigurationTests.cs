@@ -111,6 +111,49 @@ public sealed class CutoverConfigurationTests
     }
 
     [Fact]
+    public void Load_SingleValueWhereAListBelongs_NamedNotIgnored()
+    {
+        var settings = Valid();
+        settings["Cutover:Handlers:Expected"] = "jobs-agent";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(["Cutover:Handlers:Expected: expected a list (such as [\"jobs-agent\"]), not the single value 'jobs-agent'"], errors);
+    }
+
+    [Theory]
+    [InlineData("X-Handled By")]
+    [InlineData("X-Agent(1)")]
+    [InlineData("X-Agent:")]
+    [InlineData("")]
+    public void Load_HandlerHeaderNotAToken_Named(string header)
+    {
+        var settings = Valid();
+        settings["Cutover:Handlers:Header"] = header;
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal([$"Cutover:Handlers:Header: '{header}' is not an HTTP header name"], errors);
+    }
+
+    [Fact]
+    public void Load_RolloutStepsNotRising_NamesTheStep()
+    {
+        var settings = Valid();
+        settings["Cutover:Rollout:Mode"] = "automatic";
+        settings["Cutover:Rollout:Steps:0:Percent"] = "25";
+        settings["Cutover:Rollout:Steps:0:Soak"] = "01:00:00";
+        settings["Cutover:Rollout:Steps:1:Percent"] = "10";
+        settings["Cutover:Rollout:Steps:1:Soak"] = "01:00:00";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(
+            ["Cutover:Rollout:Mode: 'automatic' is not one of manual, auto",
+             "Cutover:Rollout:Steps:1:Percent: 10 must be above the previous step's 25, at most 100, with at most two decimals"], errors);
+    }
+
+    [Fact]
     public void Load_RetentionOutOfRange_NamesEachKey()
     {
         var settings = Valid();
