@@ -21,6 +21,8 @@ public sealed class RecordingUpstreams : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
     private readonly ConcurrentDictionary<string, int> _status = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _probeStatus = new(StringComparer.Ordinal);
+    private long _probes;
     private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,6 +45,14 @@ public sealed class RecordingUpstreams : IAsyncDisposable
 
     /// <summary>Makes <paramref name="name"/> never answer (until disposal), to exercise timeouts.</summary>
     public void Hang(string name) => _hanging[name] = true;
+
+    /// <summary>What <c>GET /{name}/health</c> answers (200 until told otherwise).</summary>
+    public void ProbeResponds(string name, int status) => _probeStatus[name] = status;
+
+    /// <summary>Health probes answered so far, all upstreams together.</summary>
+    public long Probes => Interlocked.Read(ref _probes);
+
+    public string HealthUrlOf(string name) => $"{Address}/{name}/health";
 
     public void Clear() => _requests.Clear();
 
@@ -90,6 +100,11 @@ public sealed class RecordingUpstreams : IAsyncDisposable
 
             context.Response.Headers["X-Handled-By"] = self._handlers.TryGetValue(name, out var handler) ? handler : name;
             context.Response.StatusCode = self._status.TryGetValue(name, out var status) ? status : 200;
+        });
+        app.MapGet("/{name}/health", (string name) =>
+        {
+            Interlocked.Increment(ref self._probes);
+            return Results.StatusCode(self._probeStatus.TryGetValue(name, out var status) ? status : 200);
         });
         await app.StartAsync(cancellationToken);
         self.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');

@@ -41,6 +41,7 @@ internal sealed partial class AdminApi(
     StatsService stats,
     HealthService health,
     RolloutService rollouts,
+    ProbeService probes,
     TimeProvider time,
     ILogger<AdminApi> logger)
 {
@@ -247,7 +248,12 @@ internal sealed partial class AdminApi(
     {
         var o = options.Value;
         return ContractMapper.Status(routing.Current, decisionLog.Counters, new StoreStatus(store.Provider, store.Location),
-            o.Delivery.Mode, o.Privacy.UserKeys, clock.StartedAt);
+            o.Delivery.Mode, o.Privacy.UserKeys, clock.StartedAt) with
+        {
+            Probes = probes.Results.ToDictionary(
+                static r => r.Upstream, static r => new ProbeView(r.Ok, r.StatusCode, Math.Round(r.LatencyMs, 1), r.FailuresInARow, r.Detail, r.At),
+                StringComparer.Ordinal),
+        };
     }
 
     private async Task<IResult> ChangeAsync(HttpContext context, AdminPrincipal principal, List<RoutingChange> changes, string? reason)

@@ -283,6 +283,9 @@ public static class CutoverConfiguration
         CheckRange(errors, "Cutover:Health:LatencySlackMs", h.LatencySlackMs, 0, 60_000);
         CheckRange(errors, "Cutover:Health:LatencyMinRequests", h.LatencyMinRequests, 1, 100_000_000);
         CheckRange(errors, "Cutover:Health:HandlerFailureMinInvocations", h.HandlerFailureMinInvocations, 1, 1_000_000);
+        CheckRange(errors, "Cutover:Health:ProbeInterval", h.ProbeInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        CheckRange(errors, "Cutover:Health:ProbeTimeout", h.ProbeTimeout, TimeSpan.FromMilliseconds(100), h.ProbeInterval);
+        CheckRange(errors, "Cutover:Health:ProbeFailures", h.ProbeFailures, 1, 100);
         // RFC 7230 token characters: anything else is not a header name an upstream could send.
         if (string.IsNullOrEmpty(handlers.Header)
             || !handlers.Header.All(static c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)))

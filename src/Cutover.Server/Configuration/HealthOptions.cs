@@ -40,6 +40,15 @@ public sealed class HealthOptions
     /// <summary>Requests each side needs before p95s are compared. Default 200.</summary>
     public long LatencyMinRequests { get; set; } = 200;
 
+    /// <summary>How often each upstream's <c>HealthUrl</c> is polled. Default 15 s.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a probe may take before it counts as failed. Default 5 s.</summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Failed probes in a row before unified's is critical (legacy's warn): one blip is not an outage. Default 2.</summary>
+    public int ProbeFailures { get; set; } = 2;
+
     /// <summary>Every request of a handler failed, at least this many: critical. Default 5.</summary>
     public long HandlerFailureMinInvocations { get; set; } = 5;
 }

@@ -13,4 +13,5 @@ public sealed record StatusResponse(
     string Delivery,
     string UserKeys,
     DateTimeOffset StartedAt,
-    string ServerVersion);
+    string ServerVersion,
+    Dictionary<string, ProbeView>? Probes = null);

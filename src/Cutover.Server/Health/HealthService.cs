@@ -14,7 +14,7 @@ namespace Cutover.Server.Health;
 /// with <see cref="HealthEvaluator"/>. Reads only rollups: a look costs a few small queries, whatever the traffic.
 /// </summary>
 internal sealed class HealthService(
-    StatsService stats, RoutingStateHolder routing, ICutoverStore store, IOptions<CutoverOptions> options, TimeProvider time)
+    StatsService stats, RoutingStateHolder routing, ICutoverStore store, ProbeService probes, IOptions<CutoverOptions> options, TimeProvider time)
 {
     /// <summary>The changes that move the split: an override or its removal moves one user and restarts nothing.</summary>
     private static readonly string[] SplitChangingKinds = [AuditKinds.Percent, AuditKinds.Enable, AuditKinds.Disable, AuditKinds.Routable];
@@ -75,7 +75,8 @@ internal sealed class HealthService(
                 g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Errors)))
             .ToList();
 
-        var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extraChecks, recent), _thresholds);
+        IReadOnlyList<HealthCheck> extra = [.. probes.Checks(), .. extraChecks ?? []];
+        var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extra, recent), _thresholds);
         Volatile.Write(ref _recent, report);
         return report;
     }

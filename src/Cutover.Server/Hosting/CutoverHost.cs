@@ -89,6 +89,8 @@ public static class CutoverHost
         services.AddSingleton<VerifyHandshake>();
         services.AddSingleton<AdminAuthenticator>();
         services.AddSingleton<StatsService>();
+        services.AddSingleton<ProbeService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ProbeService>());
         services.AddSingleton<HealthService>();
         services.AddSingleton<RolloutService>();
         services.AddSingleton<AdminApi>();
