@@ -218,6 +218,17 @@ public static class CutoverConfiguration
         CheckRange(errors, "Cutover:Retention:Interval", o.Retention.Interval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(1));
         ValidateHealth(errors, o.Health, o.Handlers);
         ValidateRollout(errors, o.Rollout);
+        for (var i = 0; i < o.Notifications.Urls.Count; i++)
+        {
+            if (!IsHttpUrl(o.Notifications.Urls[i]))
+            {
+                errors.Add($"Cutover:Notifications:Urls:{i}: '{o.Notifications.Urls[i]}' is not an absolute http:// or https:// URL");
+            }
+        }
+
+        CheckRange(errors, "Cutover:Notifications:Attempts", o.Notifications.Attempts, 1, 20);
+        CheckRange(errors, "Cutover:Notifications:FirstRetryDelay", o.Notifications.FirstRetryDelay, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
+        CheckRange(errors, "Cutover:Notifications:Timeout", o.Notifications.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
 
         if (errors.Count == 0)
         {

@@ -51,6 +51,8 @@ public sealed class CutoverOptions
 
     public RolloutOptions Rollout { get; set; } = new();
 
+    public NotificationsOptions Notifications { get; set; } = new();
+
     /// <summary>Problems found while reading (unresolvable <c>env:</c> secrets); reported by validation. Not bound.</summary>
     internal List<string> Problems { get; } = [];
 }

@@ -92,6 +92,8 @@ public static class CutoverHost
         services.AddSingleton<ProbeService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ProbeService>());
         services.AddSingleton<HealthService>();
+        services.AddSingleton<RolloutNotifier>();
+        services.AddHostedService(static sp => sp.GetRequiredService<RolloutNotifier>());
         services.AddSingleton<RolloutService>();
         services.AddSingleton<AdminApi>();
         services.AddSingleton(new ServerClock(time)); // made now: resolved lazily, it would say when status was first asked for

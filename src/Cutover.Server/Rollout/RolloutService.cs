@@ -27,6 +27,7 @@ internal sealed class RolloutService(
     RoutingService routing,
     HealthService health,
     StatsService stats,
+    RolloutNotifier notifier,
     IOptions<CutoverOptions> options,
     TimeProvider time,
     ILogger<RolloutService> logger)
@@ -193,6 +194,7 @@ internal sealed class RolloutService(
             ?? throw new StoreException("the rollout was changed by another instance at the same moment; look again and retry");
         LogMessages.RolloutChanged(logger, actor, kind, reason);
         var saved = await store.LoadRolloutAsync(cancellationToken);
+        notifier.Notify(kind, actor, reason, saved, Plan.Steps.Count, rollback?.Metrics);
         return new RolloutOutcome(saved, [.. routed, .. stored], null, reason);
     }
 

@@ -64,4 +64,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(5005, LogLevel.Error, "Rollout evaluation failed; the next one is in {Interval}")]
     public static partial void RolloutEvaluationFailed(ILogger logger, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(5006, LogLevel.Warning, "Notification to {Url} given up after {Attempts} attempts: {Problem}")]
+    public static partial void NotificationFailed(ILogger logger, string url, int attempts, string problem, Exception? exception);
 }
