@@ -75,6 +75,58 @@ public sealed class ServeProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Serve_AutoRolloutWithShortSoaksFromConfig_CompletesOnRealTime()
+    {
+        // arrange: two steps of a few seconds each. Health judges the split from the first whole minute after a
+        // change (rollups are per minute), so each step holds until a minute boundary has passed: ~1-2 min in all.
+        var config = WriteConfig(rollout: new JsonObject
+        {
+            ["Mode"] = "auto",
+            ["EvaluationInterval"] = "00:00:01",
+            ["Steps"] = new JsonArray(
+                new JsonObject { ["Percent"] = 50, ["Soak"] = "00:00:03", ["MinRequests"] = 5 },
+                new JsonObject { ["Percent"] = 100, ["Soak"] = "00:00:03", ["MinRequests"] = 5 }),
+        });
+        await using var server = CutoverProcess.Start(_directory.FullName, "serve", "--config", config, "--listen", "http://127.0.0.1:0");
+        var url = await server.ListeningAsync(Timeout);
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        var start = await Cli("rollout", "start", "--reason", "e2e: short soaks", "--url", url, "--token", OperateToken);
+        Assert.True(start.ExitCode == 0, start.Error);
+
+        // act: steady traffic from new users until the rollout completes, bounded
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string? state = null;
+        for (var i = 0; clock.Elapsed < TimeSpan.FromMinutes(4); i++)
+        {
+            using var response = await PostAsync(http, Msg.Text($"2507881{i:D5}", i % 2 == 0 ? "a job please" : "apartment for rent"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            if (i % 50 == 0)
+            {
+                using var status = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "admin/rollout")
+                {
+                    Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ReadToken) },
+                }, TestContext.Current.CancellationToken);
+                state = JsonDocument.Parse(await status.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement
+                    .GetProperty("state").GetString();
+                if (state == "complete")
+                {
+                    break;
+                }
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken); // a steady ~40 updates a second, not a flood
+        }
+
+        // assert: complete, through both steps, by the controller itself
+        Assert.Equal("complete", state);
+        var history = await Cli("history", "--json", "--url", url, "--token", ReadToken);
+        var kinds = JsonDocument.Parse(history.Output).RootElement.EnumerateArray()
+            .Select(static e => (Kind: e.GetProperty("kind").GetString(), Actor: e.GetProperty("actor").GetString())).Reverse().ToList();
+        Assert.Equal(["rollout_start", "rollout_step", "rollout_complete"], kinds.Where(static k => k.Kind is "rollout_start" or "rollout_step" or "rollout_complete").Select(static k => k.Kind));
+        Assert.All(kinds.Where(static k => k.Kind is "rollout_step" or "rollout_complete"), static k => Assert.Equal("system", k.Actor));
+    }
+
+    [Fact]
     public async Task Serve_InvalidConfig_Exit78ListingEveryProblem()
     {
         var path = Path.Combine(_directory.FullName, "bad.json");
@@ -100,7 +152,7 @@ public sealed class ServeProcessTests : IAsyncLifetime
         return await http.PostAsync("webhook", content);
     }
 
-    private string WriteConfig()
+    private string WriteConfig(JsonObject? rollout = null)
     {
         var upstreams = new JsonObject();
         foreach (var name in RecordingUpstreams.Names)
@@ -124,6 +176,13 @@ public sealed class ServeProcessTests : IAsyncLifetime
             },
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning" } },
         };
+        if (rollout is not null)
+        {
+            config["Cutover"]!["Rollout"] = rollout;
+            config["Cutover"]!["Health"] = new JsonObject { ["MinRequests"] = 5, ["LatencyMinRequests"] = 5, ["RecentWindow"] = "00:01:00" };
+            config["Cutover"]!["DecisionLog"] = new JsonObject { ["FlushInterval"] = "00:00:00" };
+        }
+
         var path = Path.Combine(_directory.FullName, "cutover.json");
         File.WriteAllText(path, config.ToJsonString());
         return path;
