@@ -65,6 +65,6 @@ internal static class RolloutRender
         return ExitCodes.Ok;
     }
 
-    private static string Duration(TimeSpan span) =>
+    public static string Duration(TimeSpan span) =>
         span.TotalHours >= 1 ? $"{Math.Floor(span.TotalHours):0} h {span.Minutes} min" : span.TotalMinutes >= 1 ? $"{Math.Ceiling(span.TotalMinutes):0} min" : $"{Math.Ceiling(span.TotalSeconds):0} s";
 }
