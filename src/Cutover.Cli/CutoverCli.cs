@@ -64,6 +64,7 @@ internal static class CutoverCli
         root.Subcommands.Add(HealthCommand.Create(runner));
         root.Subcommands.Add(RolloutCommand.Create(runner));
         root.Subcommands.Add(RollbackCommand.Create(runner));
+        root.Subcommands.Add(BaselineCommand.Create(runner));
         root.Subcommands.Add(ReportCommand.Create(runner));
         return root;
     }

@@ -1,4 +1,5 @@
 using Cutover.Core.Decisions;
+using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
@@ -72,6 +73,12 @@ public interface ICutoverStore : IAsyncDisposable
 
     /// <summary>The rollbacks, newest first.</summary>
     Task<IReadOnlyList<RollbackRecord>> RollbacksAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Stores a baseline; returns it with its id.</summary>
+    Task<Baseline> SaveBaselineAsync(Baseline baseline, CancellationToken cancellationToken);
+
+    /// <summary>The newest baseline, or null when none was captured.</summary>
+    Task<Baseline?> LatestBaselineAsync(CancellationToken cancellationToken);
 
     /// <summary>A random secret of the deployment, made on first use and kept.</summary>
     Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken);

@@ -23,6 +23,12 @@ internal static class StatsRender
         AddRoute(routes, "all domains", s.Totals.Unified);
         AddRoute(routes, "all domains", s.Totals.Legacy);
         console.Write(routes);
+        if (s.Baseline is { } b)
+        {
+            console.WriteLine($"Baseline (legacy over {b.Window} to {Render.Time(b.CapturedAt)}): p95 {MsText(b.Total.P95Ms)} ms, "
+                + $"avg {MsText(b.Total.AvgResponseMs)} ms, {PctText(b.Total.ErrorRatePct)} errors; unified now: p95 {MsText(s.Totals.Unified.P95Ms)} ms, "
+                + $"{PctText(s.Totals.Unified.ErrorRatePct)} errors");
+        }
 
         if (s.Handlers.Count == 0)
         {
@@ -43,6 +49,19 @@ internal static class StatsRender
         console.Write(handlers);
     }
 
+    public static void Baseline(IAnsiConsole console, BaselineView b)
+    {
+        console.WriteLine($"Baseline {b.Id}: legacy over {b.Window} to {Render.Time(b.CapturedAt)}, by {b.Actor} ({b.Reason})");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Domain").AddColumn(Right("Requests")).AddColumn(Right("Avg ms")).AddColumn(Right("p95")).AddColumn(Right("Error rate"));
+        foreach (var d in b.Domains.Append(b.Total with { Domain = "all domains" }))
+        {
+            table.AddRow(new Text(d.Domain), Number(d.RequestCount), Ms(d.AvgResponseMs), Ms(d.P95Ms), Pct(d.ErrorRatePct));
+        }
+
+        console.Write(table);
+    }
+
     private static void AddRoute(Table table, string domain, RouteStatsView r) => table.AddRow(
         new Text(domain), new Text(r.RoutedTo), Number(r.RequestCount), Pct(r.SharePct), Ms(r.AvgResponseMs), Ms(r.P50Ms), Ms(r.P95Ms),
         Ms(r.P99Ms), Number(r.ErrorCount), Pct(r.ErrorRatePct), Number(r.FallbackCount));
@@ -51,7 +70,11 @@ internal static class StatsRender
 
     private static Text Number(long value) => new(value.ToString("N0", CultureInfo.InvariantCulture));
 
-    private static Text Ms(double? value) => new(value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-");
+    private static Text Ms(double? value) => new(MsText(value));
 
-    private static Text Pct(double value) => new(value.ToString("0.00", CultureInfo.InvariantCulture) + "%");
+    private static Text Pct(double value) => new(PctText(value));
+
+    private static string MsText(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+
+    private static string PctText(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + "%";
 }

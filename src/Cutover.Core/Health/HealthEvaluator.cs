@@ -18,6 +18,7 @@ public static class HealthEvaluator
     public const string Split = "split";
     public const string HandlerCoverage = "handler_coverage";
     public const string HandlerFailures = "handler_failures";
+    public const string AgainstBaseline = "unified_vs_baseline";
 
     public static HealthReport Evaluate(HealthInputs inputs, HealthThresholds thresholds)
     {
@@ -36,6 +37,11 @@ public static class HealthEvaluator
         checks.Add(SplitCheck(inputs, thresholds));
         checks.Add(CoverageCheck(inputs.Window, rate, thresholds));
         checks.Add(FailingHandlersCheck(inputs.Window, thresholds));
+        if (inputs.Baseline is { } baseline)
+        {
+            checks.Add(BaselineCheck(unified, baseline, rate, thresholds));
+        }
+
         checks.AddRange(inputs.ExtraChecks ?? []);
         return new HealthReport(inputs.Now, HealthReport.Worst(checks), checks);
     }
@@ -189,6 +195,34 @@ public static class HealthEvaluator
     {
         var p = percent / 100;
         return Math.Max(t.SplitTolerancePoints, 300 * Math.Sqrt(p * (1 - p) / n));
+    }
+
+    /// <summary>
+    /// Unified now against legacy before the migration: p95 with the latency rule, error rate within the warning
+    /// threshold of the baseline's. A warning at most: the baseline is old news, today's legacy is the live comparison.
+    /// </summary>
+    private static HealthCheck BaselineCheck(RouteStats unified, Baseline baseline, double rate, HealthThresholds t)
+    {
+        var before = baseline.Total;
+        if (unified.RequestCount < t.MinRequests || before.Requests < t.MinRequests || before.P95Ms is not { } legacyP95)
+        {
+            return unified.RequestCount < t.MinRequests
+                ? Insufficient(AgainstBaseline, unified.RequestCount, t.MinRequests, rate, "unified requests", before.P95Ms)
+                : new(AgainstBaseline, HealthState.InsufficientData, null, null,
+                    $"the baseline of {baseline.CapturedAt:yyyy-MM-dd} holds only {before.Requests:N0} legacy requests; capture one over a longer window");
+        }
+
+        var latency = LatencyComparison.Compare(unified.P95Ms ?? 0, unified.RequestCount, legacyP95, before.Requests, t.LatencyComparison);
+        var allowedErrors = before.ErrorRatePct + t.ErrorRateWarnPct;
+        var slower = latency.Verdict == LatencyVerdict.Worse;
+        var failing = unified.ErrorRatePct > allowedErrors;
+        var figures = $"unified p95 {Ms(unified.P95Ms ?? 0)} and {Pct(unified.ErrorRatePct)} errors against legacy's {Ms(legacyP95)} and "
+            + $"{Pct(before.ErrorRatePct)} in the baseline of {baseline.CapturedAt:yyyy-MM-dd HH:mm}Z";
+        return slower || failing
+            ? new(AgainstBaseline, HealthState.Warn, unified.P95Ms, latency.AllowedP95Ms,
+                $"{figures}: {(slower ? $"p95 above the allowed {Ms(latency.AllowedP95Ms)}" : string.Empty)}{(slower && failing ? "; " : string.Empty)}"
+                + (failing ? $"errors above the allowed {Pct(allowedErrors)}" : string.Empty))
+            : new(AgainstBaseline, HealthState.Ok, unified.P95Ms, latency.AllowedP95Ms, $"{figures}: within the allowance");
     }
 
     private static HealthCheck CoverageCheck(StatsReport window, double rate, HealthThresholds t)

@@ -17,4 +17,5 @@ public sealed record HealthInputs(
     IReadOnlyList<ComparisonInterval> Intervals,
     IReadOnlyDictionary<string, decimal> ExpectedPercent,
     IReadOnlyList<HealthCheck>? ExtraChecks = null,
-    StatsReport? Recent = null);
+    StatsReport? Recent = null,
+    Baseline? Baseline = null);

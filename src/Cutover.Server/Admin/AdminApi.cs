@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Cutover.Core.Classification;
+using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
@@ -63,6 +64,8 @@ internal sealed partial class AdminApi(
         app.MapGet("/admin/stats", static (HttpContext c, AdminApi api) => api.StatsAsync(c));
         app.MapGet("/admin/health", static (HttpContext c, AdminApi api) => api.HealthAsync(c));
         MapRollout(app);
+        app.MapGet("/admin/baseline", static (HttpContext c, AdminApi api) => api.BaselineAsync(c));
+        app.MapPost("/admin/baseline", static (HttpContext c, AdminApi api) => api.CaptureBaselineAsync(c));
     }
 
     public Task<IResult> StatusAsync(HttpContext context) => WithRole(context, AdminRole.Read, _ =>
@@ -238,11 +241,51 @@ internal sealed partial class AdminApi(
         }
 
         var report = await stats.ComputeAsync(window, context.RequestAborted);
-        return Json(ContractMapper.Stats(report, window), ServerJson.Default.StatsResponse);
+        var baseline = await store.LatestBaselineAsync(context.RequestAborted);
+        return Json(ContractMapper.Stats(report, window) with { Baseline = baseline is null ? null : ContractMapper.Baseline(baseline) },
+            ServerJson.Default.StatsResponse);
     });
 
     public Task<IResult> HealthAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
         Json(ContractMapper.Health(await health.EvaluateAsync(context.RequestAborted)), ServerJson.Default.HealthResponse));
+
+    public Task<IResult> BaselineAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
+        await store.LatestBaselineAsync(context.RequestAborted) is { } baseline
+            ? Json(ContractMapper.Baseline(baseline), ServerJson.Default.BaselineView)
+            : Refuse(StatusCodes.Status404NotFound, "no_baseline", "no baseline has been captured: POST /admin/baseline (cutover baseline capture)"));
+
+    /// <summary>Captures legacy's figures over a window ending now, as they are before (or early in) the migration.</summary>
+    public Task<IResult> CaptureBaselineAsync(HttpContext context) => WithRole(context, AdminRole.Operate, async principal =>
+    {
+        BaselineRequest? request = null;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false)
+        {
+            var (read, problem) = await ReadAsync(context, ServerJson.Default.BaselineRequest);
+            if (read is null)
+            {
+                return problem!;
+            }
+
+            request = read;
+        }
+
+        var window = TimeSpan.FromHours(24);
+        if (request?.Window is { } text && !StatsWindow.TryParse(text, out window, out var windowProblem))
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'window': {windowProblem}");
+        }
+
+        var report = await stats.ComputeAsync(window, context.RequestAborted);
+        if (report.Total(Route.Legacy).RequestCount == 0)
+        {
+            return Refuse(StatusCodes.Status409Conflict, "no_legacy_traffic",
+                $"legacy took no requests in the last {StatsWindow.Format(window)}: nothing to capture; send traffic through Cutover first");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request?.Reason) ? "baseline capture" : request.Reason.Trim();
+        var baseline = await store.SaveBaselineAsync(Baseline.Capture(report, window, principal.Name, reason, time.GetUtcNow()), context.RequestAborted);
+        return Json(ContractMapper.Baseline(baseline), ServerJson.Default.BaselineView);
+    });
 
     public StatusResponse BuildStatus()
     {

@@ -86,4 +86,9 @@ internal static class ContractMapper
         [.. report.Checks.Select(static c => new HealthCheckView(c.Name, c.State.ToName(), Round(c.Value), Round(c.Threshold), c.Message))]);
 
     private static double? Round(double? value) => value is { } v ? Math.Round(v, 4) : null;
+
+    public static BaselineView Baseline(Baseline b) => new(
+        b.Id, b.CapturedAt, StatsWindow.Format(b.Window), b.Actor, b.Reason, [.. b.Domains.Select(BaselineDomain)], BaselineDomain(b.Total));
+
+    private static BaselineDomainView BaselineDomain(BaselineDomain d) => new(d.Domain, d.Requests, Ms(d.AvgResponseMs), Ms(d.P95Ms), d.ErrorRatePct);
 }

@@ -24,6 +24,8 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(HealthSummary))]
 [JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(BaselineView))]
+[JsonSerializable(typeof(BaselineRequest))]
 [JsonSerializable(typeof(RolloutStatusResponse))]
 [JsonSerializable(typeof(RolloutPlanResponse))]
 [JsonSerializable(typeof(RolloutRequest))]

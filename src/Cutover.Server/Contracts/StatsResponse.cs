@@ -7,4 +7,5 @@ public sealed record StatsResponse(
     DateTimeOffset To,
     IReadOnlyList<RouteStatsView> Routes,
     IReadOnlyList<HandlerStatsView> Handlers,
-    StatsTotals Totals);
+    StatsTotals Totals,
+    BaselineView? Baseline = null);

@@ -76,7 +76,8 @@ internal sealed class HealthService(
             .ToList();
 
         IReadOnlyList<HealthCheck> extra = [.. probes.Checks(), .. extraChecks ?? []];
-        var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extra, recent), _thresholds);
+        var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extra, recent,
+            await store.LatestBaselineAsync(cancellationToken)), _thresholds);
         Volatile.Write(ref _recent, report);
         return report;
     }

@@ -118,5 +118,17 @@ internal static class SqliteMigrations
                 metrics        TEXT NOT NULL
             );
             """),
+        (5, "baselines", """
+            -- The runbooks' "record these BEFORE migration": legacy per domain over a window, as JSON.
+            CREATE TABLE cutover_baselines (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                captured_at    TEXT    NOT NULL,
+                window_seconds INTEGER NOT NULL,
+                actor          TEXT    NOT NULL,
+                reason         TEXT    NOT NULL,
+                domains        TEXT    NOT NULL,
+                total          TEXT    NOT NULL
+            );
+            """),
     ];
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Cutover.Core.Classification;
 using Cutover.Core.Decisions;
+using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
@@ -195,6 +196,46 @@ internal sealed class SqliteStore : ICutoverStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await SqliteRollout.ReadRollbacksAsync(connection, Math.Clamp(limit, 1, 10_000), cancellationToken);
+    }
+
+    public async Task<Baseline> SaveBaselineAsync(Baseline baseline, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var insert = Command(connection, null, """
+            INSERT INTO cutover_baselines (captured_at, window_seconds, actor, reason, domains, total)
+            VALUES ($at, $window, $actor, $reason, $domains, $total)
+            RETURNING id
+            """);
+        insert.Parameters.AddWithValue("$at", Iso(baseline.CapturedAt));
+        insert.Parameters.AddWithValue("$window", (long)baseline.Window.TotalSeconds);
+        insert.Parameters.AddWithValue("$actor", baseline.Actor);
+        insert.Parameters.AddWithValue("$reason", baseline.Reason);
+        insert.Parameters.AddWithValue("$domains", JsonSerializer.Serialize([.. baseline.Domains], StoreJson.Default.ListBaselineDomain));
+        insert.Parameters.AddWithValue("$total", JsonSerializer.Serialize(baseline.Total, StoreJson.Default.BaselineDomain));
+        return baseline with { Id = (long)(await insert.ExecuteScalarAsync(cancellationToken))! };
+    }
+
+    public async Task<Baseline?> LatestBaselineAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var select = Command(connection, null, """
+            SELECT id, captured_at, window_seconds, actor, reason, domains, total FROM cutover_baselines ORDER BY id DESC LIMIT 1
+            """);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new Baseline(
+            reader.GetInt64(0),
+            ParseIso(reader.GetString(1)),
+            TimeSpan.FromSeconds(reader.GetInt64(2)),
+            reader.GetString(3),
+            reader.GetString(4),
+            JsonSerializer.Deserialize(reader.GetString(5), StoreJson.Default.ListBaselineDomain) ?? [],
+            JsonSerializer.Deserialize(reader.GetString(6), StoreJson.Default.BaselineDomain)
+                ?? throw new StoreException("a stored baseline has no total"));
     }
 
     private static async Task<List<AuditEvent>> InsertAuditAsync(

@@ -5,4 +5,6 @@ namespace Cutover.Store;
 /// <summary>Source-generated JSON for the few JSON columns of the store.</summary>
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(Dictionary<string, decimal>))]
+[JsonSerializable(typeof(List<Cutover.Core.Health.BaselineDomain>))]
+[JsonSerializable(typeof(Cutover.Core.Health.BaselineDomain))]
 internal sealed partial class StoreJson : JsonSerializerContext;

@@ -209,6 +209,11 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         public Task<IReadOnlyList<Core.Rollout.RollbackRecord>> RollbacksAsync(int limit, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<Core.Health.Baseline> SaveBaselineAsync(Core.Health.Baseline baseline, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<Core.Health.Baseline?> LatestBaselineAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Cutover.Cli.Output;
+using Cutover.Core.Stats;
+using Cutover.Server.Contracts;
+
+namespace Cutover.Cli.Commands;
+
+/// <summary><c>cutover baseline capture [--window 24h]</c> and <c>cutover baseline show</c>.</summary>
+internal static class BaselineCommand
+{
+    public static Command Create(CliRunner runner)
+    {
+        var command = new Command("baseline", """
+            The runbooks' "record these BEFORE migration": legacy's requests, avg and p95 latency and error rate per
+            domain, kept so that stats and health can hold unified against them.
+
+            Examples:
+              cutover baseline capture --window 24h --reason "week 5, before the cutover"
+              cutover baseline show
+            """);
+        var window = new Option<string>("--window", "-w")
+        {
+            Description = "How far back from now to measure legacy: 1h, 24h, 7d (1m to 90d)",
+            DefaultValueFactory = _ => "24h",
+            HelpName = "WINDOW",
+        };
+        window.Validators.Add(static result =>
+        {
+            if (!StatsWindow.TryParse(result.GetValueOrDefault<string>(), out _, out var problem))
+            {
+                result.AddError($"--window: {problem}");
+            }
+        });
+        var reason = new Option<string>("--reason", "-r") { Description = "Why (recorded with the baseline)", HelpName = "TEXT" };
+        var capture = new Command("capture", """
+            Measure legacy now over --window and store it as the baseline (an operate token).
+
+            Example:
+              cutover baseline capture --window 7d --reason "a full week of legacy before week 6"
+            """);
+        capture.Options.Add(window);
+        capture.Options.Add(reason);
+        runner.Bind(capture, async (context, cancellationToken) =>
+        {
+            using var admin = context.Admin();
+            var baseline = await admin.SendAsync(HttpMethod.Post, "admin/baseline",
+                new BaselineRequest(context.Parse.GetValue(window), context.Parse.GetValue(reason)),
+                ServerJson.Default.BaselineRequest, ServerJson.Default.BaselineView, cancellationToken);
+            return Print(context, baseline);
+        });
+        var show = new Command("show", """
+            The newest baseline.
+
+            Example:
+              cutover baseline show --json
+            """);
+        runner.Bind(show, async (context, cancellationToken) =>
+        {
+            using var admin = context.Admin();
+            return Print(context, await admin.GetAsync("admin/baseline", ServerJson.Default.BaselineView, cancellationToken));
+        });
+        command.Subcommands.Add(capture);
+        command.Subcommands.Add(show);
+        return command;
+    }
+
+    private static int Print(CliContext context, BaselineView baseline)
+    {
+        if (context.Json)
+        {
+            context.WriteJson(baseline, ServerJson.Default.BaselineView);
+        }
+        else
+        {
+            StatsRender.Baseline(context.Console, baseline);
+        }
+
+        return ExitCodes.Ok;
+    }
+}
