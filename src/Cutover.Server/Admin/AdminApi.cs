@@ -62,6 +62,7 @@ internal sealed partial class AdminApi(
         app.MapGet("/admin/stats", static (HttpContext c, AdminApi api) => api.StatsAsync(c));
         app.MapGet("/admin/health", static (HttpContext c, AdminApi api) => api.HealthAsync(c));
         MapRollout(app);
+        MapSimulate(app);
     }
 
     public Task<IResult> StatusAsync(HttpContext context) => WithRole(context, AdminRole.Read, _ =>
