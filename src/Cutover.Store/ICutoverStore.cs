@@ -54,6 +54,14 @@ public interface ICutoverStore : IAsyncDisposable
     /// <summary>Reads decisions back, newest first.</summary>
     Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The users the decision log saw in [<paramref name="from"/>, <paramref name="to"/>): one row per stored user key
+    /// and domain, with the bucket and the number of decisions. Only decisions a bucket can route are counted: those
+    /// with a user key and a bucket, and not changes of other fields (rule <c>field</c>), which go where their field is
+    /// configured to go whatever the bucket.
+    /// </summary>
+    Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
     /// <summary>The rollup rows of periods of <paramref name="resolution"/> (a minute or an hour) starting in [from, to).</summary>
     Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 

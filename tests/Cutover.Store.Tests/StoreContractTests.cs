@@ -156,6 +156,38 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadUserActivityAsync_GroupsByUserAndDomainInTheWindow_SkippingWhatNoBucketRoutes()
+    {
+        // arrange: user a three times in jobs and once in marketplace, b once; around them what a bucket never routes
+        // (no user key, no bucket, a change of another field) and decisions just outside [from, to)
+        DecisionRecord Decision(int second, string? user, string domain, int bucket, ClassificationRule rule = ClassificationRule.Keyword) =>
+            new(Now.AddSeconds(second), $"c{second}", null, user, rule == ClassificationRule.Field ? UpdateKind.Change : UpdateKind.Message,
+                domain, rule, bucket, Route.Legacy, domain, null, true, 200, 1, null, false);
+        await Store.WriteDecisionsAsync(
+        [
+            Decision(-1, "a", "jobs", 42),
+            Decision(0, "a", "jobs", 42),
+            Decision(1, "a", "jobs", 42, ClassificationRule.Memory),
+            Decision(2, "a", "marketplace", 42),
+            Decision(3, "b", "jobs", 7),
+            Decision(4, "b", "default", 7, ClassificationRule.Field),
+            Decision(5, null, "jobs", -1),
+            Decision(6, "c", "jobs", -1),
+            Decision(7, "a", "jobs", 42, ClassificationRule.Override),
+            Decision(10, "a", "jobs", 42),
+        ], Cancel);
+
+        // act
+        var rows = await Store.ReadUserActivityAsync(Now, Now.AddSeconds(10), Cancel);
+
+        // assert
+        Assert.Equal(
+            [new UserActivity("a", "jobs", 42, 3), new UserActivity("a", "marketplace", 42, 1), new UserActivity("b", "jobs", 7, 1)],
+            rows.OrderBy(static r => r.UserKey, StringComparer.Ordinal).ThenBy(static r => r.Domain, StringComparer.Ordinal));
+        Assert.Empty(await Store.ReadUserActivityAsync(Now.AddSeconds(11), Now.AddSeconds(20), Cancel));
+    }
+
+    [Fact]
     public async Task WriteDecisionsAsync_AddsToMinuteAndHourRollupsAcrossBatches()
     {
         // arrange: two batches touching the same minute, one record in the next minute, a fallback and a failure

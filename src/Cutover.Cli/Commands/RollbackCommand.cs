@@ -21,7 +21,8 @@ internal static class RollbackCommand
         });
         var command = new Command("rollback", """
             Send users back to legacy now, recorded as a rollback (migration_rollbacks) with the health at that moment.
-            A running rollout halts there until 'cutover rollout resume'.
+            A running rollout halts there until 'cutover rollout resume'. First prints what 'cutover simulate'
+            predicts the rollback does to the users of the last 24 hours.
 
             Examples:
               cutover rollback --reason "unified p95 at 4 s"
@@ -33,6 +34,8 @@ internal static class RollbackCommand
         {
             decimal? percent = context.Parse.GetValue(to) is { } text && TryPercent(text, out var p) ? p : null;
             using var admin = context.Admin();
+            var preview = "window=24h&change=rollback&percent=" + (percent ?? 0).ToString(CultureInfo.InvariantCulture);
+            await ChangePreview.PrintAsync(context, admin, preview, cancellationToken);
             var response = await admin.SendAsync(HttpMethod.Post, "admin/rollback", new RollbackRequest(percent, context.Parse.GetValue(reason)),
                 ServerJson.Default.RollbackRequest, ServerJson.Default.RolloutCommandResponse, cancellationToken);
             return RolloutRender.Print(context, response);

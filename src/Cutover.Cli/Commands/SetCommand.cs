@@ -30,6 +30,7 @@ internal static class SetCommand
         var command = new Command("set", """
             Set the percentage of users whose updates go to unified, for every routable domain or one.
             A user's bucket never changes, so raising the percentage only moves users from legacy to unified.
+            First prints what 'cutover simulate' predicts the change does to the users of the last 24 hours.
 
             Examples:
               cutover set 10 --reason "start: week 6 day 3"
@@ -52,11 +53,20 @@ internal static class SetCommand
 
             var request = new RoutingRequest(value, target, routableValue is null ? null : routableValue == "on", context.Parse.GetValue(reason));
             using var admin = context.Admin();
+            await ChangePreview.PrintAsync(context, admin, PreviewQuery(value, target, request.Routable), cancellationToken);
             var response = await admin.SendAsync(HttpMethod.Put, "admin/routing", request, ServerJson.Default.RoutingRequest,
                 ServerJson.Default.ChangeResponse, cancellationToken);
             return ChangePrinter.Print(context, response, target is null ? "the global percentage is already that" : $"{target} is already set so");
         });
         return command;
+    }
+
+    /// <summary>The same change, asked of <c>/admin/simulate</c>.</summary>
+    private static string PreviewQuery(JsonElement percent, string? domain, bool? routable)
+    {
+        var query = "window=24h&percent=" + (percent.ValueKind == JsonValueKind.Null ? "global" : percent.GetRawText());
+        query += domain is null ? string.Empty : "&domain=" + Uri.EscapeDataString(domain);
+        return query + (routable is { } r ? "&routable=" + (r ? "true" : "false") : string.Empty);
     }
 
     /// <summary>The percent as JSON: a number, or null for 'global' with a domain. Usage errors name the argument.</summary>

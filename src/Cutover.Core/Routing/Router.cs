@@ -110,41 +110,48 @@ public static class Router
     private static UpdateDecision RouteOf(
         string domain, ClassificationRule rule, string? evidence, int bucket, UserOverride? pin, RoutingSnapshot snapshot)
     {
-        var topology = snapshot.Topology;
-        var legacy = topology.LegacyUpstreamOf(domain);
-        UpdateDecision Legacy(RouteReason reason, int threshold) =>
-            new(domain, rule, evidence, bucket, Route.Legacy, reason, threshold, legacy);
+        var (route, reason, threshold) = RouteOf(domain, bucket, pin, snapshot);
+        return new UpdateDecision(domain, rule, evidence, bucket, route, reason, threshold,
+            route == Route.Unified ? RouterTopology.UnifiedUpstream : snapshot.Topology.LegacyUpstreamOf(domain));
+    }
 
-        if (topology.IsProtected(domain))
+    /// <summary>
+    /// Step 3 alone: the route of an update of <paramref name="domain"/> from a user in <paramref name="bucket"/> (−1
+    /// without a user key) with <paramref name="pin"/>, and the threshold it was judged against (−1 when none applied).
+    /// <see cref="PercentSimulator"/> calls this too, so a prediction can never follow other rules than the router.
+    /// </summary>
+    internal static (Route Route, RouteReason Reason, int Threshold) RouteOf(string domain, int bucket, UserOverride? pin, RoutingSnapshot snapshot)
+    {
+        if (snapshot.Topology.IsProtected(domain))
         {
-            return Legacy(RouteReason.Protected, -1);
+            return (Route.Legacy, RouteReason.Protected, -1);
         }
 
         if (!snapshot.State.Enabled)
         {
-            return Legacy(RouteReason.Disabled, -1);
+            return (Route.Legacy, RouteReason.Disabled, -1);
         }
 
         var threshold = snapshot.ThresholdOf(domain);
         if (threshold < 0)
         {
-            return Legacy(RouteReason.NotRoutable, -1);
+            return (Route.Legacy, RouteReason.NotRoutable, -1);
         }
 
         if (pin?.Route is { } forced)
         {
             return forced == Route.Unified
-                ? new UpdateDecision(domain, rule, evidence, bucket, Route.Unified, RouteReason.OverrideUnified, threshold, RouterTopology.UnifiedUpstream)
-                : Legacy(RouteReason.OverrideLegacy, threshold);
+                ? (Route.Unified, RouteReason.OverrideUnified, threshold)
+                : (Route.Legacy, RouteReason.OverrideLegacy, threshold);
         }
 
         if (bucket < 0)
         {
-            return Legacy(RouteReason.NoUserKey, threshold);
+            return (Route.Legacy, RouteReason.NoUserKey, threshold);
         }
 
         return bucket < threshold
-            ? new UpdateDecision(domain, rule, evidence, bucket, Route.Unified, RouteReason.BucketBelow, threshold, RouterTopology.UnifiedUpstream)
-            : Legacy(RouteReason.BucketAbove, threshold);
+            ? (Route.Unified, RouteReason.BucketBelow, threshold)
+            : (Route.Legacy, RouteReason.BucketAbove, threshold);
     }
 }

@@ -66,6 +66,7 @@ internal sealed partial class AdminApi(
         MapRollout(app);
         app.MapGet("/admin/baseline", static (HttpContext c, AdminApi api) => api.BaselineAsync(c));
         app.MapPost("/admin/baseline", static (HttpContext c, AdminApi api) => api.CaptureBaselineAsync(c));
+        MapSimulate(app);
     }
 
     public Task<IResult> StatusAsync(HttpContext context) => WithRole(context, AdminRole.Read, _ =>

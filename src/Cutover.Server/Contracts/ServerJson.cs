@@ -32,4 +32,5 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(RollbackRequest))]
 [JsonSerializable(typeof(RolloutCommandResponse))]
 [JsonSerializable(typeof(List<RollbackView>))]
+[JsonSerializable(typeof(SimulationResponse))]
 public sealed partial class ServerJson : JsonSerializerContext;

@@ -166,18 +166,7 @@ internal sealed class RolloutService(
         CancellationToken cancellationToken)
     {
         var routed = new List<AuditEvent>();
-        var lowering = kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort;
-        List<RoutingChange> changes = next.Percent != CurrentPercent(next.Domain) && (next.Status.IsActive() || lowering)
-            ? [new RoutingChange.SetPercent(next.Percent, next.Domain)]
-            : [];
-        if (lowering && next.Domain is null)
-        {
-            // Everyone back means everyone: a domain with its own higher percent comes down too.
-            changes.AddRange(routing.Current.State.DomainPercents
-                .Where(p => p.Value > next.Percent)
-                .Select(p => new RoutingChange.SetPercent(next.Percent, p.Key)));
-        }
-
+        var changes = PercentChanges(next, lowering: kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort);
         if (changes.Count > 0)
         {
             var applied = await routing.ApplyAsync(changes, actor, reason, cancellationToken);
@@ -196,6 +185,34 @@ internal sealed class RolloutService(
         var saved = await store.LoadRolloutAsync(cancellationToken);
         notifier.Notify(kind, actor, reason, saved, Plan.Steps.Count, rollback?.Metrics);
         return new RolloutOutcome(saved, [.. routed, .. stored], null, reason);
+    }
+
+    /// <summary>
+    /// The routing changes <see cref="RollbackAsync"/> would apply now for <paramref name="percent"/>, without applying
+    /// them: what <c>cutover rollback</c> previews through <c>/admin/simulate</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<RoutingChange>> RollbackChangesAsync(decimal percent, CancellationToken cancellationToken)
+    {
+        var state = await store.LoadRolloutAsync(cancellationToken);
+        var next = RolloutCommands.Rollback(state, percent, "preview", time.GetUtcNow()) with { Percent = percent };
+        return PercentChanges(next, lowering: true);
+    }
+
+    /// <summary>The routing changes that bring routing to <paramref name="next"/>'s percent, in its scope.</summary>
+    private List<RoutingChange> PercentChanges(RolloutState next, bool lowering)
+    {
+        List<RoutingChange> changes = next.Percent != CurrentPercent(next.Domain) && (next.Status.IsActive() || lowering)
+            ? [new RoutingChange.SetPercent(next.Percent, next.Domain)]
+            : [];
+        if (lowering && next.Domain is null)
+        {
+            // Everyone back means everyone: a domain with its own higher percent comes down too.
+            changes.AddRange(routing.Current.State.DomainPercents
+                .Where(p => p.Value > next.Percent)
+                .Select(p => new RoutingChange.SetPercent(next.Percent, p.Key)));
+        }
+
+        return changes;
     }
 
     private async Task ReconcileAsync(RolloutState state, CancellationToken cancellationToken)

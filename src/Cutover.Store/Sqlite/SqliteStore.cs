@@ -426,6 +426,34 @@ internal sealed class SqliteStore : ICutoverStore
         return records;
     }
 
+    /// <summary>
+    /// A range scan of the created_at index, grouped in a temporary b-tree: a day of a busy service reads its rows once.
+    /// A user's bucket only changes with the salt; max() keeps one row per user and domain even then.
+    /// </summary>
+    internal const string UserActivitySql = """
+        SELECT from_number, domain, max(bucket), count(*)
+        FROM webhook_routing_logs
+        WHERE created_at >= $from AND created_at < $to
+          AND from_number IS NOT NULL AND bucket IS NOT NULL AND rule <> 'field'
+        GROUP BY from_number, domain
+        """;
+
+    public async Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, UserActivitySql);
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        var rows = new List<UserActivity>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new UserActivity(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3)));
+        }
+
+        return rows;
+    }
+
     public async Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -200,6 +200,9 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
             TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<Core.Rollout.RolloutState> LoadRolloutAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<AuditEvent>?> TrySaveRolloutAsync(

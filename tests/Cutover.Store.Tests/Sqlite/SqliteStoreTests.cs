@@ -30,6 +30,27 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task ReadUserActivityAsync_ScansTheWindowThroughTheCreatedAtIndex()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory.FullName, "nested", "cutover.db")}");
+        await connection.OpenAsync(Cancel);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + Cutover.Store.Sqlite.SqliteStore.UserActivitySql;
+        command.Parameters.AddWithValue("$from", 0L);
+        command.Parameters.AddWithValue("$to", 1L);
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(Cancel))
+        {
+            while (await reader.ReadAsync(Cancel))
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.Contains(plan, static step => step.Contains("USING INDEX idx_routing_logs_created_at", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task MigrateAsync_FolderCannotBeMade_StoreExceptionNamingTheStore()
     {
         // A file stands where the store's folder should be: no permissions needed to make that fail, even as root.
