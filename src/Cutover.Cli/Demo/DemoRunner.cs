@@ -1,48 +1,39 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Cutover.Core.Decisions;
-using Cutover.Core.Routing;
-using Cutover.Core.Webhooks;
-using Cutover.Server.Configuration;
-using Cutover.Server.Contracts;
 using Cutover.Server.Hosting;
-using Cutover.Store;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Spectre.Console;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Cutover.Cli.Demo;
 
 /// <summary>
-/// <c>cutover demo</c>: a router on a temporary SQLite store, simulated handlers, signed traffic from
-/// thousands of users; routes at 10% then 50% through the admin API, as an operator would, and shows
-/// the split per domain and route from the decision log.
+/// <c>cutover demo</c>: a router on a temporary SQLite store with simulated handlers and signed traffic from thousands
+/// of users, walking the runbooks' whole rollout plan at accelerated time (see <see cref="DemoWalk"/>). Two hours into
+/// 35% it breaks unified; the controller rolls back by itself; an hour later the demo fixes unified and resumes as an
+/// operator would, and the plan runs to the end, shown live on a terminal or as plain lines elsewhere.
 /// </summary>
 internal sealed class DemoRunner(CliContext context, int users)
 {
-    private const int Concurrency = 16;
-    private static readonly string[] Protected = ["mobility", "profile", "insurance"];
-
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var console = context.Console;
-        var clock = Stopwatch.StartNew();
+        var real = Stopwatch.StartNew();
         var directory = Directory.CreateTempSubdirectory("cutover-demo-");
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var clock = new DemoClock();
         try
         {
             await using var upstreams = await DemoUpstreams.StartAsync(cancellationToken);
-            var settings = new Dictionary<string, string?>
-            {
-                ["Cutover:AppSecret"] = secret,
-                ["Cutover:Store:ConnectionString"] = $"Data Source={Path.Combine(directory.FullName, "cutover.db")}",
-                ["Logging:LogLevel:Default"] = "Warning",
-            };
+            var generator = new TrafficGenerator(users, seed: 2026);
+            var smallestDomain = generator.Users.Where(static u => DemoScenario.RoutableDomains.Contains(u.Domain))
+                .GroupBy(static u => u.Domain).Select(static g => g.Count()).DefaultIfEmpty(0).Min();
+            var settings = DemoScenario.Settings(smallestDomain);
+            settings["Cutover:AppSecret"] = secret;
+            settings["Cutover:Store:ConnectionString"] = $"Data Source={Path.Combine(directory.FullName, "cutover.db")}";
+            settings["Logging:LogLevel:Default"] = "Warning";
             foreach (var name in DemoUpstreams.Names)
             {
                 settings[$"Cutover:Upstreams:{name}:Url"] = upstreams.UrlOf(name);
@@ -53,89 +44,39 @@ internal sealed class DemoRunner(CliContext context, int users)
                 Settings = settings,
                 Listen = "http://127.0.0.1:0",
                 IncludeEnvironment = false,
-                ConfigureLogging = static l => l.SetMinimumLevel(LogLevel.Warning),
+                Time = clock,
+                ConfigureLogging = static l =>
+                {
+                    l.SetMinimumLevel(LogLevel.Warning);
+
+                    // The injected fault makes the hot path warn at every failed unified call; the demo shows the fault
+                    // itself. Whatever else is logged goes to stderr, not into the view or the lines on stdout.
+                    l.AddFilter("Cutover.Server.HotPath", LogLevel.Error);
+                    l.Services.Configure<ConsoleLoggerOptions>(static o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                },
             });
             await router.StartAsync(cancellationToken);
             var address = new Uri(router.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            var store = router.Services.GetRequiredService<ICutoverStore>();
 
-            console.MarkupLine("[bold]Cutover demo[/]: moving WhatsApp webhook traffic to a unified handler, a percentage at a time.");
-            console.WriteLine($"Router on {address} with a temporary SQLite store; simulated handlers on {upstreams.Address};");
-            console.WriteLine($"{users:N0} simulated users writing in English, French and Kinyarwanda, signed as Meta signs.");
-            console.WriteLine();
+            var output = new DemoOutput(console, context.Out);
+            output.Line("[bold]Cutover demo[/]: the runbooks' rollout plan, 10% → 25% → 35% → 50% → 75% → 100% of users on the unified handler, at accelerated time.");
+            output.Line($"Router on {address} with a temporary SQLite store; simulated handlers on {upstreams.Address};");
+            output.Line($"{users:N0} simulated users writing in English, French and Kinyarwanda, signed as Meta signs.");
+            output.Line($"Every {DemoFormat.Duration(DemoScenario.Interval)} of simulated time: {DemoScenario.PostsPerLook} webhooks, then one look of the "
+                + $"rollout controller (auto mode, {DemoFormat.Duration(PlanLength)} of soaks in all). {DemoFormat.Duration(DemoScenario.FaultAfter)} into 35%, "
+                + $"unified starts failing {DemoScenario.FaultPercent} of its requests.");
+            output.Line();
 
-            using var admin = new AdminClient(address, token: null);
-            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = address };
-            var generator = new TrafficGenerator(users, seed: 2026);
-            var signer = new WebhookSignature(secret);
-            var posts = Math.Max(users, 200);
+            using var sender = new TrafficSender(address, generator, secret);
+            var walk = new DemoWalk(router.Services, clock, upstreams, sender, real);
+            IDemoView view = output.Live ? new LiveDemoView(console, PlanLength) : new PlainDemoView(output);
+            await view.RunAsync(() => walk.RunAsync(view, cancellationToken));
 
-            var first = await PhaseAsync("10", "demo: first step, as in the runbook's week 6 day 3", posts);
-            var second = await PhaseAsync("50", "demo: 10% looked healthy", posts);
-
-            // Stickiness: a user unified at 10% in a routable domain is still unified at 50%.
-            var movedBack = first.UnifiedUsers.Count(u => second.LegacyUsers.Contains(u));
-            var joined = second.UnifiedUsers.Count(u => !first.UnifiedUsers.Contains(u));
-            console.WriteLine();
-            console.MarkupLine($"Sticky users: {first.UnifiedUsers.Count:N0} users were on unified at 10%; at 50% [bold]{movedBack}[/] of them went back to legacy, and {joined:N0} more joined.");
-            var history = await admin.GetAsync("admin/history?limit=10", ServerJson.Default.HistoryResponse, cancellationToken);
-            console.WriteLine("Audit trail (cutover history):");
-            Output.Render.History(console, history.Events);
-            console.MarkupLine($"Done in {clock.Elapsed.TotalSeconds:0.0} s. Next: copy examples/cutover.json, put your upstreams in it, set its secrets (see the README) and run [bold]cutover serve --config cutover.json[/].");
+            var ok = await walk.SummarizeAsync(output, cancellationToken);
+            output.Line($"Done in {DemoFormat.Seconds(real.Elapsed)} for {DemoFormat.Duration(walk.Simulated)} of simulated time. Next: copy examples/cutover.json, "
+                + "put your upstreams in it, set its secrets (see the README) and run [bold]cutover serve --config cutover.json[/].");
             await router.StopAsync(CancellationToken.None);
-            return movedBack == 0 && first.ProtectedUnified == 0 && second.ProtectedUnified == 0 ? ExitCodes.Ok : ExitCodes.Software;
-
-            async Task<PhaseResult> PhaseAsync(string percent, string reason, int count)
-            {
-                var change = await admin.SendAsync(HttpMethod.Put, "admin/routing",
-                    new RoutingRequest(System.Text.Json.JsonDocument.Parse(percent).RootElement.Clone(), null, null, reason),
-                    ServerJson.Default.RoutingRequest, ServerJson.Default.ChangeResponse, cancellationToken);
-                console.MarkupLine($"[bold]cutover set {percent} --reason \"{Markup.Escape(reason)}\"[/] → version {change.Status.Version}");
-
-                var since = TimeProvider.System.GetUtcNow();
-                var batch = generator.NextPosts(count);
-                var expected = batch.Sum(static p => p.Updates);
-                var answers = new int[600];
-                await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-                    async (post, ct) =>
-                    {
-                        using var content = new ByteArrayContent(post.Body);
-                        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                        content.Headers.Add(WebhookSignature.HeaderName, signer.Sign(post.Body));
-                        using var response = await http.PostAsync("webhook", content, ct);
-                        Interlocked.Increment(ref answers[Math.Clamp((int)response.StatusCode, 0, 599)]);
-                    });
-
-                await WaitForLogAsync(expected);
-                var decisions = (await store.QueryDecisionsAsync(new DecisionQuery(Limit: 1_000_000, Since: since), cancellationToken))
-                    .Where(d => d.At >= since).ToList();
-                console.WriteLine($"Sent {batch.Count:N0} POSTs ({expected:N0} updates): {answers[200]:N0} answered 200, {batch.Count - answers[200]:N0} otherwise.");
-                var result = Summarize(decisions);
-                console.Write(Table(percent, decisions));
-                console.MarkupLine(result.ProtectedUnified == 0
-                    ? "Protected domains (mobility, profile, insurance): [green]0 updates to unified[/]."
-                    : $"[red]Protected domains sent {result.ProtectedUnified} updates to unified[/].");
-                return result;
-            }
-
-            async Task WaitForLogAsync(long expected)
-            {
-                var deadline = Stopwatch.StartNew();
-                while (deadline.Elapsed < TimeSpan.FromSeconds(30))
-                {
-                    var status = await admin.GetAsync("admin/status", ServerJson.Default.StatusResponse, cancellationToken);
-                    var log = status.DecisionLog;
-                    if (log.Queued == 0 && log.Written + log.Dropped + log.Failed >= WrittenBefore + expected)
-                    {
-                        WrittenBefore = log.Written + log.Dropped + log.Failed;
-                        return;
-                    }
-
-                    await Task.Delay(50, cancellationToken);
-                }
-
-                throw new CliException(ExitCodes.Software, "the decision log did not catch up within 30 s");
-            }
+            return ok ? ExitCodes.Ok : ExitCodes.Software;
         }
         finally
         {
@@ -144,39 +85,5 @@ internal sealed class DemoRunner(CliContext context, int users)
         }
     }
 
-    private long WrittenBefore { get; set; }
-
-    private static PhaseResult Summarize(List<DecisionRecord> decisions)
-    {
-        var routable = decisions.Where(static d => d.Rule != Core.Classification.ClassificationRule.Fallback && d.UserKey is not null
-            && !Protected.Contains(d.Domain) && d.Domain != RouterTopology.FallbackDomain).ToList();
-        return new PhaseResult(
-            routable.Where(static d => d.Route == Route.Unified).Select(static d => d.UserKey!).ToHashSet(StringComparer.Ordinal),
-            routable.Where(static d => d.Route == Route.Legacy).Select(static d => d.UserKey!).ToHashSet(StringComparer.Ordinal),
-            decisions.Count(static d => d.Route == Route.Unified && Protected.Contains(d.Domain)));
-    }
-
-    private static Table Table(string percent, List<DecisionRecord> decisions)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title($"Routed at {percent}%, from the decision log")
-            .AddColumn("Domain").AddColumn(new TableColumn("Legacy").RightAligned()).AddColumn(new TableColumn("Unified").RightAligned())
-            .AddColumn(new TableColumn("Unified share").RightAligned()).AddColumn(new TableColumn("Errors").RightAligned()).AddColumn("Note");
-        foreach (var group in decisions.GroupBy(static d => d.Domain).OrderBy(static g => g.Key, StringComparer.Ordinal))
-        {
-            var unified = group.Count(static d => d.Route == Route.Unified);
-            var total = group.Count();
-            var note = Protected.Contains(group.Key) ? "protected: never routed" : group.Key == RouterTopology.FallbackDomain ? "no match: fallback, not routable" : string.Empty;
-            table.AddRow(
-                new Text(group.Key),
-                new Text((total - unified).ToString("N0", CultureInfo.InvariantCulture)),
-                new Text(unified.ToString("N0", CultureInfo.InvariantCulture)),
-                new Text((100.0 * unified / total).ToString("0.0", CultureInfo.InvariantCulture) + "%"),
-                new Text(group.Count(static d => !d.Success).ToString("N0", CultureInfo.InvariantCulture)),
-                new Text(note));
-        }
-
-        return table;
-    }
-
-    private sealed record PhaseResult(HashSet<string> UnifiedUsers, HashSet<string> LegacyUsers, int ProtectedUnified);
+    private static TimeSpan PlanLength { get; } = TimeSpan.FromTicks(DemoScenario.Steps.Sum(static s => s.Soak.Ticks));
 }

@@ -12,13 +12,14 @@ namespace Cutover.Cli.Demo;
 /// <summary>
 /// Simulated handlers on one loopback port: <c>POST /{name}</c> for unified and each legacy upstream.
 /// Each answers 200 and names the agent that handled the update in <c>X-Handled-By</c>, like the real
-/// handlers; unified can be told to fail, to show fallback.
+/// handlers; unified can be told to fail a share of its requests, to show fallback and the automatic rollback.
 /// </summary>
 internal sealed class DemoUpstreams : IAsyncDisposable
 {
     public static readonly string[] Names = ["unified", "jobs", "marketplace", "property", "mobility", "profile", "insurance", "default"];
 
     private readonly WebApplication _app;
+    private long _unifiedRequests;
 
     private DemoUpstreams(WebApplication app, string address)
     {
@@ -30,8 +31,11 @@ internal sealed class DemoUpstreams : IAsyncDisposable
 
     public ConcurrentDictionary<string, long> Received { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>When set, unified answers 503 (a fault to show fallback and rollback).</summary>
-    public bool UnifiedFailing { get; set; }
+    /// <summary>
+    /// The share of requests (0 to 1) unified answers 503 to: a bad deploy that fails some requests, not all, so the
+    /// router's fallback keeps every update delivered while health sees the errors.
+    /// </summary>
+    public double UnifiedFailureShare { get; set; }
 
     public string UrlOf(string name) => $"{Address}/{name}";
 
@@ -46,7 +50,7 @@ internal sealed class DemoUpstreams : IAsyncDisposable
         {
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             self!.Received.AddOrUpdate(name, 1, static (_, n) => n + 1);
-            if (name == "unified" && self.UnifiedFailing)
+            if (name == "unified" && self.FailsNext())
             {
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
             }
@@ -61,6 +65,22 @@ internal sealed class DemoUpstreams : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    /// <summary>
+    /// Whether this unified request fails: spread evenly rather than drawn at random, so every burst fails the same
+    /// share and the demo tells the same story each run.
+    /// </summary>
+    private bool FailsNext()
+    {
+        var share = UnifiedFailureShare;
+        if (share <= 0)
+        {
+            return false;
+        }
+
+        var n = Interlocked.Increment(ref _unifiedRequests);
+        return Math.Floor(n * share) > Math.Floor((n - 1) * share);
+    }
 
     private static string AgentOf(string? domains) => domains?.Split(',')[0] switch
     {

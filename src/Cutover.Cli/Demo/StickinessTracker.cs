@@ -1,0 +1,54 @@
+using Cutover.Core.Classification;
+using Cutover.Core.Decisions;
+using Cutover.Core.Routing;
+
+namespace Cutover.Cli.Demo;
+
+/// <summary>
+/// Checks the promise that raising the percent only ever moves users from legacy to unified: a user seen on unified
+/// must not be seen on legacy again, except after a rollback, which sends everyone back on purpose. Users are the
+/// (hashed) keys of the decision log, in the routable domains only.
+/// </summary>
+internal sealed class StickinessTracker(Func<string, bool> isRoutable)
+{
+    private readonly HashSet<string> _unified = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _everUnified = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _movedBack = new(StringComparer.Ordinal);
+
+    /// <summary>Users seen on unified at some point.</summary>
+    public int EverUnified => _everUnified.Count;
+
+    /// <summary>Users seen on legacy after unified with no rollback in between: should be none.</summary>
+    public int MovedBack => _movedBack.Count;
+
+    /// <summary>Users a rollback sent back to legacy (those seen on unified before it).</summary>
+    public int MovedBackByRollback { get; private set; }
+
+    /// <summary>One look's decisions, all made at one percent.</summary>
+    public void Observe(IEnumerable<DecisionRecord> decisions)
+    {
+        foreach (var d in decisions)
+        {
+            if (d.UserKey is not { } user || d.Rule == ClassificationRule.Fallback || !isRoutable(d.Domain))
+            {
+                continue;
+            }
+
+            if (d.Route == Route.Unified)
+            {
+                _unified.Add(user);
+                _everUnified.Add(user);
+            }
+            else if (_unified.Contains(user))
+            {
+                _movedBack.Add(user);
+            }
+        }
+    }
+
+    public void RolledBack()
+    {
+        MovedBackByRollback += _unified.Count;
+        _unified.Clear();
+    }
+}

@@ -1,0 +1,46 @@
+using System.Net.Http.Headers;
+using Cutover.Core.Webhooks;
+
+namespace Cutover.Cli.Demo;
+
+/// <summary>Posts bursts of the generator's webhooks to the router, signed as Meta signs them, a few at a time.</summary>
+internal sealed class TrafficSender(Uri router, TrafficGenerator generator, string appSecret) : IDisposable
+{
+    private const int Concurrency = 16;
+
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = router };
+    private readonly WebhookSignature _signer = new(appSecret);
+
+    /// <summary>POSTs sent so far, and how many Meta would have been told anything but 200 (it would retry those).</summary>
+    public long Posts { get; private set; }
+
+    public long NotOk { get; private set; }
+
+    public long Updates { get; private set; }
+
+    /// <summary>Sends <paramref name="count"/> POSTs and returns how many updates they carried.</summary>
+    public async Task<int> SendAsync(int count, CancellationToken cancellationToken)
+    {
+        var batch = generator.NextPosts(count);
+        var updates = batch.Sum(static p => p.Updates);
+        long notOk = 0;
+        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+            async (post, ct) =>
+            {
+                using var content = new ByteArrayContent(post.Body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                content.Headers.Add(WebhookSignature.HeaderName, _signer.Sign(post.Body));
+                using var response = await _http.PostAsync("webhook", content, ct);
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref notOk);
+                }
+            });
+        Posts += count;
+        Updates += updates;
+        NotOk += notOk;
+        return updates;
+    }
+
+    public void Dispose() => _http.Dispose();
+}
