@@ -32,7 +32,7 @@ public static class HealthEvaluator
             Worse(ErrorRateCheck(unified, rate, thresholds, Span(inputs.Window)), recent, r => ErrorRateCheck(r, rate, thresholds, Span(inputs.Recent!)), thresholds),
             Worse(P95Check(unified, rate, thresholds, Span(inputs.Window)), recent, r => P95Check(r, rate, thresholds, Span(inputs.Recent!)), thresholds),
             ErrorComparisonCheck(inputs, unified, rate, thresholds),
-            LatencyComparisonCheck(inputs.Window, rate, thresholds),
+            LatencyComparisonCheck(inputs, rate, thresholds),
         };
         checks.Add(SplitCheck(inputs, thresholds));
         checks.Add(CoverageCheck(inputs.Window, rate, thresholds));
@@ -59,7 +59,7 @@ public static class HealthEvaluator
     }
 
     private static string Span(StatsReport report) =>
-        $"in the last {StatsWindow.Format(TimeSpan.FromMinutes(Math.Max(1, Math.Round((report.To - report.From).TotalMinutes))))}";
+        $"in the last {StatsWindow.Format(TimeSpan.FromMinutes(Math.Max(1, Math.Floor((report.To - report.From).TotalMinutes))))}";
 
     private static HealthCheck ErrorRateCheck(RouteStats unified, double rate, HealthThresholds t, string span)
     {
@@ -70,6 +70,13 @@ public static class HealthEvaluator
 
         var value = unified.ErrorRatePct;
         var sentence = $"unified failed {unified.ErrorCount:N0} of {unified.RequestCount:N0} updates {span} ({Pct(value)}";
+        if (unified.ErrorCount < t.MinErrors && value > t.ErrorRateWarnPct)
+        {
+            // One failure among a hundred updates is 1%: a rate from so few failures says nothing yet.
+            return new(ErrorRate, HealthState.Ok, value, t.ErrorRateWarnPct,
+                $"{sentence}; fewer than the {t.MinErrors} failures needed to judge a rate)");
+        }
+
         return value > t.ErrorRateCriticalPct
             ? new(ErrorRate, HealthState.Critical, value, t.ErrorRateCriticalPct, $"{sentence}, above the critical {Pct(t.ErrorRateCriticalPct)})")
             : value > t.ErrorRateWarnPct
@@ -117,10 +124,32 @@ public static class HealthEvaluator
             + $" false alarm rate ≤ {Pct(100 * t.ErrorComparison.Alpha)})");
     }
 
-    private static HealthCheck LatencyComparisonCheck(StatsReport window, double rate, HealthThresholds t)
+    private static HealthCheck LatencyComparisonCheck(HealthInputs inputs, double rate, HealthThresholds t)
     {
-        var unified = window.Total(Route.Unified);
-        var legacy = window.Total(Route.Legacy);
+        var unified = inputs.Window.Total(Route.Unified);
+        var legacy = inputs.Window.Total(Route.Legacy);
+
+        // Legacy's speed does not change with the percent: at a high step (100% leaves legacy only what is protected)
+        // its figures from before the change, or from the baseline, are the reference.
+        if (legacy.RequestCount < t.LatencyComparison.MinRequestsPerSide && inputs.Reference?.Total(Route.Legacy) is { } earlier
+            && earlier.RequestCount > legacy.RequestCount)
+        {
+            legacy = earlier;
+        }
+
+        if (legacy.RequestCount < t.LatencyComparison.MinRequestsPerSide && inputs.Baseline is { Total: { P95Ms: { } p95 } before }
+            && before.Requests >= t.LatencyComparison.MinRequestsPerSide)
+        {
+            legacy = legacy with { RequestCount = before.Requests, P95Ms = p95 };
+        }
+
+        if (legacy.RequestCount == 0 && unified.RequestCount >= t.LatencyComparison.MinRequestsPerSide)
+        {
+            // Not a shortage that waiting cures: there is no legacy traffic to compare with. The absolute p95 guard still judges.
+            return new(LatencyAgainstLegacy, HealthState.Ok, unified.P95Ms, null,
+                "no legacy traffic to compare p95 with (in the window, before the last change, or in a baseline); the p95 guard applies");
+        }
+
         var result = LatencyComparison.Compare(
             unified.P95Ms ?? 0, unified.RequestCount, legacy.P95Ms ?? 0, legacy.RequestCount, t.LatencyComparison);
         return result.Verdict switch
@@ -262,9 +291,10 @@ public static class HealthEvaluator
     private static HealthCheck Insufficient(string name, long have, long need, double perMinute, string what, double? threshold)
     {
         var missing = need - have;
-        var eta = perMinute <= 0
-            ? "none are arriving"
-            : $"at {Number(perMinute)} a minute, about {Duration(TimeSpan.FromMinutes(missing / perMinute))}";
+        var wait = perMinute <= 0 ? TimeSpan.Zero : TimeSpan.FromMinutes(missing / perMinute);
+        var eta = perMinute <= 0 ? "none are arriving"
+            : wait.TotalMinutes < 1 ? $"at {Number(perMinute)} a minute, in under a minute"
+            : $"at {Number(perMinute)} a minute, about {Duration(wait)}";
         return new(name, HealthState.InsufficientData, have, threshold, $"needs {missing:N0} more {what} ({have:N0} of {need:N0}); {eta}");
     }
 

@@ -5,7 +5,8 @@ namespace Cutover.Core.Health;
 /// <summary>
 /// What health is judged from. <see cref="Window"/> feeds the absolute guards, the latency comparison and the
 /// handlers; <see cref="Recent"/> (a few minutes) the absolute guards too, so a sudden failure is not diluted by an
-/// hour of good traffic; <see cref="SinceChange"/> (whole minutes since the last routing change) the split, which a change
+/// hour of good traffic; <see cref="Reference"/> (the window before it was cut at the last change) gives legacy's p95
+/// when the window has too little legacy traffic; <see cref="SinceChange"/> (whole minutes since the last routing change) the split, which a change
 /// inside the window would blur; <see cref="Intervals"/> (one per minute × domain, since the same change) the
 /// sequential error comparison, so each rollout step starts a fresh test. <see cref="ExpectedPercent"/> holds
 /// each routable domain's effective unified percent (0 when routing is disabled).
@@ -18,4 +19,5 @@ public sealed record HealthInputs(
     IReadOnlyDictionary<string, decimal> ExpectedPercent,
     IReadOnlyList<HealthCheck>? ExtraChecks = null,
     StatsReport? Recent = null,
-    Baseline? Baseline = null);
+    Baseline? Baseline = null,
+    StatsReport? Reference = null);

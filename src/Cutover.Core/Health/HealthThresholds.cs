@@ -14,6 +14,9 @@ public sealed record HealthThresholds
 
     public double P95CriticalMs { get; init; } = 3000;
 
+    /// <summary>Failures the error-rate guard needs before a rate above its thresholds counts. Default 5.</summary>
+    public long MinErrors { get; init; } = 5;
+
     /// <summary>Requests a check needs before it judges; below it says insufficient_data.</summary>
     public long MinRequests { get; init; } = 100;
 

@@ -10,7 +10,7 @@ public static class RolloutCommands
     {
         if (state.Status.IsActive())
         {
-            return RolloutCommandResult.Refused($"a rollout is already {state.Status.ToName()} at {RolloutDecider.Pct(state.Percent)}; pause, abort or roll it back first");
+            return RolloutCommandResult.Refused($"a rollout is already {state.Status.ToName()} at {RolloutDecider.Pct(state.Percent)}; abort it or roll it back first");
         }
 
         if (state.Status == RolloutStatus.Halted)

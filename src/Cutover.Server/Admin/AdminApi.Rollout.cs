@@ -107,7 +107,7 @@ internal sealed partial class AdminApi
         var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
         var step = plan.Steps[index];
         var report = await health.EvaluateAsync(cancellationToken);
-        var stepRequests = await rollouts.StepRequestsAsync(state, cancellationToken);
+        var stepRequests = state.Status.IsActive() ? await rollouts.StepRequestsAsync(state, cancellationToken) : 0;
         double? soakLeft = state.Status.IsActive() && state.StepStartedAt is { } started
             ? Math.Max(0, (started + step.Soak - now).TotalSeconds)
             : null;
@@ -128,7 +128,7 @@ internal sealed partial class AdminApi
             plan.Steps.Count,
             state.Status == RolloutStatus.Idle ? routing.Current.State.Percent : state.Percent,
             plan.Mode == RolloutMode.Auto ? "auto" : "manual",
-            state.Domain,
+            state.Status == RolloutStatus.Idle ? null : state.Domain,
             state.Paused,
             state.StartedAt,
             state.StepStartedAt,

@@ -119,7 +119,7 @@ internal sealed partial class AdminApi(
             && await rollouts.CurrentAsync(context.RequestAborted) is { } rollout && rollout.Status.IsActive())
         {
             return Refuse(StatusCodes.Status409Conflict, "rollout_active",
-                $"a rollout is {rollout.Status.ToName()} at {rollout.Percent:0.##}% and owns the percent: use rollout pause, rollout abort or rollback");
+                $"a rollout is {rollout.Status.ToName()} at {rollout.Percent:0.##}% and owns the percent (paused or not): use rollout abort or rollback");
         }
 
         return await ChangeAsync(context, principal, changes, request.Reason);

@@ -288,6 +288,7 @@ public static class CutoverConfiguration
         CheckRange(errors, "Cutover:Health:P95WarnMs", h.P95WarnMs, 1, 600_000);
         CheckRange(errors, "Cutover:Health:P95CriticalMs", h.P95CriticalMs, h.P95WarnMs, 600_000);
         CheckRange(errors, "Cutover:Health:MinRequests", h.MinRequests, 1, 100_000_000);
+        CheckRange(errors, "Cutover:Health:MinErrors", h.MinErrors, 1, 1_000_000);
         CheckRange(errors, "Cutover:Health:SplitTolerancePoints", h.SplitTolerancePoints, 0.1, 50);
         CheckRange(errors, "Cutover:Health:Alpha", h.Alpha, 1e-6, 0.2);
         CheckRange(errors, "Cutover:Health:LatencyRatio", h.LatencyRatio, 1, 10);

@@ -23,6 +23,12 @@ public sealed class HealthOptions
 
     public double P95CriticalMs { get; set; } = 3000;
 
+    /// <summary>
+    /// Failures the error-rate guard needs before a rate above its thresholds counts: at 150 updates one failure is
+    /// 0.67%, above the critical 0.5%, and says nothing. Default 5.
+    /// </summary>
+    public long MinErrors { get; set; } = 5;
+
     /// <summary>Requests a check needs before it judges. Default 100.</summary>
     public long MinRequests { get; set; } = 100;
 

@@ -51,10 +51,6 @@ internal sealed class HealthService(
     {
         var now = time.GetUtcNow();
         var snapshot = routing.Current;
-        var windowRows = await stats.ReadAsync(now - _window, now, cancellationToken);
-        var window = StatsCalculator.Compute(windowRows, FloorMinute(now - _window), now);
-        var recentFrom = FloorMinute(now - _recentWindow);
-        var recent = StatsCalculator.Compute(await stats.ReadMinutesAsync(recentFrom, now, cancellationToken), recentFrom, now);
 
         // The split and the comparison start at the first whole minute after the last change: earlier minutes
         // were routed by another percent.
@@ -62,6 +58,18 @@ internal sealed class HealthService(
         var since = Max(FloorMinute(changedAt) + (FloorMinute(changedAt) == changedAt ? TimeSpan.Zero : Rollups.Minute), now - LongestComparison);
         var sinceRows = since < now ? await stats.ReadMinutesAsync(since, now, cancellationToken) : [];
         var sinceChange = StatsCalculator.Compute(sinceRows, since, now);
+
+        // The guards judge the configuration now: traffic from before the last change (a rollback's failures, say)
+        // must not roll back the step that a resume starts again.
+        var reference = StatsCalculator.Compute(await stats.ReadAsync(now - _window, now, cancellationToken), FloorMinute(now - _window), now);
+        var windowFrom = Max(FloorMinute(now - _window), since);
+        var window = windowFrom < now
+            ? StatsCalculator.Compute(await stats.ReadAsync(windowFrom, now, cancellationToken), windowFrom, now)
+            : StatsCalculator.Compute([], now, now);
+        var recentFrom = Max(FloorMinute(now - _recentWindow), since);
+        var recent = recentFrom < now
+            ? StatsCalculator.Compute(await stats.ReadMinutesAsync(recentFrom, now, cancellationToken), recentFrom, now)
+            : StatsCalculator.Compute([], now, now);
 
         var expected = ExpectedPercents(snapshot);
         var intervals = sinceRows
@@ -77,7 +85,7 @@ internal sealed class HealthService(
 
         IReadOnlyList<HealthCheck> extra = [.. probes.Checks(), .. extraChecks ?? []];
         var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extra, recent,
-            await store.LatestBaselineAsync(cancellationToken)), _thresholds);
+            await store.LatestBaselineAsync(cancellationToken), reference), _thresholds);
         Volatile.Write(ref _recent, report);
         return report;
     }
@@ -118,6 +126,7 @@ internal sealed class HealthService(
         P95WarnMs = o.Health.P95WarnMs,
         P95CriticalMs = o.Health.P95CriticalMs,
         MinRequests = o.Health.MinRequests,
+        MinErrors = o.Health.MinErrors,
         SplitTolerancePoints = o.Health.SplitTolerancePoints,
         ErrorComparison = ErrorComparisonOptions.Default with { Alpha = o.Health.Alpha },
         LatencyComparison = new LatencyComparisonOptions

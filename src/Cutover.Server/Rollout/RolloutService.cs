@@ -50,7 +50,17 @@ internal sealed class RolloutService(
             return 0;
         }
 
-        var rows = await stats.ReadAsync(since, time.GetUtcNow(), cancellationToken);
+        // Rollups are per minute: count from the first whole minute of the step, so the previous step's last
+        // minute does not count for this one (the step's first partial minute is not counted either).
+        var minute = DateTimeOffset.FromUnixTimeMilliseconds(Core.Stats.Rollups.PeriodStart(since.ToUnixTimeMilliseconds(), Core.Stats.Rollups.Minute));
+        var from = minute == since ? since : minute + Core.Stats.Rollups.Minute;
+        var now = time.GetUtcNow();
+        if (from >= now)
+        {
+            return 0;
+        }
+
+        var rows = await stats.ReadAsync(from, now, cancellationToken);
         return rows.Where(r => r.Route == Route.Unified && (state.Domain is null || r.Domain == state.Domain)).Sum(static r => r.Requests);
     }
 
@@ -93,8 +103,17 @@ internal sealed class RolloutService(
                 return RolloutCommandResult.Refused($"domain '{domain}' is not routable (protected, unknown, or not made routable)");
             }
 
-            return !routing.Current.State.Enabled
-                ? RolloutCommandResult.Refused("routing is disabled (the kill switch is on); enable it before starting a rollout")
+            if (!routing.Current.State.Enabled)
+            {
+                return RolloutCommandResult.Refused("routing is disabled (the kill switch is on); enable it before starting a rollout");
+            }
+
+            // A plan only goes up: starting below where routing already is would move users back to legacy.
+            var now = CurrentPercent(domain);
+            return now > Plan.Steps[0].Percent
+                ? RolloutCommandResult.Refused(
+                    $"routing is at {Pct(now)}{(domain is null ? string.Empty : $" for {domain}")}, above the plan's first step "
+                    + $"({Pct(Plan.Steps[0].Percent)}); starting would move users back to legacy: set it to at most that first, or abort")
                 : RolloutCommands.Start(Plan, state, domain, time.GetUtcNow());
         });
 
@@ -125,11 +144,18 @@ internal sealed class RolloutService(
         try
         {
             var state = await store.LoadRolloutAsync(cancellationToken);
-            var next = RolloutCommands.Rollback(state, percent, reason, time.GetUtcNow());
+            var next = RollbackTarget(state, percent, reason);
+            var from = state.Status.IsActive() ? state.Percent : CurrentPercent(next.Domain);
+            if (percent > from)
+            {
+                return Refused(state, "rollout_refused",
+                    $"a rollback goes down: {Pct(from)} now, so {Pct(percent)} would raise it (use set, or rollout resume after a halt)");
+            }
+
             var report = await health.EvaluateAsync(cancellationToken);
-            var from = state.Status.IsActive() ? state.Percent : CurrentPercent(state.Domain);
-            var rollback = RollbackOf(state, percent, reason, actor, report) with { FromPercent = from };
-            return await CommitAsync(state, next with { Percent = percent }, RolloutEventKinds.Rollback, actor, reason, rollback, cancellationToken);
+            var rollback = RollbackOf(state, percent, reason, actor, report) with { FromPercent = from, Domain = next.Domain };
+            return await CommitAsync(state with { Percent = from, Domain = next.Domain }, next, RolloutEventKinds.Rollback, actor, reason, rollback,
+                cancellationToken);
         }
         finally
         {
@@ -181,7 +207,14 @@ internal sealed class RolloutService(
         var audit = new AuditEvent(0, time.GetUtcNow(), kind, actor, reason, Describe(current), Describe(next));
         var stored = await store.TrySaveRolloutAsync(current.Version, next, [audit], rollback, cancellationToken)
             ?? throw new StoreException("the rollout was changed by another instance at the same moment; look again and retry");
-        LogMessages.RolloutChanged(logger, actor, kind, reason);
+        if (kind == RolloutEventKinds.Rollback)
+        {
+            LogMessages.RolledBack(logger, actor, next.Percent, reason);
+        }
+        else
+        {
+            LogMessages.RolloutChanged(logger, actor, kind, reason);
+        }
         var saved = await store.LoadRolloutAsync(cancellationToken);
         notifier.Notify(kind, actor, reason, saved, Plan.Steps.Count, rollback?.Metrics);
         return new RolloutOutcome(saved, [.. routed, .. stored], null, reason);
@@ -194,9 +227,20 @@ internal sealed class RolloutService(
     public async Task<IReadOnlyList<RoutingChange>> RollbackChangesAsync(decimal percent, CancellationToken cancellationToken)
     {
         var state = await store.LoadRolloutAsync(cancellationToken);
-        var next = RolloutCommands.Rollback(state, percent, "preview", time.GetUtcNow()) with { Percent = percent };
-        return PercentChanges(next, lowering: true);
+        return PercentChanges(RollbackTarget(state, percent, "preview"), lowering: true);
     }
+
+    /// <summary>
+    /// Where a rollback to <paramref name="percent"/> leaves the rollout: a running or halted one goes back in its own
+    /// scope (and a running one halts); with none, every routable domain goes back, whatever the last rollout's scope was.
+    /// </summary>
+    private RolloutState RollbackTarget(RolloutState state, decimal percent, string reason)
+    {
+        var scoped = state.Status.IsActive() || state.Status == RolloutStatus.Halted ? state : state with { Domain = null };
+        return RolloutCommands.Rollback(scoped, percent, reason, time.GetUtcNow()) with { Percent = percent };
+    }
+
+    private static string Pct(decimal percent) => percent.ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>The routing changes that bring routing to <paramref name="next"/>'s percent, in its scope.</summary>
     private List<RoutingChange> PercentChanges(RolloutState next, bool lowering)
@@ -206,10 +250,11 @@ internal sealed class RolloutService(
             : [];
         if (lowering && next.Domain is null)
         {
-            // Everyone back means everyone: a domain with its own higher percent comes down too.
+            // Everyone back means everyone: a domain with its own higher percent follows the global one down again,
+            // rather than being pinned at an own 0% it would keep after the rollout.
             changes.AddRange(routing.Current.State.DomainPercents
                 .Where(p => p.Value > next.Percent)
-                .Select(p => new RoutingChange.SetPercent(next.Percent, p.Key)));
+                .Select(p => new RoutingChange.InheritPercent(p.Key)));
         }
 
         return changes;

@@ -67,4 +67,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(5006, LogLevel.Warning, "Notification to {Url} given up after {Attempts} attempts: {Problem}")]
     public static partial void NotificationFailed(ILogger logger, string url, int attempts, string problem, Exception? exception);
+
+    [LoggerMessage(5007, LogLevel.Warning, "Rollback by {Actor} to {Percent}%: {Reason}")]
+    public static partial void RolledBack(ILogger logger, string actor, decimal percent, string reason);
 }

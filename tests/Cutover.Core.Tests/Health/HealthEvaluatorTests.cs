@@ -43,10 +43,10 @@ public sealed class HealthEvaluatorTests
     [Fact]
     public void Evaluate_SuddenFailureAfterAGoodHour_TheRecentWindowCatchesWhatTheHourDilutes()
     {
-        // an hour of good traffic, then the last two minutes with unified failing 5%
+        // an hour of good traffic, then the last two minutes with unified failing 8%
         var good = Traffic(unifiedShare: 0.35);
         var random = new Random(3);
-        var decisions = good.Select(d => d.At >= Now.AddMinutes(-2) && d.Route == Core.Routing.Route.Unified && random.NextDouble() < 0.05
+        var decisions = good.Select(d => d.At >= Now.AddMinutes(-2) && d.Route == Core.Routing.Route.Unified && random.NextDouble() < 0.08
             ? d with { Success = false } : d).ToList();
         var rows = Rollups.Aggregate(decisions, Rollups.Minute).Select(static p => p.Value.ToRow(p.Key)).ToList();
         var hour = StatsCalculator.Compute(rows, Start, Now);
@@ -156,6 +156,27 @@ public sealed class HealthEvaluatorTests
         Assert.Equal((Core.Rollout.RolloutDecisionKind.Rollback, 0m), (onFailing.Kind, onFailing.Next.Percent));
         Assert.Contains(onFailing.Causes, static c => c.Name == HealthEvaluator.HandlerFailures);
     }
+
+    [Fact]
+    public void Evaluate_At100PercentWithNoLegacyLeft_LatencyComparesWithLegacyBeforeTheChangeOrSaysThereIsNone()
+    {
+        var all = StatsOf(Traffic(unifiedShare: 1.0, percent: 100));
+        var before = StatsOf(Traffic(unifiedShare: 0.5, percent: 50));
+        var expected = new Dictionary<string, decimal> { ["jobs"] = 100 };
+
+        var withReference = HealthEvaluator.Evaluate(new HealthInputs(Now, all, all, [], expected, Reference: before), Thresholds);
+        var alone = HealthEvaluator.Evaluate(new HealthInputs(Now, all, all, [], expected), Thresholds);
+
+        var compared = Check(withReference, HealthEvaluator.LatencyAgainstLegacy);
+        Assert.Equal(HealthState.Ok, compared.State);
+        Assert.Contains("within legacy's", compared.Message);
+        var none = Check(alone, HealthEvaluator.LatencyAgainstLegacy);
+        Assert.Equal(HealthState.Ok, none.State);
+        Assert.Contains("no legacy traffic to compare", none.Message);
+    }
+
+    private static StatsReport StatsOf(IReadOnlyList<DecisionRecord> decisions) =>
+        StatsCalculator.Compute(Rollups.Aggregate(decisions, Rollups.Minute).Select(static p => p.Value.ToRow(p.Key)), Start, Now);
 
     private static HealthCheck Check(HealthReport report, string name) => Assert.Single(report.Checks, c => c.Name == name);
 

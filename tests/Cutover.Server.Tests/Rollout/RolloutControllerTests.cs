@@ -74,10 +74,14 @@ public sealed class RolloutControllerTests : IAsyncLifetime
             await LookAsync(40);
         }
 
-        await LookAsync(200);
+        // a few healthy looks at 35%: health judges from the first whole minute after the change
+        for (var i = 0; i < 3; i++)
+        {
+            await LookAsync(200);
+        }
 
         // act: one interval in which every 20th update routed to unified fails
-        await LookAsync(200, failEveryNthUnified: 20);
+        await LookAsync(400, failEveryNthUnified: 20);
 
         // assert: halted at 0% with the rollback and its metrics recorded
         var state = await Rollouts.CurrentAsync(Cancel);
@@ -92,7 +96,7 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         Assert.Contains(await HistoryAsync(), static e => e.Kind == RolloutEventKinds.Rollback && e.Actor == "system");
 
         // halted: healthy traffic for longer than a soak changes nothing
-        for (var i = 0; i < 15; i++)
+        for (var i = 0; i < 12; i++)
         {
             await LookAsync(20);
         }
@@ -103,6 +107,15 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         using var resumed = await CommandAsync("resume", "fix deployed");
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
         Assert.Equal((RolloutStatus.Soaking, 35m), ((await Rollouts.CurrentAsync(Cancel)).Status, _router.Service<RoutingService>().Current.State.Percent));
+
+        // the failures from before the rollback are not held against the resumed step
+        for (var i = 0; i < 4; i++)
+        {
+            await LookAsync(200);
+        }
+
+        Assert.Equal(RolloutStatus.Soaking, (await Rollouts.CurrentAsync(Cancel)).Status);
+        Assert.Single(await _router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
     }
 
     [Fact]
