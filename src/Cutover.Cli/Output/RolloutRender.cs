@@ -31,6 +31,10 @@ internal static class RolloutRender
         }
 
         console.Write(gates);
+        foreach (var d in s.Decommission ?? [])
+        {
+            console.WriteLine($"{(d.Ready ? "Ready to decommission" : "Not ready to decommission")} {d.Domain}'s legacy handler: {d.Reason}");
+        }
     }
 
     public static void Plan(IAnsiConsole console, RolloutPlanResponse p)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
+using Route = Cutover.Core.Routing.Route;
 using Cutover.Server.Contracts;
 using Cutover.Server.Rollout;
 using Microsoft.AspNetCore.Builder;
@@ -138,7 +139,33 @@ internal sealed partial class AdminApi
             state.Note,
             Next(plan, state, report, stepRequests, now),
             gates,
-            StepsOf(plan));
+            StepsOf(plan),
+            state.Status == RolloutStatus.Complete ? await DecommissionAsync(state, now, cancellationToken) : null);
+    }
+
+    /// <summary>After a complete rollout, each domain of its scope: 30 days at 100%, no legacy traffic and no rollback in them.</summary>
+    private async Task<List<DecommissionView>> DecommissionAsync(RolloutState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var quiet = TimeSpan.FromDays(30);
+        var since = now - quiet;
+        var atFull = state.StepStartedAt ?? now;
+        var rows = await stats.ReadAsync(since, now, cancellationToken);
+        var lastRollback = (await store.RollbacksAsync(1, cancellationToken)).FirstOrDefault();
+        var domains = state.Domain is { } d ? [d] : routing.Current.Topology.Domains.Keys.Where(routing.Current.IsRoutable).Order(StringComparer.Ordinal).ToList();
+        var views = new List<DecommissionView>();
+        foreach (var domain in domains)
+        {
+            var legacy = rows.Where(r => r.Domain == domain && r.Route == Route.Legacy).Sum(static r => r.Requests);
+            var percent = routing.Current.State.PercentFor(domain);
+            var reason = percent < 100 ? $"at {percent:0.##}%, not 100%"
+                : atFull > since ? $"at 100% for {(now - atFull).TotalDays:0.#} of the 30 days"
+                : lastRollback is { } r && r.At > since ? $"a rollback on {r.At:yyyy-MM-dd} is within the 30 days"
+                : legacy > 0 ? $"legacy still took {legacy:N0} updates in the last 30 days"
+                : null;
+            views.Add(new DecommissionView(domain, reason is null, reason ?? "30 days at 100% with no legacy traffic and no rollback: its legacy handler can be retired"));
+        }
+
+        return views;
     }
 
     private static string Next(RolloutPlan plan, RolloutState state, HealthReport report, long stepRequests, DateTimeOffset now)

@@ -21,4 +21,5 @@ public sealed record RolloutStatusResponse(
     string? Note,
     string Next,
     IReadOnlyList<HealthCheckView> Gates,
-    IReadOnlyList<RolloutStepView> Plan);
+    IReadOnlyList<RolloutStepView> Plan,
+    IReadOnlyList<DecommissionView>? Decommission = null);

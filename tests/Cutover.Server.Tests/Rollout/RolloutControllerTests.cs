@@ -62,6 +62,22 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         Assert.Equal(RolloutEventKinds.Complete, history[^1].Kind);
         Assert.All(history.Where(static e => e.Kind == RolloutEventKinds.Step), static e => Assert.Equal("system", e.Actor));
         Assert.DoesNotContain(history, static e => e.Kind == RolloutEventKinds.Rollback);
+
+        // 30 days later, with legacy taking nothing from the routable domains: ready to decommission
+        var notYet = await DecommissionAsync();
+        _time.Advance(TimeSpan.FromDays(31));
+        await LookAsync(40);
+        var ready = await DecommissionAsync();
+        Assert.All(notYet, static d => Assert.False(d.GetProperty("ready").GetBoolean()));
+        Assert.Equal(["jobs", "marketplace", "property"], ready.Select(static d => d.GetProperty("domain").GetString()));
+        Assert.All(ready, static d => Assert.True(d.GetProperty("ready").GetBoolean(), d.GetProperty("reason").GetString()));
+    }
+
+    private async Task<List<JsonElement>> DecommissionAsync()
+    {
+        using var status = await _router.AdminAsync(HttpMethod.Get, "admin/rollout");
+        var json = JsonDocument.Parse(await status.Content.ReadAsStringAsync(Cancel)).RootElement;
+        return [.. json.GetProperty("decommission").EnumerateArray()];
     }
 
     [Fact]
