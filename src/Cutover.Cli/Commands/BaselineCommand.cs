@@ -18,19 +18,7 @@ internal static class BaselineCommand
               cutover baseline capture --window 24h --reason "week 5, before the cutover"
               cutover baseline show
             """);
-        var window = new Option<string>("--window", "-w")
-        {
-            Description = "How far back from now to measure legacy: 1h, 24h, 7d (1m to 90d)",
-            DefaultValueFactory = _ => "24h",
-            HelpName = "WINDOW",
-        };
-        window.Validators.Add(static result =>
-        {
-            if (!StatsWindow.TryParse(result.GetValueOrDefault<string>(), out _, out var problem))
-            {
-                result.AddError($"--window: {problem}");
-            }
-        });
+        var window = WindowOption.Create("24h", "How far back from now to measure legacy");
         var reason = new Option<string>("--reason", "-r") { Description = "Why (recorded with the baseline)", HelpName = "TEXT" };
         var capture = new Command("capture", """
             Measure legacy now over --window and store it as the baseline (an operate token).

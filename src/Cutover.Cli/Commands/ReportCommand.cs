@@ -14,19 +14,7 @@ internal static class ReportCommand
 
     public static Command Create(CliRunner runner)
     {
-        var window = new Option<string>("--window", "-w")
-        {
-            Description = "How far back from now: 15m, 1h, 24h, 7d (1m to 90d)",
-            DefaultValueFactory = _ => "24h",
-            HelpName = "WINDOW",
-        };
-        window.Validators.Add(static result =>
-        {
-            if (!StatsWindow.TryParse(result.GetValueOrDefault<string>(), out _, out var problem))
-            {
-                result.AddError($"--window: {problem}");
-            }
-        });
+        var window = WindowOption.Create("24h", "How far back from now");
         var format = new Option<string>("--format", "-f")
         {
             Description = "md (Markdown, to paste into a ticket or chat) or text (plain aligned text)",

@@ -42,19 +42,7 @@ internal static class SimulateCommand
             Description = "Try the percentage for this domain only (protected domains are refused)",
             HelpName = "DOMAIN",
         };
-        var window = new Option<string>("--window", "-w")
-        {
-            Description = "Which users to replay: those seen this far back from now, 15m, 1h, 24h, 7d (1m to 90d)",
-            DefaultValueFactory = _ => "24h",
-            HelpName = "WINDOW",
-        };
-        window.Validators.Add(static result =>
-        {
-            if (!StatsWindow.TryParse(result.GetValueOrDefault<string>(), out _, out var problem))
-            {
-                result.AddError($"--window: {problem}");
-            }
-        });
+        var window = WindowOption.Create("24h", "Which users to replay: those seen this far back from now");
         var command = new Command("simulate", """
             What a different percentage would do, replayed over the users the decision log saw in a window: per domain,
             the users and requests on unified now and then, and exactly how many users would move from legacy to unified

@@ -10,19 +10,7 @@ internal static class StatsCommand
 {
     public static Command Create(CliRunner runner)
     {
-        var window = new Option<string>("--window", "-w")
-        {
-            Description = "How far back from now: 15m, 1h, 24h, 7d (1m to 90d)",
-            DefaultValueFactory = _ => "1h",
-            HelpName = "WINDOW",
-        };
-        window.Validators.Add(static result =>
-        {
-            if (!StatsWindow.TryParse(result.GetValueOrDefault<string>(), out _, out var problem))
-            {
-                result.AddError($"--window: {problem}");
-            }
-        });
+        var window = WindowOption.Create("1h", "How far back from now");
         var command = new Command("stats", """
             Requests, latency (avg, p50, p95, p99), errors, fallbacks and split per domain × route, per handler,
             and unified against legacy over all domains, from the per-minute rollups. Errors count updates the
