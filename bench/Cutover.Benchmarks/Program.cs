@@ -5,12 +5,20 @@ namespace Cutover.Benchmarks;
 internal static class Program
 {
     // Arguments go to BenchmarkDotNet (--filter '*', --job short, --list flat, …), except --payloads,
-    // which describes the generated bodies instead (sizes, updates, users, how the splits come out).
+    // which describes the generated bodies instead (sizes, updates, users, how the splits come out), and
+    // --stats-data, which builds (or reports) the 10-million-decision store StatsBenchmarks reads.
     public static void Main(string[] args)
     {
         if (args is ["--payloads"])
         {
             PayloadReport.Print(Console.Out);
+            return;
+        }
+
+        // Builds StatsBenchmarks' store now (or says what is already built), so the benchmark run does not.
+        if (args is ["--stats-data"])
+        {
+            Console.WriteLine(StatsData.EnsureBuilt(Console.Out));
             return;
         }
 

@@ -16,6 +16,8 @@
 #                     PIN=0 is layout S (nothing pinned)
 #   SERVER_CPU=0 LOAD_CPU=1
 #   BUILD=1           dotnet build -c Release first (0 to use what is built)
+#   CUTOVER_DLL=src/Cutover.Cli/bin/Release/net10.0/cutover.dll   the cutover to measure (another
+#                     commit's Release build, e.g. from a `git worktree add`); not built by BUILD=1
 #   OUT=bench/results/wrk-<time>   where configs, logs, the SQLite store and results go (gitignored)
 #   CUTOVER_CWD=$OUT  the directory cutover runs in (its content root)
 #   STORE_DIR=$OUT    where cutover's SQLite store goes; STORE_DIR=/dev/shm/... takes the disk out of
@@ -117,7 +119,7 @@ if [[ $BUILD == 1 ]]; then
     dotnet build "$ROOT/bench/PlainProxy/PlainProxy.csproj" -c Release -nologo -v q >>"$OUT/build.log" 2>&1 \
         || { tail -20 "$OUT/build.log" >&2; exit 1; }
 fi
-CUTOVER_DLL=$ROOT/src/Cutover.Cli/bin/Release/net10.0/cutover.dll
+CUTOVER_DLL=${CUTOVER_DLL:-$ROOT/src/Cutover.Cli/bin/Release/net10.0/cutover.dll}
 PROXY_DLL=$ROOT/bench/PlainProxy/bin/Release/net10.0/PlainProxy.dll
 [[ -f $CUTOVER_DLL && -f $PROXY_DLL ]] || { echo "run.sh: Release builds missing (run with BUILD=1)" >&2; exit 1; }
 
@@ -320,6 +322,7 @@ runs_of() { # LABEL KEY SCALE FORMAT -> "a, b, c"
 {
     echo
     echo "## wrk on loopback: -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds, median; warm-up ${WARMUP} s per .NET server; layout $([[ $PIN == 1 ]] && echo P || echo S)"
+    echo "cutover: $CUTOVER_DLL"
     [[ -n $CUTOVER_ENV ]] && echo "cutover environment: $CUTOVER_ENV"
     [[ -n $PROXY_ENV ]] && echo "plain YARP environment: $PROXY_ENV"
     [[ $STORE_DIR != "$OUT" ]] && echo "cutover's SQLite store: $STORE_DIR"

@@ -5,14 +5,20 @@
 #
 #   VARIANTS="default:- flush0:Cutover__DecisionLog__FlushInterval=00:00:00" bench/wrk/variants.sh
 #   VARIANTS="disk:- tmpfs:STORE_DIR=/dev/shm/cutover-ab" PAUSE_MS=5 bench/wrk/variants.sh
+#   VARIANTS="before:DLL=/tmp/cutover-before/src/Cutover.Cli/bin/Release/net10.0/cutover.dll head:-" bench/wrk/variants.sh
 #
-# VARIANTS is a space-separated list of NAME:K=V,K=V,... ("-" for no variables). Two pseudo-variables
+# VARIANTS is a space-separated list of NAME:K=V,K=V,... ("-" for no variables). Three pseudo-variables
 # are not passed to the process: STORE_DIR=DIR puts that variant's SQLite store in DIR, CWD=DIR runs it
-# there. Everything else is passed as environment (Cutover__… keys override the config, DOTNET_… the runtime).
+# there, DLL=PATH runs that cutover.dll instead of CUTOVER_DLL (another commit's Release build, to compare
+# builds). Everything else is passed as environment (Cutover__… keys override the config, DOTNET_… the runtime).
 #
 # Environment: ROUNDS=3 DURATION=8 WARMUP=20 (seconds per .NET server) PAUSE_MS (also run paced, with
 # this pause per request per connection, as run.sh does for half peak) THREADS=2 CONNECTIONS=32
-# SERVER_CPU=0 LOAD_CPU=1 BUILD=1 OUT=bench/results/variants-<time>. Servers are pinned as in run.sh's
+# SERVER_CPU=0 LOAD_CPU=1 BUILD=1 OUT=bench/results/variants-<time>
+# BASELINE=NAME (a variant) adds each other variant's req/s and CPU per request as a ratio to it
+# CUTOVER_DLL=src/Cutover.Cli/bin/Release/net10.0/cutover.dll (built here when BUILD=1) the default cutover
+# UPSTREAM_HANDLER=NAME (empty: none) makes the nginx upstreams answer with X-Handled-By: NAME, so cutover
+# records a handler for every decision (the header of Handlers:Header's default). Servers are pinned as in run.sh's
 # layout P; everything listens on 127.0.0.1 and is stopped on exit. About (servers × (WARMUP +
 # ROUNDS × DURATION × (1 + paced))) seconds.
 set -euo pipefail
@@ -27,6 +33,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 BUILD=${BUILD:-1}
+UPSTREAM_HANDLER=${UPSTREAM_HANDLER:-}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -64,11 +71,18 @@ if [[ $BUILD == 1 ]]; then
     dotnet build "$ROOT/src/Cutover.Cli/Cutover.Cli.csproj" -c Release -nologo -v q >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log" >&2; exit 1; }
     dotnet build "$ROOT/bench/PlainProxy/PlainProxy.csproj" -c Release -nologo -v q >>"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log" >&2; exit 1; }
 fi
+CUTOVER_DLL=${CUTOVER_DLL:-$ROOT/src/Cutover.Cli/bin/Release/net10.0/cutover.dll}
 
 # The upstream: nginx return 200 on the load CPU (as in run.sh).
 PORT_A=$(free_port); PORT_B=$(free_port)
 mkdir -p "$OUT/upstream/tmp"
-sed -e "s|@PREFIX@|$OUT/upstream|g" -e "s|@PORT_A@|$PORT_A|g" -e "s|@PORT_B@|$PORT_B|g" "$HERE/nginx-upstream.conf.in" >"$OUT/upstream/nginx.conf"
+handler_header=""
+if [[ -n $UPSTREAM_HANDLER ]]; then
+    [[ $UPSTREAM_HANDLER =~ ^[A-Za-z0-9._-]+$ ]] || { echo "variants.sh: UPSTREAM_HANDLER must be a plain name" >&2; exit 64; }
+    handler_header="add_header X-Handled-By $UPSTREAM_HANDLER always; "
+fi
+sed -e "s|@PREFIX@|$OUT/upstream|g" -e "s|@PORT_A@|$PORT_A|g" -e "s|@PORT_B@|$PORT_B|g" \
+    -e "s|location / { return 200|location / { ${handler_header}return 200|g" "$HERE/nginx-upstream.conf.in" >"$OUT/upstream/nginx.conf"
 taskset -c "$LOAD_CPU" nginx -p "$OUT/upstream/" -e "$OUT/upstream/error.log" -c "$OUT/upstream/nginx.conf" -g 'daemon off;' \
     >"$OUT/upstream/stdout.log" 2>&1 &
 PIDS+=($!)
@@ -82,17 +96,20 @@ PIDS+=($!); PID_OF[plain-yarp]=$!; URL[plain-yarp]=http://127.0.0.1:$port/webhoo
 
 for variant in $VARIANTS; do
     name=${variant%%:*}; vars=${variant#*:}; [[ $vars == - ]] && vars=""
-    dir=$OUT/$name; store=$dir; cwd=$dir; env_args=()
+    dir=$OUT/$name; store=$dir; cwd=$dir; dll=$CUTOVER_DLL; env_args=()
     IFS=, read -r -a assignments <<<"$vars"
     for assignment in "${assignments[@]}"; do
         case $assignment in
             STORE_DIR=*) store=${assignment#STORE_DIR=} ;;
             CWD=*) cwd=${assignment#CWD=} ;;
+            DLL=*) dll=${assignment#DLL=} ;;
             *=*) env_args+=("$assignment") ;;
             *) echo "variants.sh: '$assignment' in $name is not K=V" >&2; exit 64 ;;
         esac
     done
     mkdir -p "$dir" "$store" "$cwd"
+    [[ -f $dll ]] || { echo "variants.sh: $name: no $dll (build it in Release)" >&2; exit 66; }
+    echo "VARIANT $name dll=$dll env=${env_args[*]:-}" >>"$OUT/results.txt"
     port=$(free_port)
     legacy="http://127.0.0.1:$PORT_B/"
     cat >"$dir/cutover.json" <<JSON
@@ -102,7 +119,7 @@ for variant in $VARIANTS; do
     "default": { "Url": "$legacy" } },
   "Store": { "Provider": "sqlite", "ConnectionString": "Data Source=$store/cutover.db" } } }
 JSON
-    taskset -c "$SERVER_CPU" env -C "$cwd" "${env_args[@]}" dotnet "$ROOT/src/Cutover.Cli/bin/Release/net10.0/cutover.dll" \
+    taskset -c "$SERVER_CPU" env -C "$cwd" "${env_args[@]}" dotnet "$dll" \
         serve --config "$dir/cutover.json" >"$dir/cutover.log" 2>&1 &
     PIDS+=($!); PID_OF[$name]=$!; URL[$name]=http://127.0.0.1:$port/webhook
     NAMES+=("$name")
@@ -155,19 +172,38 @@ median() { sort -g | awk '{v[NR]=$1} END{ if (NR==0) print "nan"; else if (NR%2)
 stat() { grep "^RESULT name=$1 " "$OUT/results.txt" | while read -r line; do field "$line" "$2"; done | median; }
 {
     echo
-    echo "| variant | req/s | p50 ms | p99 ms | CPU µs/req |$([[ -n $PAUSE_MS ]] && echo " paced req/s | paced p50 ms | paced p99 ms | paced CPU µs/req |")"
-    echo "|---|---:|---:|---:|---:|$([[ -n $PAUSE_MS ]] && echo "---:|---:|---:|---:|")"
+    echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds, medians; warm-up ${WARMUP} s per server$([[ -n $UPSTREAM_HANDLER ]] && echo "; upstreams answer X-Handled-By: $UPSTREAM_HANDLER")"
+    grep '^VARIANT ' "$OUT/results.txt" | sed 's/^VARIANT /- /'
+    echo
+    echo "| variant | req/s | ÷ plain YARP | p50 ms | p99 ms | CPU µs/req | runs (req/s) |$([[ -n $PAUSE_MS ]] && echo " paced req/s | paced p50 ms | paced p99 ms | paced CPU µs/req |")"
+    echo "|---|---:|---:|---:|---:|---:|---|$([[ -n $PAUSE_MS ]] && echo "---:|---:|---:|---:|")"
     for name in "${NAMES[@]}"; do
-        row=$(awk -v n="$name" -v r="$(stat "$name" rps)" -v a="$(stat "$name" p50_us)" -v b="$(stat "$name" p99_us)" -v c="$(stat "$name" cpu_us_per_req)" \
-            'BEGIN{printf "| %s | %.0f | %.2f | %.2f | %.1f |", n, r, a/1000, b/1000, c}')
+        runs=$(grep "^RESULT name=$name " "$OUT/results.txt" | while read -r line; do field "$line" rps; done | awk '{printf "%s%.0f", (NR>1?" / ":""), $1}')
+        row=$(awk -v n="$name" -v r="$(stat "$name" rps)" -v y="$(stat plain-yarp rps)" -v a="$(stat "$name" p50_us)" -v b="$(stat "$name" p99_us)" \
+            -v c="$(stat "$name" cpu_us_per_req)" -v runs="$runs" \
+            'BEGIN{printf "| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %s |", n, r, r/y, a/1000, b/1000, c, runs}')
         if [[ -n $PAUSE_MS ]]; then
             row+=$(awk -v r="$(stat "$name-paced" rps)" -v a="$(stat "$name-paced" p50_us)" -v b="$(stat "$name-paced" p99_us)" -v c="$(stat "$name-paced" cpu_us_per_req)" \
                 'BEGIN{printf " %.0f | %.2f | %.2f | %.1f |", r, a/1000, b/1000, c}')
         fi
         echo "$row"
     done
+    if [[ -n ${BASELINE:-} ]]; then
+        echo
+        for name in "${NAMES[@]}"; do
+            [[ $name == plain-yarp || $name == "$BASELINE" ]] && continue
+            awk -v n="$name" -v base="$BASELINE" -v r="$(stat "$name" rps)" -v r0="$(stat "$BASELINE" rps)" \
+                -v c="$(stat "$name" cpu_us_per_req)" -v c0="$(stat "$BASELINE" cpu_us_per_req)" \
+                'BEGIN{printf "%s ÷ %s: req/s %.3f (%+.1f%%), CPU µs/req %.3f\n", n, base, r/r0, 100*(r/r0-1), c/c0}'
+        done
+    fi
+    echo
     for name in "${NAMES[@]}"; do
         [[ $name == plain-yarp ]] && continue
         echo "$name decision_log: $(curl -s -m 5 "${URL[$name]%/webhook}/admin/status" | jq -c .decision_log)"
     done
+    echo
+    echo '```'
+    cat "$OUT/results.txt"
+    echo '```'
 } | tee "$OUT/summary.md"
