@@ -35,7 +35,7 @@ internal static class DemoSummary
         return table;
     }
 
-    /// <summary>The rollback as <c>cutover rollbacks</c> records it: when, where, from and to, who and why.</summary>
+    /// <summary>The rollback as <c>GET /admin/rollbacks</c> records it: when, where, from and to, who and why.</summary>
     public static string Rollback(RollbackRecord r, DateTimeOffset start) =>
         $"{DemoFormat.Clock(r.At - start)}, {r.Phase}: {DemoFormat.Percent(r.FromPercent)} → {DemoFormat.Percent(r.ToPercent)} by {r.Actor}, "
         + $"with the metrics that caused it stored beside it. Reason: {r.Reason}";

@@ -159,7 +159,7 @@ internal sealed class DemoWalk(IServiceProvider services, DemoClock clock, DemoU
             + "(a unified failure falls back to legacy, so Meta never saw one).");
         foreach (var r in rollbacks.Reverse())
         {
-            output.Text("Rollback (cutover rollbacks): " + DemoSummary.Rollback(r, _start));
+            output.Text("Rollback (GET /admin/rollbacks): " + DemoSummary.Rollback(r, _start));
         }
 
         if (_faultMissed || !_faultCaught)

@@ -233,25 +233,35 @@ public static class HealthEvaluator
     private static HealthCheck BaselineCheck(RouteStats unified, Baseline baseline, double rate, HealthThresholds t)
     {
         var before = baseline.Total;
-        if (unified.RequestCount < t.MinRequests || before.Requests < t.MinRequests || before.P95Ms is not { } legacyP95)
+        if (before.Requests < t.MinRequests || before.P95Ms is not { } legacyP95)
         {
-            return unified.RequestCount < t.MinRequests
-                ? Insufficient(AgainstBaseline, unified.RequestCount, t.MinRequests, rate, "unified requests", before.P95Ms)
-                : new(AgainstBaseline, HealthState.InsufficientData, null, null,
-                    $"the baseline of {baseline.CapturedAt:yyyy-MM-dd} holds only {before.Requests:N0} legacy requests; capture one over a longer window");
+            // A baseline too small to judge against is no reason to hold a rollout: say so, once, as ok.
+            return new(AgainstBaseline, HealthState.Ok, null, null,
+                $"the baseline of {baseline.CapturedAt:yyyy-MM-dd} holds only {before.Requests:N0} legacy requests, too few to compare with; capture one over a longer window");
+        }
+
+        if (unified.RequestCount < t.MinRequests)
+        {
+            return Insufficient(AgainstBaseline, unified.RequestCount, t.MinRequests, rate, "unified requests", legacyP95);
         }
 
         var latency = LatencyComparison.Compare(unified.P95Ms ?? 0, unified.RequestCount, legacyP95, before.Requests, t.LatencyComparison);
         var allowedErrors = before.ErrorRatePct + t.ErrorRateWarnPct;
         var slower = latency.Verdict == LatencyVerdict.Worse;
-        var failing = unified.ErrorRatePct > allowedErrors;
+        var failing = unified.ErrorRatePct > allowedErrors && unified.ErrorCount >= t.MinErrors;
         var figures = $"unified p95 {Ms(unified.P95Ms ?? 0)} and {Pct(unified.ErrorRatePct)} errors against legacy's {Ms(legacyP95)} and "
             + $"{Pct(before.ErrorRatePct)} in the baseline of {baseline.CapturedAt:yyyy-MM-dd HH:mm}Z";
-        return slower || failing
-            ? new(AgainstBaseline, HealthState.Warn, unified.P95Ms, latency.AllowedP95Ms,
+        if (slower || failing)
+        {
+            return new(AgainstBaseline, HealthState.Warn, unified.P95Ms, latency.AllowedP95Ms,
                 $"{figures}: {(slower ? $"p95 above the allowed {Ms(latency.AllowedP95Ms)}" : string.Empty)}{(slower && failing ? "; " : string.Empty)}"
-                + (failing ? $"errors above the allowed {Pct(allowedErrors)}" : string.Empty))
-            : new(AgainstBaseline, HealthState.Ok, unified.P95Ms, latency.AllowedP95Ms, $"{figures}: within the allowance");
+                + (failing ? $"errors above the allowed {Pct(allowedErrors)}" : string.Empty));
+        }
+
+        var p95Part = latency.Verdict == LatencyVerdict.Insufficient
+            ? $"p95 not compared until unified has {t.LatencyComparison.MinRequestsPerSide:N0} requests"
+            : "p95 within the allowance";
+        return new(AgainstBaseline, HealthState.Ok, unified.P95Ms, latency.AllowedP95Ms, $"{figures}: {p95Part}, errors within {Pct(allowedErrors)}");
     }
 
     private static HealthCheck CoverageCheck(StatsReport window, double rate, HealthThresholds t)

@@ -222,7 +222,8 @@ public static class CutoverConfiguration
         {
             if (!IsHttpUrl(o.Notifications.Urls[i]))
             {
-                errors.Add($"Cutover:Notifications:Urls:{i}: '{o.Notifications.Urls[i]}' is not an absolute http:// or https:// URL");
+                // The URL is a credential (a Slack webhook's path is the secret): say what is wrong without repeating it.
+                errors.Add($"Cutover:Notifications:Urls:{i}: not an absolute http:// or https:// URL ({o.Notifications.Urls[i].Length} characters)");
             }
         }
 

@@ -112,6 +112,11 @@ internal sealed class ProbeService : BackgroundService
         {
             (status, detail) = (0, ex.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : ex.HttpRequestError.ToString());
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A probe that breaks in any other way is a failed probe; the loop must go on probing.
+            (status, detail) = (0, ex.GetType().Name);
+        }
 
         var ok = status is >= 200 and < 300;
         var previous = _results.TryGetValue(upstream, out var p) ? p.FailuresInARow : 0;

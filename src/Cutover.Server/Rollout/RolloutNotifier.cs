@@ -21,7 +21,7 @@ namespace Cutover.Server.Rollout;
 internal sealed class RolloutNotifier : BackgroundService
 {
     private const int Capacity = 1_000;
-    private readonly Channel<byte[]> _queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<byte[]> _queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
     private readonly NotificationsOptions _options;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly HttpClient _http;
@@ -65,7 +65,10 @@ internal sealed class RolloutNotifier : BackgroundService
 
     public (long Sent, long Failed, long Dropped) Counters => (Interlocked.Read(ref _sent), Interlocked.Read(ref _failed), Interlocked.Read(ref _dropped));
 
-    /// <summary>Queues one event; returns at once whatever happens to it.</summary>
+    /// <summary>
+    /// Queues one event; returns at once whatever happens to it. (With <c>Wait</c> as the full mode, <c>TryWrite</c> says
+    /// false when the queue is full; <c>DropWrite</c> would say true and drop silently.)
+    /// </summary>
     public void Notify(string kind, string actor, string reason, RolloutState state, int steps, string? metrics)
     {
         if (!Enabled)

@@ -108,13 +108,19 @@ internal sealed class RolloutService(
                 return RolloutCommandResult.Refused("routing is disabled (the kill switch is on); enable it before starting a rollout");
             }
 
+            var start = RolloutCommands.Start(Plan, state, domain, time.GetUtcNow());
+            if (!start.Succeeded)
+            {
+                return start;
+            }
+
             // A plan only goes up: starting below where routing already is would move users back to legacy.
             var now = CurrentPercent(domain);
             return now > Plan.Steps[0].Percent
                 ? RolloutCommandResult.Refused(
                     $"routing is at {Pct(now)}{(domain is null ? string.Empty : $" for {domain}")}, above the plan's first step "
-                    + $"({Pct(Plan.Steps[0].Percent)}); starting would move users back to legacy: set it to at most that first, or abort")
-                : RolloutCommands.Start(Plan, state, domain, time.GetUtcNow());
+                    + $"({Pct(Plan.Steps[0].Percent)}); starting would move users back to legacy: roll back to at most that first")
+                : start;
         });
 
     public Task<RolloutOutcome> PromoteAsync(string actor, string? reason, CancellationToken cancellationToken) =>

@@ -154,6 +154,19 @@ public sealed class CutoverConfigurationTests
     }
 
     [Fact]
+    public void Load_BadNotificationUrl_NamedWithoutRepeatingTheSecret()
+    {
+        var settings = Valid();
+        settings["Cutover:Notifications:Urls:0"] = "hooks.slack.com/services/T000/B000/SECRETSECRET";
+
+        var (_, errors) = Load(settings);
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith("Cutover:Notifications:Urls:0: not an absolute http:// or https:// URL", error);
+        Assert.DoesNotContain("SECRET", error);
+    }
+
+    [Fact]
     public void Load_RetentionOutOfRange_NamesEachKey()
     {
         var settings = Valid();
