@@ -54,7 +54,7 @@ public sealed class DemoProcessTests
         Assert.Matches(@"│ (mobility|profile|insurance) +│ legacy +│ +[\d,]+ │ +100\.0% │", run.Output);
         Assert.Contains(" 0 of them went back to legacy except by the rollback", run.Output);
         Assert.Contains("0 answered other than 200", run.Output);
-        Assert.Matches(@"Rollback \(cutover rollbacks\): day \d+ \d\d:\d\d, step 3 of 6 \(35%\): 35% → 0% by system, .* Reason: critical at step 3 of 6 \(35%\): error_rate", run.Output);
+        Assert.Matches(@"Rollback \(GET /admin/rollbacks\): day \d+ \d\d:\d\d, step 3 of 6 \(35%\): 35% → 0% by system, .* Reason: critical at step 3 of 6 \(35%\): error_rate", run.Output);
 
         // The audit trail has the rollback and the resume, by who did them.
         Assert.Matches(@"│ [\d-]+ [\d:]+Z +│ rollback +│ system +│", run.Output);
