@@ -15,13 +15,14 @@ namespace Cutover.Server.Rollout;
 
 /// <summary>
 /// POSTs every rollout event to <c>Notifications:Urls</c> as JSON with a Slack-compatible <c>text</c>. The controller only
-/// enqueues (never waits); a background loop sends, retrying each URL with exponential backoff and jitter (Polly), and
-/// gives up on an event after <c>Notifications:Attempts</c>, logging it. A full queue drops the newest event, counted.
+/// enqueues (never waits); one background loop per URL sends its events in order, retrying with exponential backoff and
+/// jitter (Polly), and gives up on an event after <c>Notifications:Attempts</c>, logging it. A full queue drops the newest
+/// event, counted.
 /// </summary>
 internal sealed class RolloutNotifier : BackgroundService
 {
     private const int Capacity = 1_000;
-    private readonly Channel<byte[]> _queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly Dictionary<string, Channel<byte[]>> _queues;
     private readonly NotificationsOptions _options;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly HttpClient _http;
@@ -34,6 +35,12 @@ internal sealed class RolloutNotifier : BackgroundService
     public RolloutNotifier(IOptions<CutoverOptions> options, TimeProvider time, ILogger<RolloutNotifier> logger)
     {
         _options = options.Value.Notifications;
+
+        // One queue per URL: a receiver that is down and being retried must not hold back the others' events.
+        _queues = _options.Urls.Distinct(StringComparer.Ordinal).ToDictionary(
+            static url => url,
+            static _ => Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait }),
+            StringComparer.Ordinal);
         _time = time;
         _logger = logger;
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
@@ -76,9 +83,13 @@ internal sealed class RolloutNotifier : BackgroundService
             return;
         }
 
-        if (!_queue.Writer.TryWrite(Body(kind, actor, reason, state, steps, metrics, _time.GetUtcNow())))
+        var body = Body(kind, actor, reason, state, steps, metrics, _time.GetUtcNow());
+        foreach (var queue in _queues.Values)
         {
-            Interlocked.Increment(ref _dropped);
+            if (!queue.Writer.TryWrite(body))
+            {
+                Interlocked.Increment(ref _dropped);
+            }
         }
     }
 
@@ -88,13 +99,17 @@ internal sealed class RolloutNotifier : BackgroundService
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_queues.Select(q => DeliverAsync(q.Key, q.Value.Reader, stoppingToken)));
+
+    /// <summary>One URL's events, in order, each tried until taken or given up.</summary>
+    private async Task DeliverAsync(string url, ChannelReader<byte[]> events, CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var body in _queue.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var body in events.ReadAllAsync(stoppingToken))
             {
-                await Task.WhenAll(_options.Urls.Select(url => SendAsync(url, body, stoppingToken)));
+                await SendAsync(url, body, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
