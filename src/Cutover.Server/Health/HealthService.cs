@@ -61,10 +61,11 @@ internal sealed class HealthService(
 
         // The guards judge the configuration now: traffic from before the last change (a rollback's failures, say)
         // must not roll back the step that a resume starts again.
-        var reference = StatsCalculator.Compute(await stats.ReadAsync(now - _window, now, cancellationToken), FloorMinute(now - _window), now);
-        var windowFrom = Max(FloorMinute(now - _window), since);
-        var window = windowFrom < now
-            ? StatsCalculator.Compute(await stats.ReadAsync(windowFrom, now, cancellationToken), windowFrom, now)
+        var referenceFrom = FloorMinute(now - _window);
+        var reference = StatsCalculator.Compute(await stats.ReadAsync(referenceFrom, now, cancellationToken), referenceFrom, now);
+        var windowFrom = Max(referenceFrom, since);
+        var window = windowFrom == referenceFrom ? reference // no change inside the window: the same rows, read once
+            : windowFrom < now ? StatsCalculator.Compute(await stats.ReadAsync(windowFrom, now, cancellationToken), windowFrom, now)
             : StatsCalculator.Compute([], now, now);
         var recentFrom = Max(FloorMinute(now - _recentWindow), since);
         var recent = recentFrom < now
