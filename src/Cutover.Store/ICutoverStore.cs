@@ -88,6 +88,34 @@ public interface ICutoverStore : IAsyncDisposable
     /// <summary>The newest baseline, or null when none was captured.</summary>
     Task<Baseline?> LatestBaselineAsync(CancellationToken cancellationToken);
 
+    /// <summary>Listens for changes made elsewhere; see <see cref="IStoreSubscription"/>.</summary>
+    Task<IStoreSubscription> SubscribeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Takes the named lease if no one holds it: the lease, or null when another holder has it.</summary>
+    Task<IStoreLease?> TryAcquireLeaseAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores each user's latest domain (keeping the newer entry where one is already stored), giving each written
+    /// entry a new, higher <see cref="ConversationEntry.Sequence"/>.
+    /// </summary>
+    Task WriteConversationsAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Entries with a sequence above <paramref name="afterSequence"/>, seen at or after <paramref name="seenSince"/>, written
+    /// by an instance other than <paramref name="exceptInstance"/>, in rising sequence order, at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<ConversationEntry>> ReadConversationsAsync(
+        long afterSequence, DateTimeOffset seenSince, string exceptInstance, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes entries seen before <paramref name="before"/>; returns how many.</summary>
+    Task<long> PurgeConversationsAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the stored health verdict with <paramref name="snapshot"/>.</summary>
+    Task SaveHealthAsync(HealthSnapshot snapshot, CancellationToken cancellationToken);
+
+    /// <summary>The last stored health verdict, or null when no instance has stored one.</summary>
+    Task<HealthSnapshot?> LatestHealthAsync(CancellationToken cancellationToken);
+
     /// <summary>A random secret of the deployment, made on first use and kept.</summary>
     Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken);
 }

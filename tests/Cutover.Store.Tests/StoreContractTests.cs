@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Cutover.Core.Classification;
 using Cutover.Core.Decisions;
+using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
@@ -269,6 +270,76 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(32, first.Length);
         Assert.Equal(first, second);
         Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public async Task TryAcquireLeaseAsync_OneHolderAtATime_AndFreeAgainOnDispose()
+    {
+        var first = await Store.TryAcquireLeaseAsync("controller", Cancel);
+        var second = await Store.TryAcquireLeaseAsync("controller", Cancel);
+        var other = await Store.TryAcquireLeaseAsync("other", Cancel);
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+        Assert.NotNull(other);
+        Assert.True(await first.IsHeldAsync(Cancel));
+
+        await first.DisposeAsync();
+        await using var third = await Store.TryAcquireLeaseAsync("controller", Cancel);
+        await other.DisposeAsync();
+
+        Assert.NotNull(third);
+        Assert.False(await first.IsHeldAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task WriteConversationsAsync_KeepsTheNewerEntry_AndReadsOthersInSequenceOrder()
+    {
+        await Store.WriteConversationsAsync(
+        [
+            new ConversationEntry("u1", "jobs", Now, "a"),
+            new ConversationEntry("u2", "property", Now, "a"),
+        ], Cancel);
+        await Store.WriteConversationsAsync(
+        [
+            new ConversationEntry("u1", "marketplace", Now.AddSeconds(5), "b"),
+            new ConversationEntry("u2", "jobs", Now.AddSeconds(-5), "b"), // older than what is stored: ignored
+        ], Cancel);
+
+        var all = await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel);
+        var notFromB = await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "b", 100, Cancel);
+        var afterFirst = await Store.ReadConversationsAsync(all[0].Sequence, Now.AddMinutes(-30), "nobody", 100, Cancel);
+        var recentOnly = await Store.ReadConversationsAsync(0, Now.AddSeconds(1), "nobody", 100, Cancel);
+
+        Assert.Equal([("u2", "property", "a"), ("u1", "marketplace", "b")], all.Select(e => (e.UserKey, e.Domain, e.Instance)));
+        Assert.True(all[0].Sequence < all[1].Sequence);
+        Assert.Equal(Now.AddSeconds(5), all[1].SeenAt);
+        Assert.Equal("u2", Assert.Single(notFromB).UserKey);
+        Assert.Equal("u1", Assert.Single(afterFirst).UserKey);
+        Assert.Equal("u1", Assert.Single(recentOnly).UserKey);
+        Assert.Equal(1, await Store.PurgeConversationsAsync(Now.AddSeconds(1), Cancel));
+        Assert.Equal("u1", Assert.Single(await Store.ReadConversationsAsync(0, Now.AddDays(-1), "nobody", 100, Cancel)).UserKey);
+    }
+
+    [Fact]
+    public async Task SaveHealthAsync_KeepsTheLatestVerdict()
+    {
+        Assert.Null(await Store.LatestHealthAsync(Cancel));
+        var first = new HealthReport(Now, HealthState.Ok, [new HealthCheck("error_rate", HealthState.Ok, 0.05, 1, "fine")]);
+        var second = new HealthReport(Now.AddSeconds(30), HealthState.Critical,
+        [
+            new HealthCheck("error_rate", HealthState.Critical, 7.5, 5, "unified fails 7.5% of requests"),
+            new HealthCheck("split", HealthState.Ok, null, null, "as configured"),
+        ]);
+
+        await Store.SaveHealthAsync(new HealthSnapshot("a", first), Cancel);
+        await Store.SaveHealthAsync(new HealthSnapshot("b", second), Cancel);
+        var latest = await Store.LatestHealthAsync(Cancel);
+
+        Assert.NotNull(latest);
+        Assert.Equal("b", latest.Instance);
+        Assert.Equal((second.At, second.State), (latest.Report.At, latest.Report.State));
+        Assert.Equal(second.Checks, latest.Report.Checks);
     }
 
     private static RoutingState Initial() => RoutingState.Initial(["jobs", "marketplace", "property"], Now) with

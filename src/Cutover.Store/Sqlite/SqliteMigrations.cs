@@ -130,5 +130,26 @@ internal static class SqliteMigrations
                 total          TEXT    NOT NULL
             );
             """),
+        (6, "shared conversation memory and the last health verdict", """
+            -- Each user's latest domain, written behind by every instance on this file and read by the others.
+            -- seq rises with every write, so a reader asks only for what is new since it last looked.
+            CREATE TABLE cutover_conversations (
+                user_key TEXT PRIMARY KEY,
+                domain   TEXT    NOT NULL,
+                seen_at  INTEGER NOT NULL,  -- Unix ms
+                instance TEXT    NOT NULL,
+                seq      INTEGER NOT NULL
+            );
+            CREATE INDEX idx_conversations_seq ON cutover_conversations (seq);
+            CREATE INDEX idx_conversations_seen_at ON cutover_conversations (seen_at);
+
+            CREATE TABLE cutover_health (
+                id           INTEGER PRIMARY KEY CHECK (id = 1),
+                instance     TEXT NOT NULL,
+                evaluated_at TEXT NOT NULL,
+                state        TEXT NOT NULL,
+                checks       TEXT NOT NULL  -- JSON: [{check_name, status, value, threshold, message}]
+            );
+            """),
     ];
 }

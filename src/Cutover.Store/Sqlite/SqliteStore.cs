@@ -18,7 +18,7 @@ namespace Cutover.Store.Sqlite;
 /// reads do not block each other. Connections are pooled by Microsoft.Data.Sqlite; each operation
 /// opens one and sets its per-connection pragmas.
 /// </summary>
-internal sealed class SqliteStore : ICutoverStore
+internal sealed partial class SqliteStore : ICutoverStore
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;

@@ -7,4 +7,5 @@ namespace Cutover.Store;
 [JsonSerializable(typeof(Dictionary<string, decimal>))]
 [JsonSerializable(typeof(List<Cutover.Core.Health.BaselineDomain>))]
 [JsonSerializable(typeof(Cutover.Core.Health.BaselineDomain))]
+[JsonSerializable(typeof(List<StoredHealthCheck>))]
 internal sealed partial class StoreJson : JsonSerializerContext;

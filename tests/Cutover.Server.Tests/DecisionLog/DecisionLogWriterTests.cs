@@ -196,6 +196,23 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<IStoreSubscription> SubscribeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IStoreLease?> TryAcquireLeaseAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task WriteConversationsAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ConversationEntry>> ReadConversationsAsync(
+            long afterSequence, DateTimeOffset seenSince, string exceptInstance, int limit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<long> PurgeConversationsAsync(DateTimeOffset before, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task SaveHealthAsync(HealthSnapshot snapshot, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<HealthSnapshot?> LatestHealthAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<IReadOnlyList<Core.Stats.RollupRow>> ReadRollupsAsync(
             TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
