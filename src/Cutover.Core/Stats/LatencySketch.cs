@@ -85,6 +85,83 @@ public sealed class LatencySketch
     /// <summary>The largest value added (clamped), exactly; 0 when empty.</summary>
     public double Max => _count == 0 ? 0 : _max;
 
+    /// <summary>How many values fell below <see cref="MinTrackable"/> (the zero bucket).</summary>
+    public long ZeroCount => _zeroCount;
+
+    /// <summary>
+    /// The non-empty buckets as (index, count) in increasing index order: with <see cref="ZeroCount"/>,
+    /// <see cref="Sum"/>, <see cref="Min"/> and <see cref="Max"/>, everything needed to rebuild the sketch
+    /// with <see cref="FromParts"/>, for stores that keep sketches in a form their SQL can merge.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<int, long>> NonEmptyBuckets()
+    {
+        var buckets = new List<KeyValuePair<int, long>>();
+        for (var index = _lowest; index <= _highest; index++)
+        {
+            var count = _counts[index - _offset];
+            if (count != 0)
+            {
+                buckets.Add(new KeyValuePair<int, long>(index, count));
+            }
+        }
+
+        return buckets;
+    }
+
+    /// <summary>
+    /// Rebuilds a sketch from the parts <see cref="NonEmptyBuckets"/> and the totals expose. The parts go
+    /// through the same checks as a stored encoding (<see cref="FromBytes"/>), so inconsistent parts are refused.
+    /// </summary>
+    /// <exception cref="FormatException">The parts do not describe a sketch; the message says why.</exception>
+    public static LatencySketch FromParts(long zeroCount, double sum, double min, double max, IEnumerable<KeyValuePair<int, long>> buckets)
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        var sorted = buckets.OrderBy(static b => b.Key).ToList();
+        long count = zeroCount;
+        foreach (var (index, bucketCount) in sorted)
+        {
+            if (bucketCount <= 0 || index < MinIndex || index > MaxIndex)
+            {
+                throw Malformed($"bucket {index} with count {bucketCount} is not a bucket of {MinIndex}..{MaxIndex} with a positive count");
+            }
+
+            count = checked(count + bucketCount);
+        }
+
+        if (zeroCount < 0)
+        {
+            throw Malformed($"the zero bucket's count {zeroCount} is negative");
+        }
+
+        // Encode and decode: one set of checks for stored bytes and stored parts.
+        var bytes = new byte[1 + MaxVarintLength + (3 * DoubleLength) + MaxVarintLength + (sorted.Count * 2 * MaxVarintLength)];
+        var position = 0;
+        bytes[position++] = Version;
+        position += WriteVarint(bytes.AsSpan(position), (ulong)count);
+        if (count != 0)
+        {
+            BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(position), sum);
+            BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(position + DoubleLength), min);
+            BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(position + (2 * DoubleLength)), max);
+            position += 3 * DoubleLength;
+            position += WriteVarint(bytes.AsSpan(position), (ulong)zeroCount);
+            var previous = MinIndex - 1;
+            foreach (var (index, bucketCount) in sorted)
+            {
+                if (index == previous)
+                {
+                    throw Malformed($"bucket {index} is given twice");
+                }
+
+                position += WriteVarint(bytes.AsSpan(position), (ulong)(index - previous));
+                position += WriteVarint(bytes.AsSpan(position), (ulong)bucketCount);
+                previous = index;
+            }
+        }
+
+        return FromBytes(bytes.AsSpan(0, position));
+    }
+
     public void Add(double milliseconds)
     {
         // One comparison sends NaN, negatives, zero and the tiny to the zero bucket.
