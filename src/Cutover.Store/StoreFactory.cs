@@ -1,3 +1,4 @@
+using Cutover.Store.Postgres;
 using Cutover.Store.Sqlite;
 
 namespace Cutover.Store;
@@ -11,7 +12,7 @@ public static class StoreFactory
     public static ICutoverStore Open(string provider, string connectionString, TimeProvider time) => provider switch
     {
         Sqlite => new SqliteStore(connectionString, time),
-        Postgres => throw new StoreException("the postgres store is not built yet; use Store:Provider = sqlite"),
+        Postgres => new PostgresStore(connectionString, time),
         _ => throw new StoreException($"unknown store provider '{provider}': use sqlite or postgres"),
     };
 }

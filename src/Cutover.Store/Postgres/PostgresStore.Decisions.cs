@@ -1,0 +1,203 @@
+using Cutover.Core.Classification;
+using Cutover.Core.Decisions;
+using Cutover.Core.Routing;
+using Cutover.Core.Stats;
+using Cutover.Core.Webhooks;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cutover.Store.Postgres;
+
+/// <summary>The decision log: binary COPY in, rollups merged in the same transaction, reads and retention.</summary>
+internal sealed partial class PostgresStore
+{
+    private const string CopyDecisionsSql = """
+        COPY webhook_routing_logs (created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket, routed_to,
+            webhook_name, handler, status, status_code, response_time_ms, error_message, fallback)
+        FROM STDIN (FORMAT BINARY)
+        """;
+
+    /// <summary>
+    /// A range scan of the created_at index grouped by user and domain. A user's bucket only changes with the salt;
+    /// max() keeps one row per user and domain even then.
+    /// </summary>
+    internal const string UserActivitySql = """
+        SELECT from_number, domain, max(bucket), count(*)
+        FROM webhook_routing_logs
+        WHERE created_at >= @from AND created_at < @to
+          AND from_number IS NOT NULL AND bucket IS NOT NULL AND rule <> 'field'
+        GROUP BY from_number, domain
+        """;
+
+    public async Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var importer = await connection.BeginBinaryImportAsync(CopyDecisionsSql, cancellationToken))
+        {
+            foreach (var d in batch)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(d.At.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
+                await importer.WriteAsync(d.CorrelationId, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(importer, d.MessageId, cancellationToken);
+                await WriteNullableAsync(importer, d.UserKey, cancellationToken);
+                await importer.WriteAsync(d.Kind.ToName(), NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(d.Domain, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(d.Rule.ToName(), NpgsqlDbType.Text, cancellationToken);
+                if (d.Bucket >= 0)
+                {
+                    await importer.WriteAsync(d.Bucket, NpgsqlDbType.Integer, cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+
+                await importer.WriteAsync(d.Route.ToName(), NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(d.Upstream, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(importer, d.Handler, cancellationToken);
+                await importer.WriteAsync(d.Success ? "success" : "error", NpgsqlDbType.Text, cancellationToken);
+                if (d.StatusCode > 0)
+                {
+                    await importer.WriteAsync(d.StatusCode, NpgsqlDbType.Integer, cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+
+                await importer.WriteAsync(d.LatencyMs, NpgsqlDbType.Double, cancellationToken);
+                await WriteNullableAsync(importer, d.Error, cancellationToken);
+                await importer.WriteAsync(d.Fallback, NpgsqlDbType.Boolean, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await PostgresRollups.AddAsync(connection, transaction, batch, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, """
+            SELECT created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket, routed_to, webhook_name,
+                   handler, status, status_code, response_time_ms, error_message, fallback
+            FROM webhook_routing_logs
+            WHERE (@since::timestamptz IS NULL OR created_at >= @since) AND (@until::timestamptz IS NULL OR created_at < @until)
+              AND (@user::text IS NULL OR from_number = @user)
+            ORDER BY id DESC LIMIT @limit
+            """);
+        command.Parameters.Add(new NpgsqlParameter("since", NpgsqlDbType.TimestampTz) { Value = query.Since is { } since ? since.ToUniversalTime() : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("until", NpgsqlDbType.TimestampTz) { Value = query.Until is { } until ? until.ToUniversalTime() : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)query.UserKey ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", Math.Clamp(query.Limit, 1, 1_000_000));
+        var records = new List<DecisionRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new DecisionRecord(
+                At: reader.GetFieldValue<DateTimeOffset>(0),
+                CorrelationId: reader.GetString(1),
+                MessageId: reader.IsDBNull(2) ? null : reader.GetString(2),
+                UserKey: reader.IsDBNull(3) ? null : reader.GetString(3),
+                Kind: ParseKind(reader.GetString(4)),
+                Domain: reader.GetString(5),
+                Rule: ParseRule(reader.GetString(6)),
+                Bucket: reader.IsDBNull(7) ? -1 : reader.GetInt32(7),
+                Route: reader.GetString(8) == RouteNames.Unified ? Route.Unified : Route.Legacy,
+                Upstream: reader.GetString(9),
+                Handler: reader.IsDBNull(10) ? null : reader.GetString(10),
+                Success: reader.GetString(11) == "success",
+                StatusCode: reader.IsDBNull(12) ? 0 : reader.GetInt32(12),
+                LatencyMs: reader.IsDBNull(13) ? 0 : reader.GetDouble(13),
+                Error: reader.IsDBNull(14) ? null : reader.GetString(14),
+                Fallback: reader.GetBoolean(15)));
+        }
+
+        return records;
+    }
+
+    public async Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, UserActivitySql);
+        command.Parameters.AddWithValue("from", from.ToUniversalTime());
+        command.Parameters.AddWithValue("to", to.ToUniversalTime());
+        var rows = new List<UserActivity>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new UserActivity(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3)));
+        }
+
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(
+        TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await PostgresRollups.ReadAsync(connection, resolution, from, to, cancellationToken);
+    }
+
+    public async Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var decisions = await DeleteInSlicesAsync(connection, """
+            DELETE FROM webhook_routing_logs WHERE id IN (SELECT id FROM webhook_routing_logs WHERE created_at < @before LIMIT 5000)
+            """, decisionsBefore, cancellationToken);
+        var rollups = await DeleteInSlicesAsync(connection, """
+            DELETE FROM webhook_routing_rollups WHERE ctid IN (
+                SELECT ctid FROM webhook_routing_rollups WHERE period_start < @before LIMIT 5000)
+            """, rollupsBefore, cancellationToken);
+        return new PurgeResult(decisions, rollups);
+    }
+
+    /// <summary>Deletes in slices of one short transaction each, so writers are never held up for long.</summary>
+    private static async Task<long> DeleteInSlicesAsync(
+        NpgsqlConnection connection, string sql, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, null, sql);
+        command.Parameters.AddWithValue("before", before.ToUniversalTime());
+        long total = 0;
+        int deleted;
+        do
+        {
+            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+        }
+        while (deleted > 0);
+
+        return total;
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            await importer.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await importer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+        }
+    }
+
+    private static UpdateKind ParseKind(string value) => value switch
+    {
+        "status" => UpdateKind.Status,
+        "change" => UpdateKind.Change,
+        _ => UpdateKind.Message,
+    };
+
+    private static ClassificationRule ParseRule(string value) =>
+        Enum.GetValues<ClassificationRule>().FirstOrDefault(r => r.ToName() == value, ClassificationRule.Fallback);
+}
