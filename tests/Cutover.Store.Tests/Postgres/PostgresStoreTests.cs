@@ -1,0 +1,242 @@
+using Cutover.Core.Classification;
+using Cutover.Core.Decisions;
+using Cutover.Core.Routing;
+using Cutover.Core.Stats;
+using Cutover.Core.Webhooks;
+using Cutover.Store.Postgres;
+using Cutover.Testing;
+using Npgsql;
+
+namespace Cutover.Store.Tests.Postgres;
+
+/// <summary>The contract suite on PostgreSQL, plus what only a shared server does: concurrent instances, leases, notifications.</summary>
+public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContractTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private string _connectionString = null!;
+
+    protected override async Task<ICutoverStore> CreateStoreAsync()
+    {
+        _connectionString = await postgres.CreateDatabaseAsync(Cancel);
+        return StoreFactory.Open(StoreFactory.Postgres, _connectionString, TimeProvider.System);
+    }
+
+    [Fact]
+    public void Open_ConnectionString_LocationHasNoCredentials()
+    {
+        using var _ = new CancellationTokenSource();
+        var store = StoreFactory.Open(StoreFactory.Postgres, "Host=db.example;Port=6543;Database=cutover;Username=alice;Password=hunter2", TimeProvider.System);
+
+        Assert.Equal("postgres", store.Provider);
+        Assert.Equal("db.example:6543/cutover", store.Location);
+    }
+
+    [Theory]
+    [InlineData("Nonsense Key=1;Password=hunter2", "is not a PostgreSQL connection string")]
+    [InlineData("Port=5432;Database=cutover;Password=hunter2", "names no host")]
+    [InlineData("Host=db;Port=notaport;Password=hunter2", "is not a PostgreSQL connection string")]
+    public void Open_BadConnectionString_SaysWhatToFixWithoutThePassword(string connectionString, string expected)
+    {
+        var ex = Assert.Throws<StoreException>(() => StoreFactory.Open(StoreFactory.Postgres, connectionString, TimeProvider.System));
+
+        Assert.Contains(expected, ex.Message);
+        Assert.Contains("Store:ConnectionString", ex.Message);
+        Assert.DoesNotContain("hunter2", ex.Message);
+        Assert.DoesNotContain("hunter2", ex.InnerException?.Message ?? string.Empty);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NoServerListening_StoreExceptionNamingTheStore()
+    {
+        var port = FreePort.Next();
+        await using var store = StoreFactory.Open(StoreFactory.Postgres,
+            $"Host=127.0.0.1;Port={port};Database=x;Username=postgres;Password=hunter2;Timeout=2", TimeProvider.System);
+
+        var ex = await Assert.ThrowsAsync<StoreException>(() => store.MigrateAsync(Cancel));
+
+        Assert.Contains($"127.0.0.1:{port}/x", ex.Message);
+        Assert.DoesNotContain("hunter2", ex.Message);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_ThreeInstancesAtOnceOnAFreshDatabase_AppliesEachMigrationOnce()
+    {
+        // arrange: a database nobody migrated yet
+        var fresh = await postgres.CreateDatabaseAsync(Cancel);
+        var stores = Enumerable.Range(0, 3).Select(_ => StoreFactory.Open(StoreFactory.Postgres, fresh, TimeProvider.System)).ToList();
+
+        // act
+        var applied = await Task.WhenAll(stores.Select(s => s.MigrateAsync(Cancel)));
+
+        // assert: the first did everything, the others found nothing left to do
+        Assert.Equal(PostgresMigrations.All.Length, applied.Sum());
+        Assert.Equal(PostgresMigrations.All.Length, applied.Max());
+        Assert.Equal(PostgresMigrations.All.Length, await stores[0].SchemaVersionAsync(Cancel));
+        Assert.Equal(PostgresMigrations.All.Length, await ScalarAsync<long>(fresh, "SELECT count(*) FROM schema_migrations"));
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task WriteDecisionsAsync_TwoStoresOnTheSameRollupKeysAtOnce_AddUpExactly()
+    {
+        // arrange: two instances, each writing 20 batches into the same few minutes × domains × routes × handlers
+        await using var other = StoreFactory.Open(StoreFactory.Postgres, _connectionString, TimeProvider.System);
+        var all = new List<DecisionRecord>();
+        var perStore = new[] { new List<List<DecisionRecord>>(), new List<List<DecisionRecord>>() };
+        var random = new Random(11);
+        for (var s = 0; s < 2; s++)
+        {
+            for (var b = 0; b < 20; b++)
+            {
+                var batch = Enumerable.Range(0, 200).Select(i => Decision(random, Now.AddSeconds(random.Next(0, 180)), $"s{s}b{b}i{i}")).ToList();
+                perStore[s].Add(batch);
+                all.AddRange(batch);
+            }
+        }
+
+        // act
+        await Task.WhenAll(
+            Task.Run(async () => { foreach (var batch in perStore[0]) { await Store.WriteDecisionsAsync(batch, Cancel); } }, Cancel),
+            Task.Run(async () => { foreach (var batch in perStore[1]) { await other.WriteDecisionsAsync(batch, Cancel); } }, Cancel));
+
+        // assert: every stored row is what aggregating all decisions at once gives, sketch included
+        foreach (var resolution in (TimeSpan[])[Rollups.Minute, Rollups.Hour])
+        {
+            var expected = Rollups.Aggregate(all, resolution);
+            var stored = await Store.ReadRollupsAsync(resolution, Now.AddHours(-1), Now.AddHours(2), Cancel);
+            Assert.Equal(expected.Count, stored.Count);
+            foreach (var row in stored)
+            {
+                var cell = expected[row.Key];
+                Assert.Equal((cell.Requests, cell.Errors, cell.Fallbacks, cell.LastAtMs), (row.Requests, row.Errors, row.Fallbacks, row.LastAtMs));
+                var sketch = LatencySketch.FromBytes(row.Latency);
+                Assert.Equal(cell.Latency.NonEmptyBuckets(), sketch.NonEmptyBuckets());
+                Assert.Equal((cell.Latency.Count, cell.Latency.ZeroCount, cell.Latency.Min, cell.Latency.Max),
+                    (sketch.Count, sketch.ZeroCount, sketch.Min, sketch.Max));
+                Assert.Equal(cell.Latency.Sum, sketch.Sum, 1e-9 * cell.Latency.Sum);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TryAcquireLeaseAsync_HoldersConnectionTerminated_LeaseIsFreeAndNoLongerHeld()
+    {
+        // arrange
+        await using var other = StoreFactory.Open(StoreFactory.Postgres, _connectionString, TimeProvider.System);
+        var lease = await Store.TryAcquireLeaseAsync("controller", Cancel);
+        Assert.NotNull(lease);
+        Assert.Null(await other.TryAcquireLeaseAsync("controller", Cancel));
+
+        // act: what the server does to the connection of a process that was killed
+        var terminated = await ScalarAsync<long>(_connectionString,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()");
+
+        // assert
+        Assert.Equal(1, terminated);
+        IStoreLease? taken = null;
+        await Eventually.WaitAsync(async () => (taken = await other.TryAcquireLeaseAsync("controller", Cancel)) is not null, Timeout,
+            "the terminated holder's lease to be free");
+        Assert.False(await lease.IsHeldAsync(Cancel));
+        Assert.True(await taken!.IsHeldAsync(Cancel));
+        await lease.DisposeAsync(); // harmless on a dead connection
+        await taken.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task SubscribeAsync_ListenerTerminated_ReportsResyncAndStillDelivers()
+    {
+        // arrange
+        await using var subscription = await Store.SubscribeAsync(Cancel);
+        Assert.True(subscription.IsLive);
+        var received = new List<string>();
+
+        // act: cut the listening connection (the only one waiting on LISTEN)
+        var terminated = await ScalarAsync<long>(_connectionString, """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'
+            """);
+
+        // assert: a resync once it is back, then changes arrive again
+        Assert.Equal(1, terminated);
+        await ReadUntilAsync(subscription, received, StoreChannels.Resync);
+        Assert.True(subscription.IsLive);
+        await Store.LoadRoutingStateAsync(RoutingState.Initial(["jobs"], Now), Cancel);
+        await ReadUntilAsync(subscription, received, StoreChannels.Routing);
+    }
+
+    [Fact]
+    public async Task WriteDecisionsAsync_HundredThousandInBatchesOfAThousand_AllArrive()
+    {
+        // arrange
+        var random = new Random(5);
+        var batches = Enumerable.Range(0, 100)
+            .Select(b => Enumerable.Range(0, 1_000).Select(i => Decision(random, Now.AddMilliseconds((b * 1_000) + i), $"c{b}-{i}")).ToList())
+            .ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // act
+        foreach (var batch in batches)
+        {
+            await Store.WriteDecisionsAsync(batch, Cancel);
+        }
+
+        // assert
+        clock.Stop();
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"100,000 decisions in {clock.Elapsed.TotalSeconds:0.00} s: {100_000 / clock.Elapsed.TotalSeconds:0} records/s (binary COPY + rollups per batch)");
+        Assert.Equal(100_000, await ScalarAsync<long>(_connectionString, "SELECT count(*) FROM webhook_routing_logs"));
+        var minutes = await Store.ReadRollupsAsync(Rollups.Minute, Now, Now.AddHours(1), Cancel);
+        Assert.Equal(100_000, minutes.Sum(static r => r.Requests));
+    }
+
+    internal static DecisionRecord Decision(Random random, DateTimeOffset at, string correlationId)
+    {
+        string[] domains = ["jobs", "marketplace", "property"];
+        string?[] handlers = [null, "agent-a", "agent-b"];
+        var success = random.NextDouble() > 0.03;
+        var fallback = !success && random.NextDouble() > 0.5;
+
+        // Mostly log-normal around 100 ms, some zeros (no answer) and a slow tail.
+        var latency = random.NextDouble() < 0.02 ? 0 : Math.Exp(4.6 + (random.NextDouble() * 2) - 1) * (random.NextDouble() < 0.05 ? 30 : 1);
+        return new DecisionRecord(at, correlationId, $"wamid.{correlationId}", $"user-{random.Next(500)}", UpdateKind.Message,
+            domains[random.Next(domains.Length)], ClassificationRule.Keyword, random.Next(10_000),
+            random.Next(2) == 0 ? Route.Unified : Route.Legacy, "upstream", handlers[random.Next(handlers.Length)],
+            success, success ? 200 : 503, latency, success ? null : "upstream failed", fallback);
+    }
+
+    internal static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Cancel);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync(Cancel))!;
+    }
+
+    internal static async Task ReadUntilAsync(IStoreSubscription subscription, List<string> received, string wanted)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(Timeout);
+        while (true)
+        {
+            string change;
+            try
+            {
+                change = await subscription.Changes.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!Cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no '{wanted}' within {Timeout}; received [{string.Join(", ", received)}]");
+            }
+
+            received.Add(change);
+            if (change == wanted)
+            {
+                return;
+            }
+        }
+    }
+}
