@@ -235,6 +235,37 @@ public sealed class PostgresSqlInterfaceTests(PostgresFixture postgres) : IAsync
         }
     }
 
+    [Fact]
+    public async Task RunbookStatements_AsWrittenInTheSeeds_Work()
+    {
+        // arrange
+        await ExecuteAsync("SELECT update_routing_percentage(35, 'week 4')");
+
+        // act: the runbooks' own statements, unchanged
+        await ExecuteAsync("INSERT INTO migration_rollbacks (phase, reason, rolled_back_by) VALUES ('week4', 'High error rate', 'operator_name')");
+        await ExecuteAsync("INSERT INTO migration_rollbacks (phase, reason) VALUES ('weekX', 'High error rate')");
+        await ExecuteAsync("""
+            INSERT INTO webhook_routing_logs (webhook_name, domain, routed_to, from_number, message_id, response_time_ms, status, error_message)
+            VALUES ('wa-webhook-jobs', 'jobs', 'legacy', '250788000001', 'wamid.1', 120, 'error', 'boom')
+            """);
+        var errors = await PostgresStoreTests.ScalarAsync<long>(_connectionString, """
+            SELECT count(*) FROM (
+                SELECT domain, routed_to, error_message, COUNT(*) as count, MAX(created_at) as last_occurred
+                FROM webhook_routing_logs WHERE status = 'error' AND created_at > now() - interval '1 hour'
+                GROUP BY domain, routed_to, error_message ORDER BY count DESC) AS e
+            """);
+        var statsRows = await PostgresStoreTests.ScalarAsync<long>(_connectionString, "SELECT count(*) FROM webhook_routing_stats");
+
+        // assert
+        Assert.Equal((1L, 0L), (errors, statsRows)); // stats come from rollups, which only Cutover's writer feeds
+        var rollbacks = await _store.RollbacksAsync(10, Cancel);
+        Assert.Equal([("weekX", "postgres", 35m, 35m), ("week4", "operator_name", 35m, 35m)],
+            rollbacks.Select(static r => (r.Phase, r.Actor, r.FromPercent, r.ToPercent)));
+        Assert.Equal("{}", rollbacks[0].Metrics);
+        var logged = Assert.Single(await _store.QueryDecisionsAsync(new DecisionQuery(), Cancel));
+        Assert.Equal(("jobs", Route.Legacy, false, 120.0), (logged.Domain, logged.Route, logged.Success, logged.LatencyMs));
+    }
+
     private async Task ExecuteAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(_connectionString);
