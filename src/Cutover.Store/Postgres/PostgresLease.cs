@@ -25,9 +25,10 @@ internal sealed class PostgresLease(string name, long key, NpgsqlConnection conn
             }
 
             // While the session lives its advisory lock lives; asking pg_locks also catches an unlock done by hand.
+            // A bigint key shows as classid (high 32 bits) and objid (low 32 bits), both unsigned, with objsubid 1.
             await using var command = new NpgsqlCommand("""
                 SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
-                    AND classid = (@key >> 32)::oid AND objid = (@key & 4294967295)::oid AND objsubid = 1)
+                    AND classid = ((@key >> 32) & 4294967295)::oid AND objid = (@key & 4294967295)::oid AND objsubid = 1)
                 """, connection);
             command.Parameters.AddWithValue("key", key);
             return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;

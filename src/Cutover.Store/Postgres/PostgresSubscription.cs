@@ -60,7 +60,7 @@ internal sealed class PostgresSubscription(NpgsqlDataSource dataSource, string c
         _live = false;
         if (_connection is not null)
         {
-            await _connection.DisposeAsync();
+            await DisposeQuietlyAsync(_connection);
         }
 
         _changes.Writer.TryComplete();
@@ -86,7 +86,7 @@ internal sealed class PostgresSubscription(NpgsqlDataSource dataSource, string c
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or ObjectDisposedException)
             {
                 _live = false;
-                await _connection!.DisposeAsync();
+                await DisposeQuietlyAsync(_connection!);
                 _connection = null;
                 _connection = await ReconnectAsync(stop);
                 if (_connection is null)
@@ -137,6 +137,19 @@ internal sealed class PostgresSubscription(NpgsqlDataSource dataSource, string c
             connection.Notification -= OnNotification;
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    private async Task DisposeQuietlyAsync(NpgsqlConnection connection)
+    {
+        connection.Notification -= OnNotification;
+        try
+        {
+            await connection.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // Already broken: nothing left to close properly.
         }
     }
 

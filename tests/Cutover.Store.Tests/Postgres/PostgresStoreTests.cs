@@ -147,6 +147,22 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
     }
 
     [Fact]
+    public async Task IsHeldAsync_KeysOfEitherSign_TrueWhileHeld()
+    {
+        // A lease's key is a 64-bit hash: pg_locks shows it as two unsigned halves, which a negative key must also match.
+        var names = Enumerable.Range(0, 100).Select(static i => $"lease-{i}").ToList();
+        string[] chosen = [names.First(static n => PostgresStore.LeaseKey(n) < 0), names.First(static n => PostgresStore.LeaseKey(n) > 0)];
+
+        foreach (var name in chosen)
+        {
+            await using var lease = await Store.TryAcquireLeaseAsync(name, Cancel);
+
+            Assert.NotNull(lease);
+            Assert.True(await lease.IsHeldAsync(Cancel), name);
+        }
+    }
+
+    [Fact]
     public async Task SubscribeAsync_ListenerTerminated_ReportsResyncAndStillDelivers()
     {
         // arrange
