@@ -258,6 +258,24 @@ internal static class PostgresMigrations
             CREATE TRIGGER cutover_rollout_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON cutover_rollout
                 FOR EACH STATEMENT EXECUTE FUNCTION cutover_notify_rollout();
 
+            -- Every change of the routing state has an audit event with a reason. Cutover's instances and the functions
+            -- below raise the version with each change they record; a bare UPDATE of the row (as the runbooks' old
+            -- function did) would change routing with no trace and no version for instances to notice, so it is refused.
+            CREATE FUNCTION cutover_guard_routing_config() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.version = OLD.version AND (NEW.percentage, NEW.enabled, NEW.domains, NEW.domain_percentages)
+                        IS DISTINCT FROM (OLD.percentage, OLD.enabled, OLD.domains, OLD.domain_percentages) THEN
+                    RAISE EXCEPTION 'the routing state is changed through functions that record who and why'
+                        USING ERRCODE = 'insufficient_privilege',
+                              HINT = 'use SELECT update_routing_percentage(25.00, ''why'') or SELECT set_routing_enabled(false, ''why''), or the cutover CLI';
+                END IF;
+                RETURN NEW;
+            END
+            $$;
+
+            CREATE TRIGGER webhook_routing_config_guard BEFORE UPDATE ON webhook_routing_config
+                FOR EACH ROW EXECUTE FUNCTION cutover_guard_routing_config();
+
             -- The runbooks' update_routing_percentage, with the reason Cutover requires of every change.
             CREATE FUNCTION update_routing_percentage(new_percentage numeric, change_reason text)
             RETURNS webhook_routing_config LANGUAGE plpgsql AS $$

@@ -72,6 +72,16 @@ public sealed class PostgresSqlInterfaceTests(PostgresFixture postgres) : IAsync
     }
 
     [Fact]
+    public async Task BareUpdateOfTheConfigRow_Refused_PointingToTheFunctions()
+    {
+        var ex = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync("UPDATE webhook_routing_config SET percentage = 50"));
+
+        Assert.Contains("functions that record who and why", ex.MessageText);
+        Assert.Contains("update_routing_percentage", ex.Hint);
+        Assert.Equal(0m, (await _store.LoadRoutingStateAsync(RoutingState.Initial([], Start), Cancel)).Percent);
+    }
+
+    [Fact]
     public async Task UpdateRoutingPercentage_RolloutRunning_RefusedSayingWhatToDo()
     {
         // arrange

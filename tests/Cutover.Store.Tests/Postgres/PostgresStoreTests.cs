@@ -23,10 +23,9 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
     }
 
     [Fact]
-    public void Open_ConnectionString_LocationHasNoCredentials()
+    public async Task Open_ConnectionString_LocationHasNoCredentials()
     {
-        using var _ = new CancellationTokenSource();
-        var store = StoreFactory.Open(StoreFactory.Postgres, "Host=db.example;Port=6543;Database=cutover;Username=alice;Password=hunter2", TimeProvider.System);
+        await using var store = StoreFactory.Open(StoreFactory.Postgres, "Host=db.example;Port=6543;Database=cutover;Username=alice;Password=hunter2", TimeProvider.System);
 
         Assert.Equal("postgres", store.Provider);
         Assert.Equal("db.example:6543/cutover", store.Location);
