@@ -36,6 +36,7 @@ internal sealed partial class PostgresStore
             return;
         }
 
+        batch = WithoutNulCharacters(batch);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var importer = await connection.BeginBinaryImportAsync(CopyDecisionsSql, cancellationToken))
@@ -177,6 +178,41 @@ internal sealed partial class PostgresStore
         while (deleted > 0);
 
         return total;
+    }
+
+    /// <summary>
+    /// PostgreSQL text cannot hold U+0000, and one such character would fail the whole batch's COPY, again at every
+    /// retry. Message ids, user keys and handler names come from outside, so a NUL is replaced (by U+FFFD) rather
+    /// than trusted never to appear. The batch is copied only when a record needs it.
+    /// </summary>
+    internal static IReadOnlyList<DecisionRecord> WithoutNulCharacters(IReadOnlyList<DecisionRecord> batch)
+    {
+        DecisionRecord[]? cleaned = null;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var d = batch[i];
+            if (HasNul(d.CorrelationId) || HasNul(d.MessageId) || HasNul(d.UserKey) || HasNul(d.Domain) || HasNul(d.Upstream)
+                || HasNul(d.Handler) || HasNul(d.Error))
+            {
+                cleaned ??= [.. batch];
+                cleaned[i] = d with
+                {
+                    CorrelationId = Clean(d.CorrelationId)!,
+                    MessageId = Clean(d.MessageId),
+                    UserKey = Clean(d.UserKey),
+                    Domain = Clean(d.Domain)!,
+                    Upstream = Clean(d.Upstream)!,
+                    Handler = Clean(d.Handler),
+                    Error = Clean(d.Error),
+                };
+            }
+        }
+
+        return cleaned ?? batch;
+
+        static bool HasNul(string? value) => value is not null && value.Contains('\0', StringComparison.Ordinal);
+
+        static string? Clean(string? value) => value?.Replace('\0', '\uFFFD');
     }
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken)

@@ -122,6 +122,23 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
     }
 
     [Fact]
+    public async Task WriteDecisionsAsync_NulCharacterInOutsideText_StoredWithAReplacementNotFailingTheBatch()
+    {
+        // arrange: PostgreSQL text cannot hold U+0000; a message id or a handler name from outside might
+        var random = new Random(1);
+        var poisoned = Decision(random, Now, "c\0x") with { MessageId = "wamid.\0", Handler = "agent\0a", Error = "bad\0" };
+
+        // act
+        await Store.WriteDecisionsAsync([Decision(random, Now, "fine"), poisoned], Cancel);
+
+        // assert
+        var read = await Store.QueryDecisionsAsync(new DecisionQuery(), Cancel);
+        Assert.Equal(2, read.Count);
+        Assert.Equal(("c\uFFFDx", "wamid.\uFFFD", "agent\uFFFDa", "bad\uFFFD"), (read[0].CorrelationId, read[0].MessageId, read[0].Handler, read[0].Error));
+        Assert.Contains(await Store.ReadRollupsAsync(Rollups.Minute, Now, Now.AddMinutes(1), Cancel), static r => r.Handler == "agent\uFFFDa");
+    }
+
+    [Fact]
     public async Task TryAcquireLeaseAsync_HoldersConnectionTerminated_LeaseIsFreeAndNoLongerHeld()
     {
         // arrange
