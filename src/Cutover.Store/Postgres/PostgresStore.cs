@@ -102,8 +102,16 @@ internal sealed partial class PostgresStore : ICutoverStore
         }
         finally
         {
-            // The connection goes back to the pool: the lock must not go with it.
-            await ExecuteAsync(connection, null, $"SELECT pg_advisory_unlock({PostgresMigrations.MigrationLockKey})", CancellationToken.None);
+            // The connection goes back to the pool: the lock must not go with it. If the connection broke, the
+            // server has released the lock already, and the exception that matters is the one already thrown.
+            try
+            {
+                await ExecuteAsync(connection, null, $"SELECT pg_advisory_unlock({PostgresMigrations.MigrationLockKey})", CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                // Nothing held any more.
+            }
         }
     }
 

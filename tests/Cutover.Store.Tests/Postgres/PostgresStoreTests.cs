@@ -149,7 +149,11 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
 
         // act: what the server does to the connection of a process that was killed
         var terminated = await ScalarAsync<long>(_connectionString,
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()");
+            """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """);
 
         // assert
         Assert.Equal(1, terminated);
