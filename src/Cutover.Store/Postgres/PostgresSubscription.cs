@@ -18,12 +18,13 @@ internal sealed class PostgresSubscription(NpgsqlDataSource dataSource, string c
     // Bounded and dropping the oldest: a reader that falls behind re-reads the state anyway, and a flood of
     // notifications must not grow memory without limit.
     private readonly Channel<string> _changes = Channel.CreateBounded<string>(
-        new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false, SingleWriter = true });
+        new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false, SingleWriter = false });
 
     private readonly CancellationTokenSource _stop = new();
     private NpgsqlConnection? _connection;
     private Task _loop = Task.CompletedTask;
     private volatile bool _live;
+    private int _disposed;
 
     public ChannelReader<string> Changes => _changes.Reader;
 
@@ -47,6 +48,11 @@ internal sealed class PostgresSubscription(NpgsqlDataSource dataSource, string c
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         try
         {
@@ -83,8 +89,10 @@ internal sealed class PostgresSubscription(NpgsqlDataSource dataSource, string c
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or ObjectDisposedException)
+            catch (Exception) when (!stop.IsCancellationRequested)
             {
+                // Whatever broke the connection (server gone, backend terminated, network), the listener must not die
+                // with it: everything here ends in a reconnect.
                 _live = false;
                 await DisposeQuietlyAsync(_connection!);
                 _connection = null;
@@ -115,8 +123,9 @@ internal sealed class PostgresSubscription(NpgsqlDataSource dataSource, string c
             {
                 return null;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
+            catch (Exception) when (!stop.IsCancellationRequested)
             {
+                // Still down (refused, starting up, timed out): wait longer, up to the cap, and try again.
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetry.Ticks));
             }
         }

@@ -202,6 +202,17 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
         Assert.True(subscription.IsLive);
         await Store.LoadRoutingStateAsync(RoutingState.Initial(["jobs"], Now), Cancel);
         await ReadUntilAsync(subscription, received, StoreChannels.Routing);
+
+        // disposing stops it, and more than once is harmless
+        await subscription.DisposeAsync();
+        await subscription.DisposeAsync();
+        Assert.False(subscription.IsLive);
+        while (subscription.Changes.TryRead(out _))
+        {
+            // drain what came before the end
+        }
+
+        Assert.True(subscription.Changes.Completion.IsCompleted);
     }
 
     [Fact]
