@@ -10,9 +10,11 @@ namespace Cutover.Testing;
 /// </summary>
 public sealed class PostgresCluster : IAsyncDisposable
 {
-    /// <summary>Where the binaries are: <c>CUTOVER_PG_BIN</c>, else Debian's PostgreSQL 15.</summary>
-    public static readonly string BinDirectory =
-        Environment.GetEnvironmentVariable("CUTOVER_PG_BIN") is { Length: > 0 } bin ? bin : "/usr/lib/postgresql/15/bin";
+    /// <summary>
+    /// Where the binaries are: <c>CUTOVER_PG_BIN</c>, else Debian's PostgreSQL 15, else the newest Debian version
+    /// installed (CI installs whatever <c>postgresql</c> brings on a new machine).
+    /// </summary>
+    public static readonly string BinDirectory = FindBinDirectory();
 
     private static int _databases;
 
@@ -156,6 +158,27 @@ public sealed class PostgresCluster : IAsyncDisposable
     }
 
     private string DataDirectory => Path.Combine(_directory, "data");
+
+    private static string FindBinDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("CUTOVER_PG_BIN") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        const string Preferred = "/usr/lib/postgresql/15/bin";
+        if (File.Exists(Path.Combine(Preferred, "initdb")) || !Directory.Exists("/usr/lib/postgresql"))
+        {
+            return Preferred;
+        }
+
+        return Directory.GetDirectories("/usr/lib/postgresql")
+            .Select(static d => (Version: int.TryParse(Path.GetFileName(d), out var v) ? v : -1, Bin: Path.Combine(d, "bin")))
+            .Where(static c => c.Version > 0 && File.Exists(Path.Combine(c.Bin, "initdb")))
+            .OrderByDescending(static c => c.Version)
+            .Select(static c => c.Bin)
+            .FirstOrDefault() ?? Preferred;
+    }
 
     private static bool IsRoot => Environment.UserName == "root";
 
