@@ -98,15 +98,13 @@ internal static class PostgresMigrations
                 PRIMARY KEY (resolution, period_start, domain, routed_to, handler)
             );
 
-            -- Adds two bucket maps: counts of the same index add.
+            -- Adds two bucket maps: counts of the same index add. One pass over b, each key looked up in a (jsonb
+            -- objects are sorted, so a lookup is a binary search), and || lets b's sums replace a's entries.
             CREATE FUNCTION cutover_merge_buckets(a jsonb, b jsonb) RETURNS jsonb
             LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-                SELECT coalesce(jsonb_object_agg(k, total), '{}'::jsonb)
-                FROM (SELECT k, sum(v)::bigint AS total
-                      FROM (SELECT key AS k, value::bigint AS v FROM jsonb_each_text(coalesce(a, '{}'::jsonb))
-                            UNION ALL
-                            SELECT key, value::bigint FROM jsonb_each_text(coalesce(b, '{}'::jsonb))) AS e
-                      GROUP BY k) AS t
+                SELECT coalesce(a, '{}'::jsonb) || coalesce(
+                    (SELECT jsonb_object_agg(key, coalesce((a ->> key)::bigint, 0) + value::bigint) FROM jsonb_each_text(b)),
+                    '{}'::jsonb)
             $$;
 
             CREATE AGGREGATE cutover_merge_buckets_agg(jsonb) (
