@@ -62,6 +62,20 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
         }
     }
 
+    /// <summary>Ends every open subscription, as a lost listening connection does.</summary>
+    public void EndSubscriptions()
+    {
+        lock (_subscriptions)
+        {
+            foreach (var subscription in _subscriptions)
+            {
+                subscription.Writer.TryComplete();
+            }
+
+            _subscriptions.Clear();
+        }
+    }
+
     public int Subscriptions
     {
         get
