@@ -339,7 +339,18 @@ internal sealed partial class AdminApi(
             return Refuse(status, status == StatusCodes.Status401Unauthorized ? "unauthorized" : "forbidden", problem!);
         }
 
-        return await action(principal);
+        try
+        {
+            return await action(principal);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException
+            || (ex is StoreException { InnerException: not null }))
+        {
+            // The database is away: say so (503, the kind of failure only: a driver's message may name hosts or users)
+            // rather than a bare 500. Routing goes on meanwhile; a change can be made again when the store is back.
+            return Refuse(StatusCodes.Status503ServiceUnavailable, "store_unavailable",
+                $"the store did not answer ({StoreAvailability.Describe(ex)}); routing goes on from the last state loaded, try again later");
+        }
     }
 
     private static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)

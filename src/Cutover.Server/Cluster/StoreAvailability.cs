@@ -53,7 +53,8 @@ internal sealed class StoreAvailability
         }
     }
 
-    public void Failed(string component, Exception exception)
+    /// <returns>true when the component was not failing before: the first failure of an outage, worth a log line.</returns>
+    public bool Failed(string component, Exception exception)
     {
         var error = Describe(exception);
         var now = _time.GetUtcNow();
@@ -70,6 +71,8 @@ internal sealed class StoreAvailability
         {
             _failures.Add(1, new KeyValuePair<string, object?>(TagNames.Component, component));
         }
+
+        return failure.Count == 1;
     }
 
     /// <summary>

@@ -164,10 +164,10 @@ public static class CutoverHost
                 judged = report.State.ToName();
                 findings = [.. report.Checks.Where(static k => k.State != HealthState.Ok).Select(static k => $"{k.Name}: {k.Message}")];
             }
-            catch (StoreException ex)
+            catch (Exception ex) when (ex is StoreException or System.Data.Common.DbException or TimeoutException)
             {
                 // Routing goes on from memory; only the judgement needs the store.
-                (judged, findings) = ("unknown", [$"store: {ex.Message}"]);
+                (judged, findings) = ("unknown", [$"store: {(ex is StoreException { InnerException: null } ? ex.Message : StoreAvailability.Describe(ex))}"]);
             }
 
             return Results.Json(

@@ -49,8 +49,11 @@ internal sealed class RoutingRefresher(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            availability.Failed(StoreAvailability.RoutingRefresh, ex);
-            LogMessages.RoutingPollFailed(logger, ex);
+            // Once per outage: a poll every second would otherwise log a warning every second while the store is away.
+            if (availability.Failed(StoreAvailability.RoutingRefresh, ex))
+            {
+                LogMessages.RoutingPollFailed(logger, ex);
+            }
         }
         finally
         {

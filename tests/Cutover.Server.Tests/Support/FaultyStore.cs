@@ -21,6 +21,7 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     private volatile bool _down;
     private long _failedCalls;
     private long _versionReads;
+    private int _decisionWrites;
 
     public bool Down
     {
@@ -29,6 +30,11 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     }
 
     public long FailedCalls => Interlocked.Read(ref _failedCalls);
+
+    /// <summary>While true the store answers (pings succeed) but refuses every batch of decisions.</summary>
+    public bool RefuseDecisions { get; set; }
+
+    public int DecisionWrites => Volatile.Read(ref _decisionWrites);
 
     /// <summary>How often the routing version was read: each refresh of the routing state reads it first.</summary>
     public long VersionReads => Interlocked.Read(ref _versionReads);
@@ -132,8 +138,13 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     public Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
         Call(() => inner.HistoryAsync(query, cancellationToken));
 
-    public Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken) =>
-        Call(() => inner.WriteDecisionsAsync(batch, cancellationToken));
+    public Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _decisionWrites);
+        return RefuseDecisions
+            ? Task.FromException(new RefusedException())
+            : Call(() => inner.WriteDecisionsAsync(batch, cancellationToken));
+    }
 
     public Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken) =>
         Call(() => inner.QueryDecisionsAsync(query, cancellationToken));
@@ -195,6 +206,9 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
         Call(() => inner.GetOrCreateSecretAsync(name, length, cancellationToken));
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    /// <summary>What a driver throws when the database answers but will not take the statement (a constraint, a bad value).</summary>
+    internal sealed class RefusedException() : DbException("simulated refusal: the database will not take this batch");
 
     /// <summary>What a driver throws when the database cannot be reached.</summary>
     internal sealed class UnreachableException() : DbException("simulated outage: the database does not answer");
