@@ -68,12 +68,13 @@ internal sealed class DecisionLogWriter(
         {
         }
 
-        // Stopping: take no more records, write what is queued within a bounded time.
+        // Stopping: take no more records, write the batch in hand (stopping may have cut its retries short) and what
+        // is queued, within a bounded time.
         queue.Complete();
         using var drain = new CancellationTokenSource(DrainTimeout);
         try
         {
-            while (queue.Reader.TryPeek(out _))
+            while (batch.Count > 0 || queue.Reader.TryPeek(out _))
             {
                 Fill(batch);
                 await WriteAsync(batch, drain.Token);
@@ -84,12 +85,12 @@ internal sealed class DecisionLogWriter(
         }
 
         var counters = queue.Counters;
-        LogMessages.DecisionLogStopped(logger, counters.Written, counters.Dropped, counters.Failed + counters.Queued);
+        LogMessages.DecisionLogStopped(logger, counters.Written, counters.Dropped, counters.Failed + counters.Queued + batch.Count);
     }
 
+    /// <summary>Tops the batch up from the queue; records already in it (a batch not yet written) stay.</summary>
     private void Fill(List<DecisionRecord> batch)
     {
-        batch.Clear();
         var hasher = protection.Hasher;
         while (batch.Count < _batchSize && queue.Reader.TryRead(out var record))
         {
@@ -113,6 +114,7 @@ internal sealed class DecisionLogWriter(
                 await store.WriteDecisionsAsync(batch, cancellationToken);
                 queue.CountWritten(batch.Count);
                 availability.Succeeded(StoreAvailability.DecisionLog);
+                batch.Clear();
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -126,6 +128,7 @@ internal sealed class DecisionLogWriter(
                     {
                         queue.CountFailed(batch.Count);
                         LogMessages.DecisionsLost(logger, batch.Count);
+                        batch.Clear();
                         return;
                     }
                 }

@@ -109,6 +109,23 @@ public sealed class DecisionLogWriterOutageTests : IAsyncLifetime
         Assert.Equal(0, _queue.Counters.Written);
     }
 
+    [Fact]
+    public async Task Stop_DuringAnOutage_TheBatchInHandIsWrittenByTheDrain()
+    {
+        // arrange: the writer holds a record it could not write
+        _store.Down = true;
+        _queue.TryEnqueue(Record);
+        await Eventually.WaitAsync(() => Tick(_store.DecisionWrites >= 2), TimeSpan.FromSeconds(20), "a retry");
+
+        // act: the store is back just as the server stops, before the writer's backoff ran out
+        _store.Down = false;
+        await _writer.StopAsync(Cancel);
+
+        // assert
+        Assert.Equal((1L, 0L), (_queue.Counters.Written, _queue.Counters.Failed));
+        Assert.Single(await _store.QueryDecisionsAsync(new DecisionQuery(100), Cancel));
+    }
+
     /// <summary>Moves the fake clock half a second on while <paramref name="done"/> is false, so backoff delays run out.</summary>
     private bool Tick(bool done)
     {
