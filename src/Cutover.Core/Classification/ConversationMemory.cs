@@ -70,11 +70,13 @@ public sealed class ConversationMemory : IConversationMemory
             return false;
         }
 
-        Remember(userKey, domain, seenAt);
-        return true;
+        return TryRemember(userKey, domain, seenAt);
     }
 
-    public void Remember(string userKey, string domain, DateTimeOffset now)
+    public void Remember(string userKey, string domain, DateTimeOffset now) => TryRemember(userKey, domain, now);
+
+    /// <summary>As <see cref="Remember"/>: false when the entry already said this (same domain, less than a second ago).</summary>
+    public bool TryRemember(string userKey, string domain, DateTimeOffset now)
     {
         var current = _current;
 
@@ -83,7 +85,7 @@ public sealed class ConversationMemory : IConversationMemory
         if (current.Entries.TryGetValue(userKey, out var seen)
             && seen.Domain == domain && now.UtcTicks - seen.SeenAtTicks < TimeSpan.TicksPerSecond)
         {
-            return;
+            return false;
         }
 
         var entry = new Entry(domain, now.UtcTicks);
@@ -94,10 +96,11 @@ public sealed class ConversationMemory : IConversationMemory
                 Rotate(current);
             }
 
-            return;
+            return true;
         }
 
         current.Entries[userKey] = entry;
+        return true;
     }
 
     private void Rotate(Generation full)

@@ -11,7 +11,7 @@ namespace Cutover.Server.Cluster;
 /// The conversation memory when instances share it (<c>Memory:Share</c>): this instance's own
 /// <see cref="ConversationMemory"/> in front, plus what <see cref="ConversationSync"/> brings from other instances. The
 /// request path never touches the store: <see cref="Remember"/> queues the sighting for the sync (bounded; a full queue
-/// drops it, counted, and never blocks), and <see cref="TryRecall"/> looks at the local memory first and, only on a
+/// drops it, counted, and never blocks; a repeat within a second that the local memory ignores is not queued either), and <see cref="TryRecall"/> looks at the local memory first and, only on a
 /// miss, at the entries of other instances, which are kept under the protected key (one hash, only then).
 /// </summary>
 internal sealed class SharedConversationMemory : IConversationMemory
@@ -82,8 +82,8 @@ internal sealed class SharedConversationMemory : IConversationMemory
 
     public void Remember(string userKey, string domain, DateTimeOffset now)
     {
-        _local.Remember(userKey, domain, now);
-        if (!_outbox.Writer.TryWrite(new Sighting(userKey, domain, now)))
+        // Nothing new to share when the local memory already said this a moment ago (a user sending a burst).
+        if (_local.TryRemember(userKey, domain, now) && !_outbox.Writer.TryWrite(new Sighting(userKey, domain, now)))
         {
             Interlocked.Increment(ref _dropped);
         }
