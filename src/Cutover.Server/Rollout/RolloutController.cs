@@ -53,8 +53,10 @@ internal sealed class RolloutController(
         {
             return await leadership.EnsureAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is StoreException or System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Whatever a store that is going away throws while asked for the lease, this instance just does not lead
+            // this time; it must not end the loop (and the host with it).
             LogMessages.RolloutEvaluationFailed(logger, rollouts.EvaluationInterval, ex);
             return false;
         }

@@ -47,7 +47,7 @@ internal sealed class RetentionService(
                         await PurgeOnceAsync(stoppingToken);
                     }
                 }
-                catch (Exception ex) when (ex is StoreException or InvalidOperationException or System.Data.Common.DbException)
+                catch (Exception ex) when (ex is StoreException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
                 {
                     LogMessages.PurgeFailed(logger, _retention.Interval, ex);
                 }

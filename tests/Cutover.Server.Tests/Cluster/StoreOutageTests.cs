@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Cutover.Server.Cluster;
 using Cutover.Server.DecisionLog;
+using Cutover.Server.Telemetry;
 using Cutover.Server.Tests.Support;
 using Cutover.Testing;
 
@@ -62,10 +64,24 @@ public sealed class StoreOutageTests
             Assert.DoesNotContain(reasons, static r => r.Contains("Data Source", StringComparison.OrdinalIgnoreCase));
         }
 
+        Assert.Equal(0, Available(router, StoreAvailability.DecisionLog));
+        Assert.Equal(1, Available(router, StoreAvailability.Subscription));
         using (var metrics = await router.Http.GetAsync("metrics", Cancel))
         {
-            var exposition = await metrics.Content.ReadAsStringAsync(Cancel);
-            Assert.Matches("cutover_store_available\\{[^}]*component=\"decision_log\"[^}]*\\} 0", exposition);
+            Assert.Contains("cutover_store_available{", await metrics.Content.ReadAsStringAsync(Cancel));
+        }
+
+        // the admin API still shows what is in memory, and names the outage where it needs the store
+        using (var status = await router.AdminAsync(HttpMethod.Get, "admin/status"))
+        using (var health = await router.AdminAsync(HttpMethod.Get, "admin/health"))
+        using (var summary = await router.Http.GetAsync("", Cancel))
+        {
+            Assert.Equal((HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK),
+                (status.StatusCode, health.StatusCode, summary.StatusCode));
+            var refusal = await health.Content.ReadAsStringAsync(Cancel);
+            Assert.Contains("\"store_unavailable\"", refusal);
+            Assert.DoesNotContain("Data Source", refusal);
+            Assert.Contains("\"health\":\"unknown\"", await summary.Content.ReadAsStringAsync(Cancel));
         }
 
         Assert.Equal(0, queue.Counters.Failed);
@@ -80,6 +96,37 @@ public sealed class StoreOutageTests
         Assert.Equal((dropped, 0L), (queue.Counters.Dropped, queue.Counters.Failed));
         Assert.Equal(1 + during - dropped, (await router.DecisionsAsync()).Count);
         Assert.False(router.Service<StoreAvailability>().IsDegraded);
+    }
+
+    /// <summary>
+    /// The <c>cutover.store.available</c> gauge of this router's own meter for <paramref name="component"/>. Read from the
+    /// meter rather than from <c>/metrics</c>: other routers of the test run have meters of the same name in this process.
+    /// </summary>
+    private static int? Available(RouterHarness router, string component)
+    {
+        var meter = router.Service<CutoverMetrics>().Meter;
+        int? value = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "cutover.store.available")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, measurement, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "component" && (string?)tag.Value == component)
+                {
+                    value = measurement;
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
     }
 
     private static Task<HttpResponseMessage> PostAsync(RouterHarness router, string user) =>
