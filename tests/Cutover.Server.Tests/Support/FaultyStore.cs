@@ -184,8 +184,8 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
         return new Subscription(this, channel);
     }
 
-    public Task<IStoreLease?> TryAcquireLeaseAsync(string name, CancellationToken cancellationToken) =>
-        Call(() => inner.TryAcquireLeaseAsync(name, cancellationToken));
+    public async Task<IStoreLease?> TryAcquireLeaseAsync(string name, CancellationToken cancellationToken) =>
+        await Call(() => inner.TryAcquireLeaseAsync(name, cancellationToken)) is { } lease ? new Lease(this, lease) : null;
 
     public Task WriteConversationsAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken) =>
         Call(() => inner.WriteConversationsAsync(entries, cancellationToken));
@@ -212,6 +212,20 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
 
     /// <summary>What a driver throws when the database cannot be reached.</summary>
     internal sealed class UnreachableException() : DbException("simulated outage: the database does not answer");
+
+    /// <summary>A lease whose check fails while the store is down, as a lost connection's does.</summary>
+    private sealed class Lease(FaultyStore owner, IStoreLease inner) : IStoreLease
+    {
+        public string Name => inner.Name;
+
+        public async Task<bool> IsHeldAsync(CancellationToken cancellationToken)
+        {
+            await owner.Check();
+            return await inner.IsHeldAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 
     private sealed class Subscription(FaultyStore owner, Channel<string> channel) : IStoreSubscription
     {
