@@ -64,7 +64,8 @@ public sealed class RouterHarness : IAsyncDisposable
         RecordingUpstreams upstreams,
         Action<Dictionary<string, string?>>? configure = null,
         TimeProvider? time = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action<IServiceCollection>? services = null)
     {
         var directory = Directory.CreateTempSubdirectory("cutover-test-");
         var settings = DefaultSettings(upstreams, Path.Combine(directory.FullName, "cutover.db"));
@@ -76,6 +77,7 @@ public sealed class RouterHarness : IAsyncDisposable
             IncludeEnvironment = false,
             Time = time,
             ConfigureLogging = static l => l.ClearProviders(),
+            ConfigureServices = services,
         });
         try
         {

@@ -35,6 +35,12 @@ internal static class Render
         var log = s.DecisionLog;
         console.WriteLine($"Decision log: {log.Queued:N0} queued of {log.Capacity:N0} · {log.Written:N0} written · {log.Dropped:N0} dropped · {log.Failed:N0} failed");
         console.WriteLine($"Store: {s.Store.Provider} at {s.Store.Location} · delivery {s.Delivery} · user keys {s.UserKeys} · {s.Overrides} override{(s.Overrides == 1 ? string.Empty : "s")}");
+        if (s.Instance is { } i)
+        {
+            console.WriteLine($"Instance {i.Id}: " + (i.Leader ? $"rollout controller (leader since {Time(i.LeaderSince ?? s.StartedAt)})" : "not the rollout controller")
+                + $" · conversation memory {(i.SharedMemory ? "shared through the store" : "local to this instance")}");
+        }
+
         foreach (var (upstream, probe) in s.Probes ?? [])
         {
             console.WriteLine($"Probe {upstream}: {(probe.Ok ? "ok" : "FAILING")} ({probe.Detail}, {probe.LatencyMs:0} ms, {Time(probe.At)}"

@@ -32,7 +32,10 @@ public sealed class ConversationMemory : IConversationMemory
     /// <summary>How many users are held now (both generations; a user may be counted twice briefly).</summary>
     public int Count => _current.Count + _previous.Count;
 
-    public bool TryRecall(string userKey, DateTimeOffset now, out string domain)
+    public bool TryRecall(string userKey, DateTimeOffset now, out string domain) => TryRecall(userKey, now, out domain, out _);
+
+    /// <summary>As <see cref="TryRecall(string, DateTimeOffset, out string)"/>, with when the domain was seen.</summary>
+    public bool TryRecall(string userKey, DateTimeOffset now, out string domain, out DateTimeOffset seenAt)
     {
         var current = _current;
         if (current.Entries.TryGetValue(userKey, out var entry) || _previous.Entries.TryGetValue(userKey, out entry))
@@ -40,15 +43,40 @@ public sealed class ConversationMemory : IConversationMemory
             if (now.UtcTicks - entry.SeenAtTicks <= _ttlTicks)
             {
                 domain = entry.Domain;
+                seenAt = new DateTimeOffset(entry.SeenAtTicks, TimeSpan.Zero);
                 return true;
             }
         }
 
         domain = string.Empty;
+        seenAt = default;
         return false;
     }
 
-    public void Remember(string userKey, string domain, DateTimeOffset now)
+    /// <summary>
+    /// Records what another instance saw, unless this memory already holds something seen at or after
+    /// <paramref name="seenAt"/>: an older sighting must not undo a newer one. Whether it was recorded.
+    /// </summary>
+    /// <remarks>
+    /// Check-then-write without a lock: a request remembering the same user at the same moment may be overwritten by the
+    /// older sighting. That costs one recall of a domain the user left seconds ago, and the next message fixes it; a lock
+    /// on the request path would cost every request.
+    /// </remarks>
+    public bool RememberIfNewer(string userKey, string domain, DateTimeOffset seenAt)
+    {
+        if ((_current.Entries.TryGetValue(userKey, out var held) || _previous.Entries.TryGetValue(userKey, out held))
+            && held.SeenAtTicks >= seenAt.UtcTicks)
+        {
+            return false;
+        }
+
+        return TryRemember(userKey, domain, seenAt);
+    }
+
+    public void Remember(string userKey, string domain, DateTimeOffset now) => TryRemember(userKey, domain, now);
+
+    /// <summary>As <see cref="Remember"/>: false when the entry already said this (same domain, less than a second ago).</summary>
+    public bool TryRemember(string userKey, string domain, DateTimeOffset now)
     {
         var current = _current;
 
@@ -57,7 +85,7 @@ public sealed class ConversationMemory : IConversationMemory
         if (current.Entries.TryGetValue(userKey, out var seen)
             && seen.Domain == domain && now.UtcTicks - seen.SeenAtTicks < TimeSpan.TicksPerSecond)
         {
-            return;
+            return false;
         }
 
         var entry = new Entry(domain, now.UtcTicks);
@@ -68,10 +96,11 @@ public sealed class ConversationMemory : IConversationMemory
                 Rotate(current);
             }
 
-            return;
+            return true;
         }
 
         current.Entries[userKey] = entry;
+        return true;
     }
 
     private void Rotate(Generation full)

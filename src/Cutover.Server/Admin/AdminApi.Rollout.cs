@@ -140,7 +140,8 @@ internal sealed partial class AdminApi
             Next(plan, state, report, stepRequests, now),
             gates,
             StepsOf(plan),
-            state.Status == RolloutStatus.Complete ? await DecommissionAsync(state, now, cancellationToken) : null);
+            state.Status == RolloutStatus.Complete ? await DecommissionAsync(state, now, cancellationToken) : null,
+            InstanceStatus());
     }
 
     /// <summary>After a complete rollout, each domain of its scope: 30 days at 100%, no legacy traffic and no rollback in them.</summary>

@@ -6,6 +6,7 @@ using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
+using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.DecisionLog;
@@ -36,13 +37,15 @@ internal sealed partial class AdminApi(
     RoutingService routing,
     ICutoverStore store,
     DecisionLogQueue decisionLog,
-    ConversationMemory memory,
+    IConversationMemory memory,
     IOptions<CutoverOptions> options,
     ServerClock clock,
     StatsService stats,
     HealthService health,
     RolloutService rollouts,
     ProbeService probes,
+    InstanceIdentity instance,
+    RolloutLeadership leadership,
     TimeProvider time,
     ILogger<AdminApi> logger)
 {
@@ -247,8 +250,22 @@ internal sealed partial class AdminApi(
             ServerJson.Default.StatsResponse);
     });
 
+    /// <summary>
+    /// Judges health now and stores the verdict, so SQL's <c>check_routing_health()</c> agrees with the last
+    /// <c>cutover health</c>.
+    /// </summary>
     public Task<IResult> HealthAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
-        Json(ContractMapper.Health(await health.EvaluateAsync(context.RequestAborted)), ServerJson.Default.HealthResponse));
+    {
+        var report = await health.EvaluateAsync(context.RequestAborted);
+        await store.SaveHealthAsync(new HealthSnapshot(instance.Id, report), context.RequestAborted);
+        return Json(ContractMapper.Health(report), ServerJson.Default.HealthResponse);
+    });
+
+    private InstanceStatus InstanceStatus()
+    {
+        var o = options.Value;
+        return new InstanceStatus(instance.Id, leadership.IsLeader, leadership.LeaderSince, o.Memory.IsShared(o.Store.Provider));
+    }
 
     public Task<IResult> BaselineAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
         await store.LatestBaselineAsync(context.RequestAborted) is { } baseline
@@ -294,6 +311,7 @@ internal sealed partial class AdminApi(
         return ContractMapper.Status(routing.Current, decisionLog.Counters, new StoreStatus(store.Provider, store.Location),
             o.Delivery.Mode, o.Privacy.UserKeys, clock.StartedAt) with
         {
+            Instance = InstanceStatus(),
             Probes = probes.Results.ToDictionary(
                 static r => r.Upstream, static r => new ProbeView(r.Ok, r.StatusCode, Math.Round(r.LatencyMs, 1), r.FailuresInARow, r.Detail, r.At),
                 StringComparer.Ordinal),
@@ -321,7 +339,18 @@ internal sealed partial class AdminApi(
             return Refuse(status, status == StatusCodes.Status401Unauthorized ? "unauthorized" : "forbidden", problem!);
         }
 
-        return await action(principal);
+        try
+        {
+            return await action(principal);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException
+            || (ex is StoreException { InnerException: not null }))
+        {
+            // The database is away: say so (503, the kind of failure only: a driver's message may name hosts or users)
+            // rather than a bare 500. Routing goes on meanwhile; a change can be made again when the store is back.
+            return Refuse(StatusCodes.Status503ServiceUnavailable, "store_unavailable",
+                $"the store did not answer ({StoreAvailability.Describe(ex)}); routing goes on from the last state loaded, try again later");
+        }
     }
 
     private static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)

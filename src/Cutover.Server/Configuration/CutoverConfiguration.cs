@@ -197,6 +197,14 @@ public static class CutoverConfiguration
             errors.Add($"Cutover:Memory:Capacity: {o.Memory.Capacity} is outside 2..10000000");
         }
 
+        if (o.Memory.Share is not ("auto" or "on" or "off"))
+        {
+            errors.Add($"Cutover:Memory:Share: '{o.Memory.Share}' is not auto, on or off");
+        }
+
+        CheckRange(errors, "Cutover:Memory:SyncInterval", o.Memory.SyncInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1));
+        CheckRange(errors, "Cutover:Memory:ShareQueueCapacity", o.Memory.ShareQueueCapacity, 1, 10_000_000);
+
         if (o.Ingress.MaxBodyBytes is < 1024 or > MaxBodyBytesLimit)
         {
             errors.Add($"Cutover:Ingress:MaxBodyBytes: {o.Ingress.MaxBodyBytes} is outside 1024..{MaxBodyBytesLimit} (Meta sends up to 3 MB)");

@@ -16,6 +16,9 @@ public static class CutoverDefaults
     public const string Salt = "cutover-v1";
     public static readonly TimeSpan MemoryTtl = TimeSpan.FromMinutes(30);
     public const int MemoryCapacity = 200_000;
+    public const string MemoryShare = "auto";
+    public static readonly TimeSpan MemorySyncInterval = TimeSpan.FromMilliseconds(500);
+    public const int MemoryShareQueueCapacity = 65_536;
     public const int MaxBodyBytes = 4 * 1024 * 1024;
     public const int DecisionQueueCapacity = 65_536;
     public const int DecisionBatchSize = 1_000;

@@ -1,3 +1,5 @@
+using Cutover.Store;
+
 namespace Cutover.Server.Configuration;
 
 /// <summary><c>Memory:*</c>: the conversation memory that keeps "yes" in the domain of the message before it.</summary>
@@ -8,4 +10,30 @@ public sealed class MemoryOptions
 
     /// <summary>How many users are remembered at most. Default 200,000.</summary>
     public int Capacity { get; set; } = CutoverDefaults.MemoryCapacity;
+
+    /// <summary>
+    /// Whether instances share the memory through the store: <c>auto</c> (default: shared on PostgreSQL, not on SQLite),
+    /// <c>on</c> or <c>off</c>. Shared memory is written behind and read ahead every <see cref="SyncInterval"/>, never on
+    /// the request path, so it is eventually consistent: a user who moves to another instance is recalled there once
+    /// both instances have synced, that is after about this instance's <c>SyncInterval</c> plus the other's (1 s with
+    /// the defaults). A message that arrives sooner is classified as if the user were new to that instance.
+    /// </summary>
+    public string Share { get; set; } = CutoverDefaults.MemoryShare;
+
+    /// <summary>How often shared memory is written to and read from the store. Default 500 ms.</summary>
+    public TimeSpan SyncInterval { get; set; } = CutoverDefaults.MemorySyncInterval;
+
+    /// <summary>
+    /// How many remembered conversations may wait to be written to the store; beyond that they are not shared (and
+    /// counted), the request never waits. Default 65,536.
+    /// </summary>
+    public int ShareQueueCapacity { get; set; } = CutoverDefaults.MemoryShareQueueCapacity;
+
+    /// <summary>Whether <see cref="Share"/> turns sharing on for <paramref name="storeProvider"/>.</summary>
+    public bool IsShared(string storeProvider) => Share switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => storeProvider == StoreFactory.Postgres,
+    };
 }

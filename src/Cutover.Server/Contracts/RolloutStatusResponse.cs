@@ -3,7 +3,7 @@ namespace Cutover.Server.Contracts;
 /// <summary>
 /// <c>GET /admin/rollout</c>: <c>state</c> (<c>idle</c>, <c>soaking</c>, <c>awaiting_promotion</c>, <c>holding</c>,
 /// <c>halted</c>, <c>complete</c>), <c>step</c> (from 1; 0 when none) and <c>percent</c>, the soak left, each gate
-/// now, and what happens next.
+/// now, and what happens next; <c>instance</c> says whether the answering instance is the one that evaluates the rollout.
 /// </summary>
 public sealed record RolloutStatusResponse(
     string State,
@@ -22,4 +22,5 @@ public sealed record RolloutStatusResponse(
     string Next,
     IReadOnlyList<HealthCheckView> Gates,
     IReadOnlyList<RolloutStepView> Plan,
-    IReadOnlyList<DecommissionView>? Decommission = null);
+    IReadOnlyList<DecommissionView>? Decommission = null,
+    InstanceStatus? Instance = null);

@@ -10,6 +10,7 @@ namespace Cutover.Server.Contracts;
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(ReadinessResponse))]
 [JsonSerializable(typeof(RoutingResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(ChangeResponse))]

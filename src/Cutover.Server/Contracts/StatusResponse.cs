@@ -14,4 +14,5 @@ public sealed record StatusResponse(
     string UserKeys,
     DateTimeOffset StartedAt,
     string ServerVersion,
-    Dictionary<string, ProbeView>? Probes = null);
+    Dictionary<string, ProbeView>? Probes = null,
+    InstanceStatus? Instance = null);

@@ -1,4 +1,5 @@
 using Cutover.Core.Decisions;
+using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.Routing;
 using Cutover.Server.Telemetry;
@@ -12,9 +13,16 @@ namespace Cutover.Server.DecisionLog;
 /// <summary>
 /// Drains the decision queue into the store in batches: (1) wait for the first record; (2) unless a
 /// full batch is already queued, let the batch build up for the flush interval; (3) take what is
-/// queued, up to the batch size; (4) hash user keys and write the batch in one transaction. A failed
-/// write is retried with backoff; after that the batch is counted as failed.
+/// queued, up to the batch size; (4) hash user keys and write the batch in one transaction.
 /// </summary>
+/// <remarks>
+/// When a write fails the writer asks the store whether it answers at all (<see cref="ICutoverStore.PingAsync"/>). A
+/// store that does not answer (the database is down, the network is cut) loses nothing: the writer keeps the batch and
+/// tries again with backoff capped at <see cref="MaxBackoff"/> for as long as the outage lasts, while new records wait
+/// in the bounded queue, whose overflow is dropped and counted as always. Only a store that answers but refuses the
+/// same batch <see cref="MaxAttempts"/> times counts it as failed: retrying a batch it will never take would block the
+/// log for good.
+/// </remarks>
 /// <remarks>
 /// Step 2 is there because a transaction is expensive next to a record: on SQLite a commit costs about
 /// as much as five records (BenchmarkDotNet: ~43 µs for one record, ~210 µs for 25) and rewrites whole
@@ -25,11 +33,15 @@ internal sealed class DecisionLogWriter(
     DecisionLogQueue queue,
     ICutoverStore store,
     UserKeyProtection protection,
+    StoreAvailability availability,
     IOptions<CutoverOptions> options,
     TimeProvider time,
     ILogger<DecisionLogWriter> logger) : BackgroundService
 {
     private const int MaxAttempts = 4;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
     private readonly int _batchSize = options.Value.DecisionLog.BatchSize;
     private readonly TimeSpan _flushInterval = options.Value.DecisionLog.FlushInterval;
@@ -56,12 +68,13 @@ internal sealed class DecisionLogWriter(
         {
         }
 
-        // Stopping: take no more records, write what is queued within a bounded time.
+        // Stopping: take no more records, write the batch in hand (stopping may have cut its retries short) and what
+        // is queued, within a bounded time.
         queue.Complete();
         using var drain = new CancellationTokenSource(DrainTimeout);
         try
         {
-            while (queue.Reader.TryPeek(out _))
+            while (batch.Count > 0 || queue.Reader.TryPeek(out _))
             {
                 Fill(batch);
                 await WriteAsync(batch, drain.Token);
@@ -72,12 +85,12 @@ internal sealed class DecisionLogWriter(
         }
 
         var counters = queue.Counters;
-        LogMessages.DecisionLogStopped(logger, counters.Written, counters.Dropped, counters.Failed + counters.Queued);
+        LogMessages.DecisionLogStopped(logger, counters.Written, counters.Dropped, counters.Failed + counters.Queued + batch.Count);
     }
 
+    /// <summary>Tops the batch up from the queue; records already in it (a batch not yet written) stay.</summary>
     private void Fill(List<DecisionRecord> batch)
     {
-        batch.Clear();
         var hasher = protection.Hasher;
         while (batch.Count < _batchSize && queue.Reader.TryRead(out var record))
         {
@@ -92,26 +105,53 @@ internal sealed class DecisionLogWriter(
             return;
         }
 
-        for (var attempt = 1; ; attempt++)
+        var refusals = 0;
+        var backoff = FirstBackoff;
+        while (true)
         {
             try
             {
                 await store.WriteDecisionsAsync(batch, cancellationToken);
                 queue.CountWritten(batch.Count);
+                availability.Succeeded(StoreAvailability.DecisionLog);
+                batch.Clear();
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogMessages.DecisionWriteFailed(logger, batch.Count, attempt, ex);
-                if (attempt == MaxAttempts)
+                availability.Failed(StoreAvailability.DecisionLog, ex);
+                if (await StoreAnswersAsync(cancellationToken))
                 {
-                    queue.CountFailed(batch.Count);
-                    LogMessages.DecisionsLost(logger, batch.Count);
-                    return;
+                    refusals++;
+                    LogMessages.DecisionWriteFailed(logger, batch.Count, refusals, ex);
+                    if (refusals == MaxAttempts)
+                    {
+                        queue.CountFailed(batch.Count);
+                        LogMessages.DecisionsLost(logger, batch.Count);
+                        batch.Clear();
+                        return;
+                    }
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(100 << attempt), time, cancellationToken);
+                await Task.Delay(backoff, time, cancellationToken);
+                backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
             }
+        }
+    }
+
+    /// <summary>Whether the store answers a ping within <see cref="PingTimeout"/>: if not, a failed write is an outage, not a refusal.</summary>
+    private async Task<bool> StoreAnswersAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PingTimeout);
+        try
+        {
+            await store.PingAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

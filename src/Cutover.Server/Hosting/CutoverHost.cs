@@ -1,6 +1,8 @@
+using System.Globalization;
 using Cutover.Core.Classification;
 using Cutover.Core.Health;
 using Cutover.Server.Admin;
+using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.DecisionLog;
@@ -27,6 +29,8 @@ namespace Cutover.Server.Hosting;
 /// <summary>Builds the Cutover server: configuration, services, background services and endpoints.</summary>
 public static class CutoverHost
 {
+    private static readonly TimeSpan ReadyPingTimeout = TimeSpan.FromSeconds(2);
+
     public static WebApplication Build(CutoverHostOptions host)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
@@ -79,6 +83,13 @@ public static class CutoverHost
             var memory = sp.GetRequiredService<IOptions<CutoverOptions>>().Value.Memory;
             return new ConversationMemory(memory.Capacity, memory.Ttl);
         });
+        services.AddSingleton<InstanceIdentity>();
+        services.AddSingleton<StoreAvailability>();
+        services.AddSingleton<RolloutLeadership>();
+        services.AddSingleton<SharedConversationMemory>();
+        services.AddSingleton<IConversationMemory>(static sp => SharesMemory(sp)
+            ? sp.GetRequiredService<SharedConversationMemory>()
+            : sp.GetRequiredService<ConversationMemory>());
         services.AddSingleton<RoutingStateHolder>();
         services.AddSingleton<UserKeyProtection>();
         services.AddSingleton<RoutingService>();
@@ -105,8 +116,17 @@ public static class CutoverHost
         services.AddSingleton<RetentionService>();
         services.AddHostedService(static sp => sp.GetRequiredService<RetentionService>());
         services.AddHostedService<RolloutController>();
+        services.AddSingleton<ConversationSync>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ConversationSync>());
 
         services.AddOpenTelemetry().WithMetrics(static m => m.AddMeter(CutoverMetrics.MeterName).AddPrometheusExporter());
+    }
+
+    /// <summary>Whether <c>Memory:Share</c> (and, for <c>auto</c>, the store provider) turns shared conversation memory on.</summary>
+    private static bool SharesMemory(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<CutoverOptions>>().Value;
+        return options.Memory.IsShared(options.Store.Provider);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -126,23 +146,8 @@ public static class CutoverHost
         }));
         app.MapGet("/webhook", static (HttpContext c, VerifyHandshake v) => v.Handle(c));
         app.MapGet("/healthz", static () => Results.Text("ok"));
-        app.MapGet("/readyz", static async (HttpContext c, RoutingStateHolder holder, ICutoverStore store) =>
-        {
-            if (!holder.IsReady)
-            {
-                return Results.Json(new ErrorBody("starting", "the routing state is not loaded yet"), ServerJson.Default.ErrorBody, statusCode: 503);
-            }
-
-            try
-            {
-                await store.PingAsync(c.RequestAborted);
-                return Results.Text("ready");
-            }
-            catch (StoreException ex)
-            {
-                return Results.Json(new ErrorBody("store_unavailable", ex.Message), ServerJson.Default.ErrorBody, statusCode: 503);
-            }
-        });
+        app.MapGet("/readyz", static (HttpContext c, RoutingStateHolder holder, ICutoverStore store, StoreAvailability availability,
+            InstanceIdentity instance) => ReadyAsync(c, holder, store, availability, instance));
         app.MapGet("/", static async (HttpContext c, RoutingStateHolder holder, DecisionLogQueue log, HealthService health) =>
         {
             if (!holder.IsReady)
@@ -159,10 +164,10 @@ public static class CutoverHost
                 judged = report.State.ToName();
                 findings = [.. report.Checks.Where(static k => k.State != HealthState.Ok).Select(static k => $"{k.Name}: {k.Message}")];
             }
-            catch (StoreException ex)
+            catch (Exception ex) when (ex is StoreException or System.Data.Common.DbException or TimeoutException)
             {
                 // Routing goes on from memory; only the judgement needs the store.
-                (judged, findings) = ("unknown", [$"store: {ex.Message}"]);
+                (judged, findings) = ("unknown", [$"store: {(ex is StoreException { InnerException: null } ? ex.Message : StoreAvailability.Describe(ex))}"]);
             }
 
             return Results.Json(
@@ -171,5 +176,42 @@ public static class CutoverHost
         });
         AdminApi.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
+    }
+
+    /// <summary>
+    /// 503 only until the routing state was first loaded. After that the answer is 200: <c>ready</c> when the store
+    /// answers, or <c>degraded</c> with the reasons when it does not, because routing goes on from memory and a load
+    /// balancer must not take every instance out at once because the database is down.
+    /// </summary>
+    private static async Task<IResult> ReadyAsync(
+        HttpContext context, RoutingStateHolder holder, ICutoverStore store, StoreAvailability availability, InstanceIdentity instance)
+    {
+        if (!holder.IsReady)
+        {
+            return Results.Json(new ErrorBody("starting", "the routing state is not loaded yet"), ServerJson.Default.ErrorBody, statusCode: 503);
+        }
+
+        // A probe must answer quickly even when the database hangs: a ping that takes longer counts as a failure.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(ReadyPingTimeout);
+        try
+        {
+            await store.PingAsync(timeout.Token);
+            availability.Succeeded(StoreAvailability.Ping);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            availability.Failed(StoreAvailability.Ping, ex);
+        }
+
+        if (!availability.IsDegraded)
+        {
+            return Results.Text("ready");
+        }
+
+        List<string> reasons = [.. availability.Failures.Select(static f =>
+            $"{f.Component}: failing since {f.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} "
+            + $"({f.Count} failed calls, last: {f.Error})")];
+        return Results.Json(new ReadinessResponse("degraded", reasons, instance.Id), ServerJson.Default.ReadinessResponse);
     }
 }

@@ -37,7 +37,7 @@ internal sealed class WebhookPipeline
 {
     private readonly CutoverOptions _options;
     private readonly RoutingStateHolder _routing;
-    private readonly ConversationMemory _memory;
+    private readonly IConversationMemory _memory;
     private readonly UpstreamClient _upstreams;
     private readonly DecisionLogQueue _log;
     private readonly CutoverMetrics _metrics;
@@ -49,7 +49,7 @@ internal sealed class WebhookPipeline
     public WebhookPipeline(
         IOptions<CutoverOptions> options,
         RoutingStateHolder routing,
-        ConversationMemory memory,
+        IConversationMemory memory,
         UpstreamClient upstreams,
         DecisionLogQueue log,
         CutoverMetrics metrics,

@@ -1,4 +1,5 @@
 using Cutover.Server.Configuration;
+using Cutover.Server.Rollout;
 using Cutover.Server.Telemetry;
 using Cutover.Store;
 using Microsoft.Extensions.Hosting;
@@ -7,9 +8,13 @@ using Microsoft.Extensions.Options;
 
 namespace Cutover.Server.Stats;
 
-/// <summary>Deletes decisions and rollups past their retention, at start-up and then every <c>Retention:Interval</c>.</summary>
+/// <summary>
+/// Deletes decisions and rollups past their retention, at start-up and then every <c>Retention:Interval</c>; only on the
+/// instance that leads (<see cref="RolloutLeadership"/>), so many instances on one store do not all purge at once.
+/// </summary>
 internal sealed class RetentionService(
-    ICutoverStore store, IOptions<CutoverOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+    ICutoverStore store, RolloutLeadership leadership, IOptions<CutoverOptions> options, TimeProvider time, ILogger<RetentionService> logger)
+    : BackgroundService
 {
     private readonly RetentionOptions _retention = options.Value.Retention;
 
@@ -37,9 +42,12 @@ internal sealed class RetentionService(
             {
                 try
                 {
-                    await PurgeOnceAsync(stoppingToken);
+                    if (await leadership.EnsureAsync(stoppingToken))
+                    {
+                        await PurgeOnceAsync(stoppingToken);
+                    }
                 }
-                catch (Exception ex) when (ex is StoreException or InvalidOperationException or System.Data.Common.DbException)
+                catch (Exception ex) when (ex is StoreException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
                 {
                     LogMessages.PurgeFailed(logger, _retention.Interval, ex);
                 }

@@ -4,7 +4,7 @@ namespace Cutover.Server.Telemetry;
 
 /// <summary>
 /// Every log message of the server. Event ids: 1xxx hot path, 2xxx store, 3xxx background services,
-/// 5xxx admin. Payloads, user keys and secrets are never logged.
+/// 4xxx leadership and the stored health verdict, 5xxx admin. Payloads, user keys and secrets are never logged.
 /// </summary>
 internal static partial class LogMessages
 {
@@ -70,4 +70,37 @@ internal static partial class LogMessages
 
     [LoggerMessage(5007, LogLevel.Warning, "Rollback by {Actor} to {Percent}%: {Reason}")]
     public static partial void RolledBack(ILogger logger, string actor, decimal percent, string reason);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Store unavailable to {Component}: {Error}; routing goes on from memory and the call is retried")]
+    public static partial void StoreUnavailable(ILogger logger, string component, string error, Exception exception);
+
+    [LoggerMessage(2006, LogLevel.Information, "Store available again to {Component} (failing since {Since:O}, {Failures} failures)")]
+    public static partial void StoreRecovered(ILogger logger, string component, DateTimeOffset since, long failures);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Listening for store changes failed; trying again in {Delay} (polling goes on meanwhile)")]
+    public static partial void SubscriptionFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(2008, LogLevel.Debug, "Store change notification {Channel}")]
+    public static partial void StoreChanged(ILogger logger, string channel);
+
+    [LoggerMessage(3005, LogLevel.Information, "Conversation memory purge: {Count} shared entries seen before {Before:O} deleted")]
+    public static partial void ConversationsPurged(ILogger logger, long count, DateTimeOffset before);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Conversation memory sync queue is full: {Dropped} entries not shared so far")]
+    public static partial void ConversationsDropped(ILogger logger, long dropped);
+
+    [LoggerMessage(3007, LogLevel.Information, "Conversation memory is shared through the store every {Interval} as instance {Instance}")]
+    public static partial void ConversationsShared(ILogger logger, TimeSpan interval, string instance);
+
+    [LoggerMessage(4001, LogLevel.Information, "Instance {Instance} is now the rollout controller (lease {Lease})")]
+    public static partial void LeadershipAcquired(ILogger logger, string instance, string lease);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Instance {Instance} lost the rollout controller lease {Lease}; it stops evaluating until it wins it again")]
+    public static partial void LeadershipLost(ILogger logger, string instance, string lease, Exception? exception);
+
+    [LoggerMessage(4003, LogLevel.Information, "Instance {Instance} gave up the rollout controller lease {Lease} (stopping)")]
+    public static partial void LeadershipReleased(ILogger logger, string instance, string lease);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Could not store the health verdict; the next evaluation tries again")]
+    public static partial void HealthSaveFailed(ILogger logger, Exception exception);
 }

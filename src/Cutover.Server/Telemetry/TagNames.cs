@@ -7,4 +7,5 @@ internal static class TagNames
     public const string Domain = "domain";
     public const string Route = "route";
     public const string Upstream = "upstream";
+    public const string Component = "component";
 }

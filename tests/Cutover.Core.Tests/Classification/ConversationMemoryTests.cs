@@ -18,6 +18,30 @@ public sealed class ConversationMemoryTests
     }
 
     [Fact]
+    public void RememberIfNewer_OlderSighting_DoesNotUndoANewerOne()
+    {
+        var memory = new ConversationMemory(100, TimeSpan.FromMinutes(30));
+        memory.Remember("u1", "property", Start.AddMinutes(2));
+
+        var older = memory.RememberIfNewer("u1", "jobs", Start.AddMinutes(1));
+        var newer = memory.RememberIfNewer("u1", "marketplace", Start.AddMinutes(3));
+
+        Assert.Equal((false, true), (older, newer));
+        Assert.True(memory.TryRecall("u1", Start.AddMinutes(4), out var domain, out var seenAt));
+        Assert.Equal(("marketplace", Start.AddMinutes(3)), (domain, seenAt));
+    }
+
+    [Fact]
+    public void TryRemember_RepeatWithinASecond_SaysNothingWasWritten()
+    {
+        var memory = new ConversationMemory(100, TimeSpan.FromMinutes(30));
+
+        Assert.True(memory.TryRemember("u1", "jobs", Start));
+        Assert.False(memory.TryRemember("u1", "jobs", Start.AddMilliseconds(500)));
+        Assert.True(memory.TryRemember("u1", "property", Start.AddMilliseconds(600)));
+    }
+
+    [Fact]
     public void TryRecall_AfterTtl_Forgets()
     {
         var memory = new ConversationMemory(100, TimeSpan.FromMinutes(30));

@@ -181,6 +181,42 @@ public sealed class CutoverConfigurationTests
     }
 
     [Fact]
+    public void Load_SharedMemoryKeysOutOfRange_NamesEachKey()
+    {
+        var settings = Valid();
+        settings["Cutover:Memory:Share"] = "always";
+        settings["Cutover:Memory:SyncInterval"] = "00:00:00.010";
+        settings["Cutover:Memory:ShareQueueCapacity"] = "0";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Equal(
+            ["Cutover:Memory:Share: 'always' is not auto, on or off",
+             "Cutover:Memory:SyncInterval: 00:00:00.0100000 is outside 00:00:00.0500000..00:01:00",
+             "Cutover:Memory:ShareQueueCapacity: 0 is outside 1..10000000"], errors);
+    }
+
+    [Theory]
+    [InlineData("auto", "sqlite", false)]
+    [InlineData("auto", "postgres", true)]
+    [InlineData("on", "sqlite", true)]
+    [InlineData("off", "postgres", false)]
+    public void MemoryShare_ByProvider_OnlyAutoFollowsTheStore(string share, string provider, bool shared)
+    {
+        Assert.Equal(shared, new MemoryOptions { Share = share }.IsShared(provider));
+    }
+
+    [Fact]
+    public void Load_Defaults_SharedMemoryAutoEveryHalfSecond()
+    {
+        var (options, errors) = Load(Valid());
+
+        Assert.Empty(errors);
+        Assert.Equal(("auto", TimeSpan.FromMilliseconds(500), 65_536),
+            (options!.Memory.Share, options.Memory.SyncInterval, options.Memory.ShareQueueCapacity));
+    }
+
+    [Fact]
     public void Load_WrongTypesAnywhere_EveryOneNamedAtOnceAndNoUpstreamVanishes()
     {
         // The binder alone stops at the first bad value, and inside an upstream entry dropped the whole upstream.

@@ -4,6 +4,7 @@ using Cutover.Core.Decisions;
 using Cutover.Core.Privacy;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
+using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.DecisionLog;
 using Cutover.Server.Routing;
@@ -114,10 +115,12 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         {
             DecisionLog = new DecisionLogOptions { QueueCapacity = 1000, BatchSize = batchSize, FlushInterval = flushInterval },
         });
-        _queue = new DecisionLogQueue(options, new CutoverMetrics(_services.GetRequiredService<IMeterFactory>()));
+        var metrics = new CutoverMetrics(_services.GetRequiredService<IMeterFactory>());
+        _queue = new DecisionLogQueue(options, metrics);
         var protection = new UserKeyProtection();
         protection.Initialize(UserKeyHasher.Raw);
-        _writer = new DecisionLogWriter(_queue, _store, protection, options, _time, NullLogger<DecisionLogWriter>.Instance);
+        _writer = new DecisionLogWriter(_queue, _store, protection, new StoreAvailability(metrics, _time, NullLogger<StoreAvailability>.Instance),
+            options, _time, NullLogger<DecisionLogWriter>.Instance);
         if (start)
         {
             await _writer.StartAsync(Cancel);

@@ -1,0 +1,247 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Cutover.Core.Decisions;
+using Cutover.Core.Health;
+using Cutover.Core.Rollout;
+using Cutover.Core.Routing;
+using Cutover.Core.Stats;
+using Cutover.Store;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cutover.Server.Tests.Support;
+
+/// <summary>
+/// A real store behind a switch: while <see cref="Down"/> every call fails as a database that cannot be reached does
+/// (a <see cref="DbException"/>), and <see cref="Notify"/> plays a change notification (LISTEN/NOTIFY) on every open
+/// subscription, which SQLite itself never sends.
+/// </summary>
+internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
+{
+    private readonly List<Channel<string>> _subscriptions = [];
+    private volatile bool _down;
+    private long _failedCalls;
+    private long _versionReads;
+    private int _decisionWrites;
+
+    public bool Down
+    {
+        get => _down;
+        set => _down = value;
+    }
+
+    public long FailedCalls => Interlocked.Read(ref _failedCalls);
+
+    /// <summary>While true the store answers (pings succeed) but refuses every batch of decisions.</summary>
+    public bool RefuseDecisions { get; set; }
+
+    public int DecisionWrites => Volatile.Read(ref _decisionWrites);
+
+    /// <summary>How often the routing version was read: each refresh of the routing state reads it first.</summary>
+    public long VersionReads => Interlocked.Read(ref _versionReads);
+
+    public ICutoverStore Inner => inner;
+
+    public string Provider => inner.Provider;
+
+    public string Location => inner.Location;
+
+    /// <summary>Replaces the server's store with this decorator over it.</summary>
+    public static Action<IServiceCollection> Install(Action<FaultyStore> created) => services =>
+    {
+        var original = services.Last(static d => d.ServiceType == typeof(ICutoverStore));
+        services.AddSingleton<ICutoverStore>(sp =>
+        {
+            var store = new FaultyStore((ICutoverStore)original.ImplementationFactory!(sp));
+            created(store);
+            return store;
+        });
+    };
+
+    public void Notify(string channel)
+    {
+        lock (_subscriptions)
+        {
+            foreach (var subscription in _subscriptions)
+            {
+                subscription.Writer.TryWrite(channel);
+            }
+        }
+    }
+
+    /// <summary>Ends every open subscription, as a lost listening connection does.</summary>
+    public void EndSubscriptions()
+    {
+        lock (_subscriptions)
+        {
+            foreach (var subscription in _subscriptions)
+            {
+                subscription.Writer.TryComplete();
+            }
+
+            _subscriptions.Clear();
+        }
+    }
+
+    public int Subscriptions
+    {
+        get
+        {
+            lock (_subscriptions)
+            {
+                return _subscriptions.Count;
+            }
+        }
+    }
+
+    private Task Check()
+    {
+        if (_down)
+        {
+            Interlocked.Increment(ref _failedCalls);
+            throw new UnreachableException();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        await Check();
+        return await call();
+    }
+
+    private async Task Call(Func<Task> call)
+    {
+        await Check();
+        await call();
+    }
+
+    public Task<int> MigrateAsync(CancellationToken cancellationToken) => Call(() => inner.MigrateAsync(cancellationToken));
+
+    public Task<int> SchemaVersionAsync(CancellationToken cancellationToken) => Call(() => inner.SchemaVersionAsync(cancellationToken));
+
+    public Task PingAsync(CancellationToken cancellationToken) => Call(() => inner.PingAsync(cancellationToken));
+
+    public Task<RoutingState> LoadRoutingStateAsync(RoutingState initial, CancellationToken cancellationToken) =>
+        Call(() => inner.LoadRoutingStateAsync(initial, cancellationToken));
+
+    public Task<long> RoutingVersionAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _versionReads);
+        return Call(() => inner.RoutingVersionAsync(cancellationToken));
+    }
+
+    public Task<IReadOnlyList<AuditEvent>?> TryCommitRoutingAsync(
+        long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken) =>
+        Call(() => inner.TryCommitRoutingAsync(expectedVersion, next, events, cancellationToken));
+
+    public Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
+        Call(() => inner.HistoryAsync(query, cancellationToken));
+
+    public Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _decisionWrites);
+        return RefuseDecisions
+            ? Task.FromException(new RefusedException())
+            : Call(() => inner.WriteDecisionsAsync(batch, cancellationToken));
+    }
+
+    public Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken) =>
+        Call(() => inner.QueryDecisionsAsync(query, cancellationToken));
+
+    public Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Call(() => inner.ReadUserActivityAsync(from, to, cancellationToken));
+
+    public Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Call(() => inner.ReadRollupsAsync(resolution, from, to, cancellationToken));
+
+    public Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken) =>
+        Call(() => inner.PurgeAsync(decisionsBefore, rollupsBefore, cancellationToken));
+
+    public Task<RolloutState> LoadRolloutAsync(CancellationToken cancellationToken) => Call(() => inner.LoadRolloutAsync(cancellationToken));
+
+    public Task<IReadOnlyList<AuditEvent>?> TrySaveRolloutAsync(
+        long expectedVersion, RolloutState next, IReadOnlyList<AuditEvent> events, RollbackRecord? rollback, CancellationToken cancellationToken) =>
+        Call(() => inner.TrySaveRolloutAsync(expectedVersion, next, events, rollback, cancellationToken));
+
+    public Task<IReadOnlyList<RollbackRecord>> RollbacksAsync(int limit, CancellationToken cancellationToken) =>
+        Call(() => inner.RollbacksAsync(limit, cancellationToken));
+
+    public Task<Baseline> SaveBaselineAsync(Baseline baseline, CancellationToken cancellationToken) =>
+        Call(() => inner.SaveBaselineAsync(baseline, cancellationToken));
+
+    public Task<Baseline?> LatestBaselineAsync(CancellationToken cancellationToken) => Call(() => inner.LatestBaselineAsync(cancellationToken));
+
+    public async Task<IStoreSubscription> SubscribeAsync(CancellationToken cancellationToken)
+    {
+        await Check();
+        var channel = Channel.CreateUnbounded<string>();
+        lock (_subscriptions)
+        {
+            _subscriptions.Add(channel);
+        }
+
+        return new Subscription(this, channel);
+    }
+
+    public async Task<IStoreLease?> TryAcquireLeaseAsync(string name, CancellationToken cancellationToken) =>
+        await Call(() => inner.TryAcquireLeaseAsync(name, cancellationToken)) is { } lease ? new Lease(this, lease) : null;
+
+    public Task WriteConversationsAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken) =>
+        Call(() => inner.WriteConversationsAsync(entries, cancellationToken));
+
+    public Task<IReadOnlyList<ConversationEntry>> ReadConversationsAsync(
+        long afterSequence, DateTimeOffset seenSince, string exceptInstance, int limit, CancellationToken cancellationToken) =>
+        Call(() => inner.ReadConversationsAsync(afterSequence, seenSince, exceptInstance, limit, cancellationToken));
+
+    public Task<long> PurgeConversationsAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        Call(() => inner.PurgeConversationsAsync(before, cancellationToken));
+
+    public Task SaveHealthAsync(HealthSnapshot snapshot, CancellationToken cancellationToken) =>
+        Call(() => inner.SaveHealthAsync(snapshot, cancellationToken));
+
+    public Task<HealthSnapshot?> LatestHealthAsync(CancellationToken cancellationToken) => Call(() => inner.LatestHealthAsync(cancellationToken));
+
+    public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) =>
+        Call(() => inner.GetOrCreateSecretAsync(name, length, cancellationToken));
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    /// <summary>What a driver throws when the database answers but will not take the statement (a constraint, a bad value).</summary>
+    internal sealed class RefusedException() : DbException("simulated refusal: the database will not take this batch");
+
+    /// <summary>What a driver throws when the database cannot be reached.</summary>
+    internal sealed class UnreachableException() : DbException("simulated outage: the database does not answer");
+
+    /// <summary>A lease whose check fails while the store is down, as a lost connection's does.</summary>
+    private sealed class Lease(FaultyStore owner, IStoreLease inner) : IStoreLease
+    {
+        public string Name => inner.Name;
+
+        public async Task<bool> IsHeldAsync(CancellationToken cancellationToken)
+        {
+            await owner.Check();
+            return await inner.IsHeldAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    private sealed class Subscription(FaultyStore owner, Channel<string> channel) : IStoreSubscription
+    {
+        public ChannelReader<string> Changes => channel.Reader;
+
+        public bool IsLive => true;
+
+        public ValueTask DisposeAsync()
+        {
+            lock (owner._subscriptions)
+            {
+                owner._subscriptions.Remove(channel);
+            }
+
+            channel.Writer.TryComplete();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
