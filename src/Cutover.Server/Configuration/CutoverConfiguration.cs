@@ -153,14 +153,12 @@ public static class CutoverConfiguration
         {
             errors.Add($"Cutover:Store:Provider: '{o.Store.Provider}' is not sqlite or postgres");
         }
-        else if (o.Store.Provider == StoreFactory.Postgres)
-        {
-            errors.Add("Cutover:Store:Provider: 'postgres' is not built yet; use sqlite");
-        }
 
         if (string.IsNullOrWhiteSpace(o.Store.ConnectionString))
         {
-            errors.Add("Cutover:Store:ConnectionString is empty (SQLite example: Data Source=cutover.db)");
+            errors.Add(o.Store.Provider == StoreFactory.Postgres
+                ? "Cutover:Store:ConnectionString is empty (PostgreSQL example: Host=db;Database=cutover;Username=cutover, or env:NAME to keep the password out of the file)"
+                : "Cutover:Store:ConnectionString is empty (SQLite example: Data Source=cutover.db)");
         }
 
         CheckRange(errors, "Cutover:Store:PollInterval", o.Store.PollInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10));

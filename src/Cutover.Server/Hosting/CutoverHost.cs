@@ -210,7 +210,7 @@ public static class CutoverHost
         }
 
         List<string> reasons = [.. availability.Failures.Select(static f =>
-            $"{f.Component}: failing since {f.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} "
+            $"store ({f.Component}): failing since {f.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} "
             + $"({f.Count} failed calls, last: {f.Error})")];
         return Results.Json(new ReadinessResponse("degraded", reasons, instance.Id), ServerJson.Default.ReadinessResponse);
     }

@@ -57,7 +57,7 @@ public sealed class StoreOutageTests
             var body = JsonDocument.Parse(await readyz.Content.ReadAsStringAsync(Cancel)).RootElement;
             Assert.Equal("degraded", body.GetProperty("status").GetString());
             var reasons = body.GetProperty("reasons").EnumerateArray().Select(static r => r.GetString()!).ToList();
-            Assert.Contains(reasons, static r => r.StartsWith("decision_log: failing since ", StringComparison.Ordinal)
+            Assert.Contains(reasons, static r => r.StartsWith("store (decision_log): failing since ", StringComparison.Ordinal)
                 && r.Contains("UnreachableException", StringComparison.Ordinal));
             Assert.Contains(reasons, static r => r.StartsWith("routing_refresh: ", StringComparison.Ordinal));
             Assert.Contains(reasons, static r => r.StartsWith("ping: ", StringComparison.Ordinal));
