@@ -59,8 +59,8 @@ public sealed class StoreOutageTests
             var reasons = body.GetProperty("reasons").EnumerateArray().Select(static r => r.GetString()!).ToList();
             Assert.Contains(reasons, static r => r.StartsWith("store (decision_log): failing since ", StringComparison.Ordinal)
                 && r.Contains("UnreachableException", StringComparison.Ordinal));
-            Assert.Contains(reasons, static r => r.StartsWith("routing_refresh: ", StringComparison.Ordinal));
-            Assert.Contains(reasons, static r => r.StartsWith("ping: ", StringComparison.Ordinal));
+            Assert.Contains(reasons, static r => r.StartsWith("store (routing_refresh): ", StringComparison.Ordinal));
+            Assert.Contains(reasons, static r => r.StartsWith("store (ping): ", StringComparison.Ordinal));
             Assert.DoesNotContain(reasons, static r => r.Contains("Data Source", StringComparison.OrdinalIgnoreCase));
         }
 
