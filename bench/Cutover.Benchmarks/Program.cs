@@ -6,7 +6,9 @@ internal static class Program
 {
     // Arguments go to BenchmarkDotNet (--filter '*', --job short, --list flat, …), except --payloads,
     // which describes the generated bodies instead (sizes, updates, users, how the splits come out), and
-    // --stats-data, which builds (or reports) the 10-million-decision store StatsBenchmarks reads.
+    // --stats-data, which builds (or reports) the 10-million-decision store StatsBenchmarks reads, and
+    // --ingest [--seconds 20] [--batch 1000] [--providers sqlite,postgres] [--postgres CONNECTION], which measures
+    // sustained decision log ingestion per store.
     public static void Main(string[] args)
     {
         if (args is ["--payloads"])
@@ -19,6 +21,13 @@ internal static class Program
         if (args is ["--stats-data"])
         {
             Console.WriteLine(StatsData.EnsureBuilt(Console.Out));
+            return;
+        }
+
+        // Sustained decision log ingestion per store (SQLite and PostgreSQL), outside BenchmarkDotNet: see IngestionRun.
+        if (args is ["--ingest", .. var rest])
+        {
+            Environment.ExitCode = IngestionRun.RunAsync(rest, Console.Out).GetAwaiter().GetResult();
             return;
         }
 
