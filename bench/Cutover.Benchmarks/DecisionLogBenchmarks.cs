@@ -27,21 +27,38 @@ public class DecisionLogBenchmarks
     private readonly UserKeyHasher _hasher = UserKeyHasher.Keyed(Encoding.UTF8.GetBytes("bench-hash-key-0123456789abcdef"));
     private string _directory = string.Empty;
     private ICutoverStore _store = null!;
+    private ICutoverStore _beforeStore = null!;
+    private DecisionLogBefore _before = null!;
     private DecisionRecord[] _records = [];
 
     [Params(1, 25, 1000)]
     public int BatchSize { get; set; }
 
-    /// <summary>Distinct users in the batch: 1 as in the wrk run (one body), many as in production.</summary>
-    [Params(1, 100_000)]
+    /// <summary>
+    /// Distinct users in the batch: many as in production (1, as in the wrk run, measured the same since migration 2
+    /// dropped the index on user keys).
+    /// </summary>
+    [Params(100_000)]
     public int Users { get; set; }
+
+    /// <summary>Where the file is: the disk (as <c>cutover serve</c> runs) or tmpfs (SQLite's CPU alone, no I/O).</summary>
+    [Params("disk", "tmpfs")]
+    public string On { get; set; } = "disk";
 
     [GlobalSetup]
     public void Setup()
     {
-        _directory = Directory.CreateTempSubdirectory("cutover-bench-").FullName;
+        _directory = On == "tmpfs"
+            ? Directory.CreateDirectory(Path.Combine("/dev/shm", "cutover-bench-" + Guid.NewGuid().ToString("N"))).FullName
+            : Directory.CreateTempSubdirectory("cutover-bench-").FullName;
         _store = StoreFactory.Open(StoreFactory.Sqlite, $"Data Source={Path.Combine(_directory, "cutover.db")}", TimeProvider.System);
         _store.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+        // The baseline writes into its own file of the same schema.
+        var before = $"Data Source={Path.Combine(_directory, "before.db")};Pooling=True";
+        _beforeStore = StoreFactory.Open(StoreFactory.Sqlite, before, TimeProvider.System);
+        _beforeStore.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _before = new DecisionLogBefore(before);
 
         // Records like the ones the wrk run produces: one message each, hashed user keys, a correlation id per request.
         _records = new DecisionRecord[BatchSize];
@@ -60,9 +77,13 @@ public class DecisionLogBenchmarks
     public void Cleanup()
     {
         _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _beforeStore.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
+
+    [Benchmark(Baseline = true, Description = "before: connection and commands per batch (8236781)")]
+    public Task WriteBatchBefore() => _before.WriteDecisionsAsync(_records, CancellationToken.None);
 
     [Benchmark(Description = "store: write one batch")]
     public Task WriteBatch() => _store.WriteDecisionsAsync(_records, CancellationToken.None);

@@ -8,39 +8,112 @@ namespace Cutover.Core.Privacy;
 /// brute-force a plain hash, so the hash is keyed (HMAC-SHA256) with a secret of the deployment, and
 /// shortened to 128 bits, written as 32 hex characters.
 /// </summary>
+/// <remarks>
+/// A user sends many messages, and an HMAC costs ~0.5 µs, so recent keys are remembered in a bounded
+/// cache of two generations (as <see cref="Classification.ConversationMemory"/>): a repeated user costs a
+/// lookup. At most <c>cacheCapacity</c> keys are held, in memory only, in the process that already holds
+/// them raw (the conversation memory is keyed by them).
+/// </remarks>
 public sealed class UserKeyHasher
 {
-    private readonly byte[]? _key;
+    /// <summary>Keys remembered by default: ~2.5 MB at most.</summary>
+    public const int DefaultCacheCapacity = 16_384;
 
-    private UserKeyHasher(byte[]? key) => _key = key;
+    private readonly byte[]? _key;
+    private readonly int _generationSize;
+
+    // One lock for the cache and the HMAC: the decision-log writer is nearly the only caller, so it is uncontended.
+    private readonly Lock _lock = new();
+    private readonly IncrementalHash? _hmac;
+    private Dictionary<string, string> _current;
+    private Dictionary<string, string> _previous;
+
+    private UserKeyHasher(byte[]? key, int cacheCapacity)
+    {
+        _key = key;
+        _generationSize = cacheCapacity / 2;
+        _current = new Dictionary<string, string>(_generationSize, StringComparer.Ordinal);
+        _previous = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        // Reused: HMACSHA256.HashData sets the key up again on every call, ~2.7 × the cost of the hash itself here.
+        _hmac = key is null ? null : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+    }
 
     /// <summary>Keeps user keys as they are (<c>Privacy:UserKeys = raw</c>).</summary>
-    public static UserKeyHasher Raw { get; } = new(null);
+    public static UserKeyHasher Raw { get; } = new(null, 0);
 
     public bool IsHashing => _key is not null;
 
-    public static UserKeyHasher Keyed(ReadOnlySpan<byte> key)
+    /// <summary>How many keys the cache holds now (both generations; a key may be in both).</summary>
+    public int CachedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _current.Count + _previous.Count;
+            }
+        }
+    }
+
+    /// <param name="key">The deployment's secret, at least 16 bytes.</param>
+    /// <param name="cacheCapacity">Recent keys remembered with their hash; below 2 remembers none.</param>
+    public static UserKeyHasher Keyed(ReadOnlySpan<byte> key, int cacheCapacity = DefaultCacheCapacity)
     {
         if (key.Length < 16)
         {
             throw new ArgumentException("the hashing key needs at least 16 bytes", nameof(key));
         }
 
-        return new UserKeyHasher(key.ToArray());
+        ArgumentOutOfRangeException.ThrowIfNegative(cacheCapacity);
+        return new UserKeyHasher(key.ToArray(), cacheCapacity);
     }
 
     public string? Protect(string? userKey)
     {
-        if (userKey is null || _key is null)
+        if (userKey is null || _hmac is null)
         {
             return userKey;
         }
 
+        lock (_lock)
+        {
+            if (_generationSize == 0)
+            {
+                return Hash(userKey);
+            }
+
+            if (_current.TryGetValue(userKey, out var hashed))
+            {
+                return hashed;
+            }
+
+            // Copied forward from the previous generation, or new: either way the current one gains a key.
+            if (!_previous.TryGetValue(userKey, out hashed))
+            {
+                hashed = Hash(userKey);
+            }
+
+            _current.Add(userKey, hashed);
+            if (_current.Count >= _generationSize)
+            {
+                // Two generations instead of an LRU list, as ConversationMemory: recent users survive a rotation.
+                (_previous, _current) = (_current, _previous);
+                _current.Clear();
+            }
+
+            return hashed;
+        }
+    }
+
+    private string Hash(string userKey)
+    {
         var length = Encoding.UTF8.GetMaxByteCount(userKey.Length);
         Span<byte> input = length <= 512 ? stackalloc byte[length] : new byte[length];
         var written = Encoding.UTF8.GetBytes(userKey, input);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_key, input[..written], mac);
+        _hmac!.AppendData(input[..written]);
+        _hmac.GetHashAndReset(mac);
         return Convert.ToHexStringLower(mac[..16]);
     }
 }

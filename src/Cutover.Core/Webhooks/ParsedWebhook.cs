@@ -20,6 +20,12 @@ public sealed class ParsedWebhook
 
     internal int TextLength { get; private set; }
 
+    /// <summary>
+    /// The last <c>phone_number_id</c> this instance parsed, kept across <see cref="Reset"/>: a pooled instance
+    /// reuses its string when the next body names the same business number (it is not user data).
+    /// </summary>
+    internal string? RecentPhoneNumberId { get; set; }
+
     /// <summary>The top-level <c>object</c> value, normally <c>whatsapp_business_account</c>.</summary>
     public string? ObjectType { get; internal set; }
 

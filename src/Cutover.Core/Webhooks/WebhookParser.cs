@@ -22,6 +22,8 @@ public static class WebhookParser
 
     public const string MessagesField = "messages";
 
+    private const string WhatsAppBusinessAccount = "whatsapp_business_account";
+
     /// <summary>Parses <paramref name="body"/> into <paramref name="result"/> (which is reset first).</summary>
     /// <returns>false with <paramref name="error"/> naming the problem when the body is not a webhook.</returns>
     public static bool TryParse(ReadOnlySpan<byte> body, ParsedWebhook result, out string? error)
@@ -72,7 +74,7 @@ public static class WebhookParser
         {
             if (reader.ValueTextEquals("object"u8))
             {
-                result.ObjectType = ReadString(ref reader);
+                result.ObjectType = ReadString(ref reader, WhatsAppBusinessAccount);
             }
             else if (reader.ValueTextEquals("entry"u8))
             {
@@ -211,7 +213,9 @@ public static class WebhookParser
                 {
                     if (reader.ValueTextEquals("phone_number_id"u8))
                     {
-                        facts.PhoneNumberId = ReadString(ref reader);
+                        // A deployment has a few business numbers: a pooled result keeps the last one's string.
+                        facts.PhoneNumberId = ReadString(ref reader, result.RecentPhoneNumberId);
+                        result.RecentPhoneNumberId = facts.PhoneNumberId ?? result.RecentPhoneNumberId;
                     }
                     else
                     {
@@ -234,7 +238,7 @@ public static class WebhookParser
                 var item = 0;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    ParseMessage(ref reader, result, entry, change, item++);
+                    ParseMessage(ref reader, result, entry, change, item++, facts.ContactKey);
                 }
             }
             else if (reader.ValueTextEquals("statuses"u8))
@@ -266,7 +270,9 @@ public static class WebhookParser
         }
     }
 
-    private static void ParseMessage(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, int item)
+    /// <param name="contactKey">The change's first <c>contacts[].wa_id</c> so far: Meta sends it before the messages,
+    /// and a message's <c>from</c> is the same number, so its string is reused.</param>
+    private static void ParseMessage(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, int item, string? contactKey)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -287,7 +293,7 @@ public static class WebhookParser
         {
             if (reader.ValueTextEquals("from"u8))
             {
-                from = ReadString(ref reader);
+                from = ReadString(ref reader, contactKey);
             }
             else if (reader.ValueTextEquals("from_user_id"u8))
             {
@@ -550,11 +556,18 @@ public static class WebhookParser
     }
 
     /// <summary>Reads the value after a property name as a string; a value of another type counts as absent.</summary>
-    private static string? ReadString(ref Utf8JsonReader reader)
+    /// <param name="reuse">A string the value is likely to equal: returned instead of a new one when it does.</param>
+    private static string? ReadString(ref Utf8JsonReader reader, string? reuse = null)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.String)
         {
+            if (reuse is not null && !reader.ValueIsEscaped && !reader.HasValueSequence
+                && System.Text.Ascii.Equals(reader.ValueSpan, reuse))
+            {
+                return reuse;
+            }
+
             var value = TryGetString(ref reader);
             return string.IsNullOrEmpty(value) ? null : value;
         }

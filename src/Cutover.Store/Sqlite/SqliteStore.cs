@@ -16,12 +16,18 @@ namespace Cutover.Store.Sqlite;
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode, so the log writer's batches and an operator's
 /// reads do not block each other. Connections are pooled by Microsoft.Data.Sqlite; each operation
-/// opens one and sets its per-connection pragmas.
+/// opens one and sets its per-connection pragmas, except the decision log's writes, which keep one
+/// connection with its statements prepared for the store's life.
 /// </summary>
 internal sealed partial class SqliteStore : ICutoverStore
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+
+    // The decision log's writer keeps its connection and statements between batches (see SqliteDecisionWriter).
+    private readonly SemaphoreSlim _writerGate = new(1, 1);
+    private SqliteDecisionWriter? _writer;
+    private bool _disposed;
 
     public SqliteStore(string connectionString, TimeProvider time)
     {
@@ -296,55 +302,28 @@ internal sealed partial class SqliteStore : ICutoverStore
             return;
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var insert = Command(connection, transaction, """
-            INSERT INTO webhook_routing_logs (created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket,
-                routed_to, webhook_name, handler, status, status_code, response_time_ms, error_message, fallback)
-            VALUES ($at, $cid, $mid, $user, $kind, $domain, $rule, $bucket, $route, $upstream, $handler, $status, $code,
-                $latency, $error, $fallback)
-            """);
-        var at = insert.Parameters.Add("$at", SqliteType.Integer);
-        var cid = insert.Parameters.Add("$cid", SqliteType.Text);
-        var mid = insert.Parameters.Add("$mid", SqliteType.Text);
-        var user = insert.Parameters.Add("$user", SqliteType.Text);
-        var kind = insert.Parameters.Add("$kind", SqliteType.Text);
-        var domain = insert.Parameters.Add("$domain", SqliteType.Text);
-        var rule = insert.Parameters.Add("$rule", SqliteType.Text);
-        var bucket = insert.Parameters.Add("$bucket", SqliteType.Integer);
-        var route = insert.Parameters.Add("$route", SqliteType.Text);
-        var upstream = insert.Parameters.Add("$upstream", SqliteType.Text);
-        var handler = insert.Parameters.Add("$handler", SqliteType.Text);
-        var status = insert.Parameters.Add("$status", SqliteType.Text);
-        var code = insert.Parameters.Add("$code", SqliteType.Integer);
-        var latency = insert.Parameters.Add("$latency", SqliteType.Real);
-        var error = insert.Parameters.Add("$error", SqliteType.Text);
-        var fallback = insert.Parameters.Add("$fallback", SqliteType.Integer);
-        insert.Prepare();
-
-        foreach (var d in batch)
+        await _writerGate.WaitAsync(cancellationToken);
+        try
         {
-            at.Value = d.At.ToUnixTimeMilliseconds();
-            cid.Value = d.CorrelationId;
-            mid.Value = (object?)d.MessageId ?? DBNull.Value;
-            user.Value = (object?)d.UserKey ?? DBNull.Value;
-            kind.Value = d.Kind.ToName();
-            domain.Value = d.Domain;
-            rule.Value = d.Rule.ToName();
-            bucket.Value = d.Bucket >= 0 ? d.Bucket : DBNull.Value;
-            route.Value = d.Route.ToName();
-            upstream.Value = d.Upstream;
-            handler.Value = (object?)d.Handler ?? DBNull.Value;
-            status.Value = d.Success ? "success" : "error";
-            code.Value = d.StatusCode > 0 ? d.StatusCode : DBNull.Value;
-            latency.Value = d.LatencyMs;
-            error.Value = (object?)d.Error ?? DBNull.Value;
-            fallback.Value = d.Fallback ? 1 : 0;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            cancellationToken.ThrowIfCancellationRequested();
+            _writer ??= new SqliteDecisionWriter(await OpenAsync(cancellationToken));
+            try
+            {
+                _writer.Write(batch);
+            }
+            catch
+            {
+                // Whatever broke (the disk, a lock held too long, the file replaced), the next batch starts on a new connection.
+                _writer.Dispose();
+                _writer = null;
+                throw;
+            }
         }
-
-        await SqliteRollups.AddAsync(connection, transaction, batch, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        finally
+        {
+            _writerGate.Release();
+        }
     }
 
     public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(
@@ -469,11 +448,22 @@ internal sealed partial class SqliteStore : ICutoverStore
         return (byte[])(await select.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _writerGate.WaitAsync();
+        try
+        {
+            _disposed = true;
+            _writer?.Dispose();
+            _writer = null;
+        }
+        finally
+        {
+            _writerGate.Release();
+        }
+
         // Pooled connections keep the file open (and its WAL); release them so the file can be moved or deleted.
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
-        return ValueTask.CompletedTask;
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

@@ -224,6 +224,41 @@ public sealed class WebhookParserTests
     }
 
     [Fact]
+    public void TryParse_FromEqualToTheContact_SharesItsString_AndADifferentFromKeepsItsOwn()
+    {
+        var parsed = Parse(Messages("""
+            "contacts":[{"wa_id":"250788000001"}],
+            "messages":[{"from":"250788000001","id":"m1","type":"text"},{"from":"250788000002","id":"m2","type":"text"},
+                        {"from":"25078800000\u0031","id":"m3","type":"text"},{"id":"m4","type":"text"}]
+            """));
+
+        Assert.Equal(
+            ["250788000001", "250788000002", "250788000001", "250788000001"], parsed.Updates.ToArray().Select(static u => u.UserKey));
+        Assert.Same(parsed[3].UserKey, parsed[0].UserKey); // m4 has no from: it takes the contact's key
+        Assert.NotSame(parsed[3].UserKey, parsed[2].UserKey); // escaped: read as it is written
+    }
+
+    [Fact]
+    public void TryParse_ReusedInstance_PhoneNumberIdOfEachBody()
+    {
+        var parsed = new ParsedWebhook();
+        string PhoneNumberIdOf(string id)
+        {
+            Assert.True(WebhookParser.TryParse(Encoding.UTF8.GetBytes(Messages($$"""
+                "metadata":{"phone_number_id":"{{id}}"},"messages":[{"from":"A","id":"m1","type":"text"}]
+                """)), parsed, out var error), error);
+            return Assert.Single(parsed.Updates.ToArray()).PhoneNumberId!;
+        }
+
+        var first = PhoneNumberIdOf("106540352242922");
+        Assert.Same(first, PhoneNumberIdOf("106540352242922"));
+        Assert.Equal("106540352242923", PhoneNumberIdOf("106540352242923"));
+        Assert.Equal("10654035224292é", PhoneNumberIdOf("10654035224292\\u00e9"));
+        Assert.Equal("106540352242922", PhoneNumberIdOf("10654035224292\\u0032"));
+        Assert.Equal("whatsapp_business_account", parsed.ObjectType);
+    }
+
+    [Fact]
     public void TryParse_RefusedAfterASuccess_ResultIsEmpty()
     {
         var parsed = new ParsedWebhook();

@@ -42,4 +42,19 @@ public sealed class WebhookSignatureTests
     {
         Assert.False(_signature.Verify(Encoding.UTF8.GetBytes("{}"), _signature.Sign(Body)));
     }
+
+    [Fact]
+    public void Sign_ManyBodiesOnManyThreads_EachIsItsOwnHmac()
+    {
+        // Each thread reuses one keyed HMAC: every result must still be that body's alone.
+        var key = Encoding.UTF8.GetBytes("app-secret");
+        Parallel.For(0, 2_000, i =>
+        {
+            var body = Encoding.UTF8.GetBytes(new string('x', i % 300) + i);
+            var header = _signature.Sign(body);
+            Assert.Equal("sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(key, body)), header);
+            Assert.True(_signature.Verify(body, header));
+            Assert.False(_signature.Verify(body.AsSpan(1), header));
+        });
+    }
 }

@@ -40,7 +40,8 @@ public sealed class DistributionTests : RouterTest
     private async Task<Dictionary<string, Route>> SendAsync(string[] users, string text)
     {
         var before = Router.Service<Server.DecisionLog.DecisionLogQueue>().Counters.Written;
-        var since = Router.Service<TimeProvider>().GetUtcNow();
+        // The log keeps whole milliseconds: a decision made in the same millisecond as `since` reads back as earlier.
+        var since = DateTimeOffset.FromUnixTimeMilliseconds(Router.Service<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds());
         await Parallel.ForEachAsync(users.Chunk(PerPost), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Cancel }, async (chunk, _) =>
         {
             using var response = await Router.PostWebhookAsync(WebhookBuilder.Of([.. chunk.Select(u => Msg.Text(u, text))]));

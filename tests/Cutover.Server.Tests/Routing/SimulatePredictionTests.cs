@@ -124,7 +124,8 @@ public sealed class SimulatePredictionTests
     {
         var queue = router.Service<Server.DecisionLog.DecisionLogQueue>();
         var before = queue.Counters.Written;
-        var since = router.Service<TimeProvider>().GetUtcNow();
+        // The log keeps whole milliseconds: a decision made in the same millisecond as `since` reads back as earlier.
+        var since = DateTimeOffset.FromUnixTimeMilliseconds(router.Service<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds());
         await Parallel.ForEachAsync(traffic, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Cancel }, async (post, _) =>
         {
             using var response = await router.PostWebhookAsync(WebhookBuilder.Of(post));
