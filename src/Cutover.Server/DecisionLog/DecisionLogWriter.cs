@@ -45,6 +45,7 @@ internal sealed class DecisionLogWriter(
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
     private readonly int _batchSize = options.Value.DecisionLog.BatchSize;
     private readonly TimeSpan _flushInterval = options.Value.DecisionLog.FlushInterval;
+    private readonly WriterThread _thread = new("cutover-decision-log");
     private long _droppedReported;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -59,7 +60,11 @@ internal sealed class DecisionLogWriter(
                     await Task.Delay(_flushInterval, time, stoppingToken);
                 }
 
-                Fill(batch);
+                await _thread.RunAsync(() =>
+                {
+                    Fill(batch);
+                    return Task.CompletedTask;
+                });
                 await WriteAsync(batch, stoppingToken);
                 ReportDrops();
             }
@@ -111,7 +116,7 @@ internal sealed class DecisionLogWriter(
         {
             try
             {
-                await store.WriteDecisionsAsync(batch, cancellationToken);
+                await _thread.RunAsync(() => store.WriteDecisionsAsync(batch, cancellationToken));
                 queue.CountWritten(batch.Count);
                 availability.Succeeded(StoreAvailability.DecisionLog);
                 batch.Clear();
@@ -153,6 +158,12 @@ internal sealed class DecisionLogWriter(
         {
             return false;
         }
+    }
+
+    public override void Dispose()
+    {
+        _thread.Dispose();
+        base.Dispose();
     }
 
     private void ReportDrops()

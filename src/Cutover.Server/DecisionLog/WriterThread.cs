@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Cutover.Server.DecisionLog;
+
+/// <summary>
+/// One dedicated thread, at a lower scheduling priority on Linux, that runs the decision log writer's CPU work
+/// (hashing user keys, encoding and inserting a batch), so that request threads preempt it instead of waiting behind
+/// a batch for a time slice. Under load the writer still gets its share: a lower priority weighs less, it is not
+/// starved.
+/// </summary>
+/// <remarks>
+/// On Linux the nice value is a per-thread attribute (setpriority(2), BUGS), so <c>setpriority(PRIO_PROCESS, 0, n)</c>
+/// from this thread lowers this thread only, and lowering needs no privilege. Elsewhere the thread runs at normal
+/// priority. Work that completes asynchronously (a network store) continues on the thread pool after its first await,
+/// which is fine: the CPU-heavy part of a SQLite batch runs synchronously, here.
+/// </remarks>
+internal sealed class WriterThread : IDisposable
+{
+    /// <summary>Nice 5: about a third of a normal thread's weight when both want the CPU.</summary>
+    internal const int Niceness = 5;
+
+    private readonly BlockingCollection<Action> _work = new();
+
+    public WriterThread(string name)
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = name };
+        thread.Start();
+    }
+
+    /// <summary>Whether the thread's priority was lowered (false off Linux, or if the kernel refused).</summary>
+    public bool Lowered { get; private set; }
+
+    /// <summary>Runs <paramref name="work"/> on the writer thread; its exceptions reach the caller.</summary>
+    public Task RunAsync(Func<Task> work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work.Add(() =>
+        {
+            try
+            {
+                work().GetAwaiter().GetResult();
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        });
+        return done.Task;
+    }
+
+    public void Dispose() => _work.CompleteAdding();
+
+    private void Run()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            Lowered = SetPriority(0 /* PRIO_PROCESS */, 0 /* the calling thread, on Linux */, Niceness) == 0;
+        }
+
+        foreach (var item in _work.GetConsumingEnumerable())
+        {
+            item();
+        }
+    }
+
+    // DllImport rather than LibraryImport: three ints need no marshalling code, and no unsafe blocks in the project.
+    [DllImport("libc", EntryPoint = "setpriority")]
+    private static extern int SetPriority(int which, int who, int priority);
+}
