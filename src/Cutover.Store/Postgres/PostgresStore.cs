@@ -33,7 +33,7 @@ internal sealed partial class PostgresStore : ICutoverStore
             // No inner exception: what the parser complains about may quote a part of the string, password included.
             throw new StoreException(
                 $"Store:ConnectionString is not a PostgreSQL connection string: {Redact(ex.Message, connectionString)} " +
-                "(use 'Host=db;Port=5432;Database=cutover;Username=cutover;Password=env:...')");
+                "(use 'Host=db;Port=5432;Database=cutover;Username=cutover;Password=…', and Store:ConnectionString = env:NAME to keep the whole string out of the file)");
         }
 
         if (string.IsNullOrWhiteSpace(builder.Host))
