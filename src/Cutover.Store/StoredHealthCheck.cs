@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cutover.Core.Health;
 
@@ -13,6 +14,17 @@ internal sealed record StoredHealthCheck(
 {
     public static StoredHealthCheck From(HealthCheck check) =>
         new(check.Name, check.State.ToName(), Finite(check.Value), Finite(check.Threshold), check.Message);
+
+    /// <summary>A report's checks as the JSON both stores keep in <c>cutover_health.checks</c>.</summary>
+    public static string ToJson(HealthReport report) =>
+        JsonSerializer.Serialize(report.Checks.Select(From).ToList(), StoreJson.Default.ListStoredHealthCheck);
+
+    /// <summary>A stored verdict back: its row's columns, the checks as <see cref="ToJson"/> wrote them.</summary>
+    public static HealthSnapshot ToSnapshot(string instance, DateTimeOffset evaluatedAt, string state, string checksJson)
+    {
+        var checks = JsonSerializer.Deserialize(checksJson, StoreJson.Default.ListStoredHealthCheck) ?? [];
+        return new HealthSnapshot(instance, new HealthReport(evaluatedAt, ParseState(state), [.. checks.Select(static c => c.ToCheck())]));
+    }
 
     public HealthCheck ToCheck() => new(CheckName, ParseState(Status), Value, Threshold, Message);
 

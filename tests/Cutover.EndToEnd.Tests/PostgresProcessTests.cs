@@ -214,6 +214,7 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
         var restarted = false;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         var sent = 0;
+        var sentWhileDown = 0;
         while (clock.Elapsed < TimeSpan.FromSeconds(30) && await timer.WaitForNextTickAsync(Cancel))
         {
             if (!stopped && clock.Elapsed > TimeSpan.FromSeconds(3))
@@ -236,12 +237,12 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
             using var response = await PostAsync(http, Msg.Text($"2507882{sent:D5}", "job"));
             statuses.Add(response.StatusCode);
             sent++;
+            sentWhileDown += stopped && !restarted ? 1 : 0;
         }
 
         // assert: every webhook was taken; /readyz said why it was degraded; it recovers by itself
-        Assert.True(restarted);
+        Assert.True(sentWhileDown >= 300, $"only {sentWhileDown} webhooks went out while the database was down");
         Assert.All(statuses, static s => Assert.Equal(HttpStatusCode.OK, s));
-        Assert.NotNull(degraded);
         Assert.Contains("store (decision_log): failing since", degraded, StringComparison.Ordinal);
 
         await Eventually.WaitAsync(async () =>

@@ -134,7 +134,7 @@ internal sealed partial class PostgresStore
         upsert.Parameters.AddWithValue("at", snapshot.Report.At.ToUniversalTime());
         upsert.Parameters.AddWithValue("state", snapshot.Report.State.ToName());
         upsert.Parameters.AddWithValue("checks", NpgsqlDbType.Jsonb,
-            JsonSerializer.Serialize(snapshot.Report.Checks.Select(StoredHealthCheck.From).ToList(), StoreJson.Default.ListStoredHealthCheck));
+            StoredHealthCheck.ToJson(snapshot.Report));
         await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -148,8 +148,6 @@ internal sealed partial class PostgresStore
             return null;
         }
 
-        var checks = JsonSerializer.Deserialize(reader.GetString(3), StoreJson.Default.ListStoredHealthCheck) ?? [];
-        return new HealthSnapshot(reader.GetString(0), new HealthReport(
-            reader.GetFieldValue<DateTimeOffset>(1), StoredHealthCheck.ParseState(reader.GetString(2)), [.. checks.Select(static c => c.ToCheck())]));
+        return StoredHealthCheck.ToSnapshot(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3));
     }
 }

@@ -99,7 +99,7 @@ internal sealed partial class SqliteStore
         upsert.Parameters.AddWithValue("$at", Iso(snapshot.Report.At));
         upsert.Parameters.AddWithValue("$state", snapshot.Report.State.ToName());
         upsert.Parameters.AddWithValue("$checks",
-            JsonSerializer.Serialize(snapshot.Report.Checks.Select(StoredHealthCheck.From).ToList(), StoreJson.Default.ListStoredHealthCheck));
+            StoredHealthCheck.ToJson(snapshot.Report));
         await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -113,9 +113,7 @@ internal sealed partial class SqliteStore
             return null;
         }
 
-        var checks = JsonSerializer.Deserialize(reader.GetString(3), StoreJson.Default.ListStoredHealthCheck) ?? [];
-        return new HealthSnapshot(reader.GetString(0), new HealthReport(
-            ParseIso(reader.GetString(1)), StoredHealthCheck.ParseState(reader.GetString(2)), [.. checks.Select(static c => c.ToCheck())]));
+        return StoredHealthCheck.ToSnapshot(reader.GetString(0), ParseIso(reader.GetString(1)), reader.GetString(2), reader.GetString(3));
     }
 
     private sealed class SilentSubscription : IStoreSubscription
