@@ -136,27 +136,27 @@ for name in "${NAMES[@]}"; do
     [[ $ok == 1 ]] || { echo "variants.sh: $name does not answer 200 at ${URL[$name]}; see $OUT" >&2; exit 69; }
 done
 
-ticks() {
+ticks() { # PID [user]: user + system clock ticks of a process and its children; with "user", user time only
     local total=0 pid stat
     for pid in "$1" $(pgrep -P "$1" || true); do
         stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
         read -r -a f <<<"${stat##*) }"
-        total=$((total + f[11] + f[12]))
+        if [[ ${2:-} == user ]]; then total=$((total + f[11])); else total=$((total + f[11] + f[12])); fi
     done
     echo "$total"
 }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 run() { # LABEL NAME SECONDS [PAUSE]
-    local label=$1 name=$2 seconds=$3 pause=${4:-} t0 line before
+    local label=$1 name=$2 seconds=$3 pause=${4:-} t0 u0 line before
     [[ ${URL[$name]} == http://127.0.0.1:* ]] || exit 1
     before=$(awk '{print $1}' /proc/loadavg)
-    t0=$(ticks "${PID_OF[$name]}")
+    t0=$(ticks "${PID_OF[$name]}"); u0=$(ticks "${PID_OF[$name]}" user)
     line=$(DELAY_MS=$pause taskset -c "$LOAD_CPU" timeout $((seconds + 30)) \
         wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency -s "$HERE/post.lua" "${URL[$name]}" | grep '^RESULT' || true)
     [[ -n $line ]] || { echo "variants.sh: no RESULT from wrk for $label" >&2; exit 1; }
-    awk -v t="$(( $(ticks "${PID_OF[$name]}") - t0 ))" -v hz="$(getconf CLK_TCK)" -v n="$(field "$line" reqs)" -v l="$label" \
+    awk -v t="$(( $(ticks "${PID_OF[$name]}") - t0 ))" -v u="$(( $(ticks "${PID_OF[$name]}" user) - u0 ))" -v hz="$(getconf CLK_TCK)" -v n="$(field "$line" reqs)" -v l="$label" \
         -v r="${line#RESULT }" -v b="$before" -v a="$(awk '{print $1}' /proc/loadavg)" \
-        'BEGIN{printf "RESULT name=%s %s cpu_us_per_req=%.1f load1_before=%s load1_after=%s\n", l, r, t*1e6/hz/n, b, a}' \
+        'BEGIN{printf "RESULT name=%s %s cpu_us_per_req=%.1f user_us_per_req=%.1f load1_before=%s load1_after=%s\n", l, r, t*1e6/hz/n, u*1e6/hz/n, b, a}' \
         | tee -a "$OUT/results.txt"
 }
 
@@ -175,13 +175,13 @@ stat() { grep "^RESULT name=$1 " "$OUT/results.txt" | while read -r line; do fie
     echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds, medians; warm-up ${WARMUP} s per server$([[ -n $UPSTREAM_HANDLER ]] && echo "; upstreams answer X-Handled-By: $UPSTREAM_HANDLER")"
     grep '^VARIANT ' "$OUT/results.txt" | sed 's/^VARIANT /- /'
     echo
-    echo "| variant | req/s | ÷ plain YARP | p50 ms | p99 ms | CPU µs/req | runs (req/s) |$([[ -n $PAUSE_MS ]] && echo " paced req/s | paced p50 ms | paced p99 ms | paced CPU µs/req |")"
-    echo "|---|---:|---:|---:|---:|---:|---|$([[ -n $PAUSE_MS ]] && echo "---:|---:|---:|---:|")"
+    echo "| variant | req/s | ÷ plain YARP | p50 ms | p99 ms | CPU µs/req | user µs/req | runs (req/s) |$([ -n $PAUSE_MS ]] && echo " paced req/s | paced p50 ms | paced p99 ms | paced CPU µs/req |")"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|$([[ -n $PAUSE_MS ]] && echo "---:|---:|---:|---:|")"
     for name in "${NAMES[@]}"; do
         runs=$(grep "^RESULT name=$name " "$OUT/results.txt" | while read -r line; do field "$line" rps; done | awk '{printf "%s%.0f", (NR>1?" / ":""), $1}')
         row=$(awk -v n="$name" -v r="$(stat "$name" rps)" -v y="$(stat plain-yarp rps)" -v a="$(stat "$name" p50_us)" -v b="$(stat "$name" p99_us)" \
-            -v c="$(stat "$name" cpu_us_per_req)" -v runs="$runs" \
-            'BEGIN{printf "| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %s |", n, r, r/y, a/1000, b/1000, c, runs}')
+            -v c="$(stat "$name" cpu_us_per_req)" -v u="$(stat "$name" user_us_per_req)" -v runs="$runs" \
+            'BEGIN{printf "| %s | %.0f | %.2f | %.2f | %.2f | %.1f | %.1f | %s |", n, r, r/y, a/1000, b/1000, c, u, runs}')
         if [[ -n $PAUSE_MS ]]; then
             row+=$(awk -v r="$(stat "$name-paced" rps)" -v a="$(stat "$name-paced" p50_us)" -v b="$(stat "$name-paced" p99_us)" -v c="$(stat "$name-paced" cpu_us_per_req)" \
                 'BEGIN{printf " %.0f | %.2f | %.2f | %.1f |", r, a/1000, b/1000, c}')
@@ -194,7 +194,8 @@ stat() { grep "^RESULT name=$1 " "$OUT/results.txt" | while read -r line; do fie
             [[ $name == plain-yarp || $name == "$BASELINE" ]] && continue
             awk -v n="$name" -v base="$BASELINE" -v r="$(stat "$name" rps)" -v r0="$(stat "$BASELINE" rps)" \
                 -v c="$(stat "$name" cpu_us_per_req)" -v c0="$(stat "$BASELINE" cpu_us_per_req)" \
-                'BEGIN{printf "%s ÷ %s: req/s %.3f (%+.1f%%), CPU µs/req %.3f\n", n, base, r/r0, 100*(r/r0-1), c/c0}'
+                -v u="$(stat "$name" user_us_per_req)" -v u0="$(stat "$BASELINE" user_us_per_req)" \
+                'BEGIN{printf "%s ÷ %s: req/s %.3f (%+.1f%%), CPU µs/req %.3f, user CPU µs/req %.3f (%.1f against %.1f)\n", n, base, r/r0, 100*(r/r0-1), c/c0, u/u0, u, u0}'
         done
     fi
     echo

@@ -134,6 +134,10 @@ public abstract class StoreContractTests : IAsyncLifetime
                 true, 200, 12.5, null, false),
             new(Now.AddSeconds(1), "c2", null, null, UpdateKind.Change, "default", ClassificationRule.Field, -1, Route.Legacy, "jobs", null,
                 false, 503, 3000, "unified failed with 503", true),
+
+            // Text beyond ASCII and longer than any buffer a writer starts with comes back as it went in.
+            new(Now.AddSeconds(2), "c3", "wamid.é✓", "clé-🚀", UpdateKind.Message, "property", ClassificationRule.Keyword, 9999, Route.Legacy,
+                "property", "agent-ñ", false, 500, 1.25, "échoué: " + new string('x', 5000) + " 🚀", false),
         ];
 
         await Store.WriteDecisionsAsync(batch, Cancel);

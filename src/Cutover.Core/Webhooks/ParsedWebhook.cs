@@ -6,8 +6,13 @@ namespace Cutover.Core.Webhooks;
 /// </summary>
 public sealed class ParsedWebhook
 {
-    private WebhookUpdate[] _updates = new WebhookUpdate[4];
-    private char[] _text = new char[256];
+    private const int InitialUpdates = 4;
+    private const int InitialText = 256;
+    private const int MaxRetainedUpdates = 64;
+    private const int MaxRetainedText = 16 * 1024;
+
+    private WebhookUpdate[] _updates = new WebhookUpdate[InitialUpdates];
+    private char[] _text = new char[InitialText];
 
     /// <summary>How many updates were found.</summary>
     public int Count { get; private set; }
@@ -40,6 +45,18 @@ public sealed class ParsedWebhook
 
     public void Reset()
     {
+        // A pooled instance keeps its buffers, but not those a rare huge POST (up to 1000 updates, 3 MB) grew.
+        if (_updates.Length > MaxRetainedUpdates)
+        {
+            _updates = new WebhookUpdate[InitialUpdates];
+            Count = 0;
+        }
+
+        if (_text.Length > MaxRetainedText)
+        {
+            _text = new char[InitialText];
+        }
+
         // Drop references so a pooled instance does not keep strings of an old request alive.
         Array.Clear(_updates, 0, Count);
         Count = 0;

@@ -116,7 +116,8 @@ internal sealed class UpstreamClient : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            // The response's stream is already there: the synchronous call returns it without a Task.
+            await using var stream = response.Content.ReadAsStream(cancellationToken);
             var total = 0;
             int read;
             while (total <= MaxDrainBytes && (read = await stream.ReadAsync(buffer, cancellationToken)) > 0)

@@ -35,6 +35,10 @@ namespace Cutover.Server.HotPath;
 /// </remarks>
 internal sealed class WebhookPipeline
 {
+    // One parsed webhook per request in flight: a pool smaller than the concurrency (it was 4 × the processors) hands
+    // out new ones under load, and their text buffers were a fifth of all the bytes a webhook allocated.
+    private const int MaxPooledParsers = 256;
+
     private readonly CutoverOptions _options;
     private readonly RoutingStateHolder _routing;
     private readonly IConversationMemory _memory;
@@ -65,7 +69,7 @@ internal sealed class WebhookPipeline
         _time = time;
         _logger = logger;
         _signature = string.IsNullOrEmpty(_options.AppSecret) ? null : new WebhookSignature(_options.AppSecret);
-        _parsers = new DefaultObjectPool<ParsedWebhook>(new ParsedWebhookPolicy(), Environment.ProcessorCount * 4);
+        _parsers = new DefaultObjectPool<ParsedWebhook>(new ParsedWebhookPolicy(), MaxPooledParsers);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -121,7 +125,7 @@ internal sealed class WebhookPipeline
                     return;
                 }
 
-                var correlationId = Guid.CreateVersion7(_time.GetUtcNow()).ToString("N");
+                var correlationId = CorrelationIds.Next(_time.GetUtcNow());
                 context.Response.Headers[HeaderNames.CorrelationId] = correlationId;
                 var status = await RouteAsync(parsed, body, signature, correlationId);
                 context.Response.StatusCode = status;
@@ -258,14 +262,21 @@ internal sealed class WebhookPipeline
     private async Task<bool> ForwardAsync(
         ForwardPart part, ParsedWebhook parsed, UpdateDecision[] decisions, RequestBody body, string correlationId, DateTimeOffset now)
     {
-        var result = await SendAsync(part, parsed, decisions, correlationId);
+        var result = Sent(part, await SendAsync(part, parsed, decisions, correlationId), correlationId);
         if (result.Taken || part.Upstream != RouterTopology.UnifiedUpstream)
         {
             Record(part.Updates, parsed, decisions, correlationId, now, part.Upstream, result, first: null);
             return result.Taken;
         }
 
-        // Unified failed: the same updates go to their domains' legacy upstreams, the same bytes where they can.
+        return await FallBackAsync(part, result, parsed, decisions, body, correlationId, now);
+    }
+
+    /// <summary>Unified failed (<paramref name="failed"/>): the same updates go to their domains' legacy upstreams, the same bytes where they can.</summary>
+    private async Task<bool> FallBackAsync(
+        ForwardPart part, ForwardResult failed, ParsedWebhook parsed, UpdateDecision[] decisions, RequestBody body, string correlationId,
+        DateTimeOffset now)
+    {
         var topology = _routing.Current.Topology;
         var byLegacy = part.Updates.GroupBy(i => topology.LegacyUpstreamOf(decisions[i].Domain)).ToList();
         var taken = true;
@@ -292,18 +303,26 @@ internal sealed class WebhookPipeline
 
             LogMessages.FallingBack(_logger, correlationId, legacy.Upstream);
             _metrics.Fallback(legacy.Upstream);
-            var second = await SendAsync(legacy, parsed, decisions, correlationId);
-            Record(legacy.Updates, parsed, decisions, correlationId, now, legacy.Upstream, second, first: result);
+            var second = Sent(legacy, await SendAsync(legacy, parsed, decisions, correlationId), correlationId);
+            Record(legacy.Updates, parsed, decisions, correlationId, now, legacy.Upstream, second, first: failed);
             taken &= second.Taken;
         }
 
         return taken;
     }
 
-    private async Task<ForwardResult> SendAsync(ForwardPart part, ParsedWebhook parsed, UpdateDecision[] decisions, string correlationId)
+    /// <summary>
+    /// Sends one part and counts the outcome. Not async itself: every async layer on the path allocates its state
+    /// machine on every webhook (the upstream's answer always comes later), so the awaiting is left to the callers.
+    /// </summary>
+    private ValueTask<ForwardResult> SendAsync(ForwardPart part, ParsedWebhook parsed, UpdateDecision[] decisions, string correlationId)
     {
         var headers = new OutboundHeaders(part.Signature, correlationId, DomainsOf(part, decisions), part.Route, IdempotencyKeyOf(part, parsed));
-        var result = await _upstreams.SendAsync(part.Upstream, part.Body, headers);
+        return _upstreams.SendAsync(part.Upstream, part.Body, headers);
+    }
+
+    private ForwardResult Sent(ForwardPart part, ForwardResult result, string correlationId)
+    {
         _metrics.Forwarded(part.Upstream, result.Outcome, result.Elapsed);
         if (!result.Delivered)
         {
@@ -344,12 +363,17 @@ internal sealed class WebhookPipeline
         {
             if (decisions[i].Domain != first)
             {
-                return string.Join(',', part.Updates.Select(u => decisions[u].Domain).Distinct(StringComparer.Ordinal));
+                return JoinDomains(part.Updates, decisions);
             }
         }
 
         return first;
     }
+
+    // Apart from DomainsOf: a lambda capturing a parameter allocates its closure on every call of the method that
+    // declares it, even when the line is not reached, and DomainsOf runs for every part.
+    private static string JoinDomains(List<int> updates, UpdateDecision[] decisions) =>
+        string.Join(',', updates.Select(u => decisions[u].Domain).Distinct(StringComparer.Ordinal));
 
     /// <summary>The update's id for one update; for several, a digest of their ids, stable across Meta's retries.</summary>
     private static string? IdempotencyKeyOf(ForwardPart part, ParsedWebhook parsed)
@@ -364,7 +388,13 @@ internal sealed class WebhookPipeline
             return parsed[part.Updates[0]].IdempotencyKey;
         }
 
-        var joined = string.Join('\n', part.Updates.Select(i => parsed[i].IdempotencyKey ?? string.Empty));
+        return DigestOfIds(part.Updates, parsed);
+    }
+
+    // Apart from IdempotencyKeyOf for the reason given at JoinDomains.
+    private static string DigestOfIds(List<int> updates, ParsedWebhook parsed)
+    {
+        var joined = string.Join('\n', updates.Select(i => parsed[i].IdempotencyKey ?? string.Empty));
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(joined)).AsSpan(0, 16));
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Cutover.Core.Classification;
 using Cutover.Core.Decisions;
 using Cutover.Core.Routing;
@@ -39,7 +40,12 @@ internal sealed class SqliteDecisionWriter : IDisposable
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
         """;
 
+    private const int MaxCachedNames = 1024;
+
     private static readonly TimeSpan[] Resolutions = [Rollups.Minute, Rollups.Hour];
+
+    private readonly Dictionary<string, byte[]> _names = new(StringComparer.Ordinal);
+    private byte[] _utf8 = new byte[1024];
 
     private readonly SqliteConnection _connection;
     private readonly sqlite3 _db;
@@ -92,22 +98,67 @@ internal sealed class SqliteDecisionWriter : IDisposable
     {
         var s = _insert;
         Check(raw.sqlite3_bind_int64(s, 1, d.At.ToUnixTimeMilliseconds()));
-        Check(raw.sqlite3_bind_text16(s, 2, d.CorrelationId));
-        Check(BindTextOrNull(s, 3, d.MessageId));
-        Check(BindTextOrNull(s, 4, d.UserKey));
-        Check(raw.sqlite3_bind_text16(s, 5, d.Kind.ToName()));
-        Check(raw.sqlite3_bind_text16(s, 6, d.Domain));
-        Check(raw.sqlite3_bind_text16(s, 7, d.Rule.ToName()));
+        Check(BindText(s, 2, d.CorrelationId));
+        Check(BindText(s, 3, d.MessageId));
+        Check(BindText(s, 4, d.UserKey));
+        Check(BindName(s, 5, d.Kind.ToName()));
+        Check(BindName(s, 6, d.Domain));
+        Check(BindName(s, 7, d.Rule.ToName()));
         Check(d.Bucket >= 0 ? raw.sqlite3_bind_int64(s, 8, d.Bucket) : raw.sqlite3_bind_null(s, 8));
-        Check(raw.sqlite3_bind_text16(s, 9, d.Route.ToName()));
-        Check(raw.sqlite3_bind_text16(s, 10, d.Upstream));
-        Check(BindTextOrNull(s, 11, d.Handler));
-        Check(raw.sqlite3_bind_text16(s, 12, d.Success ? "success" : "error"));
+        Check(BindName(s, 9, d.Route.ToName()));
+        Check(BindName(s, 10, d.Upstream));
+        Check(BindName(s, 11, d.Handler));
+        Check(BindName(s, 12, d.Success ? "success" : "error"));
         Check(d.StatusCode > 0 ? raw.sqlite3_bind_int64(s, 13, d.StatusCode) : raw.sqlite3_bind_null(s, 13));
         Check(raw.sqlite3_bind_double(s, 14, d.LatencyMs));
-        Check(BindTextOrNull(s, 15, d.Error));
+        Check(BindText(s, 15, d.Error));
         Check(raw.sqlite3_bind_int64(s, 16, d.Fallback ? 1 : 0));
         Step(s, raw.SQLITE_DONE);
+    }
+
+    /// <summary>
+    /// Binds text as UTF-8, the database's encoding: text bound as UTF-16 is converted by SQLite as it stores the row,
+    /// which was the costliest step of an insert after the B-tree itself. SQLite copies bound text, so one buffer serves.
+    /// </summary>
+    private int BindText(sqlite3_stmt s, int index, string? value)
+    {
+        if (value is null)
+        {
+            return raw.sqlite3_bind_null(s, index);
+        }
+
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (length > _utf8.Length)
+        {
+            _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
+        }
+
+        var written = Encoding.UTF8.GetBytes(value, _utf8);
+        return raw.sqlite3_bind_text(s, index, _utf8.AsSpan(0, written));
+    }
+
+    /// <summary>
+    /// Binds one of the few names a column takes (domain, route, rule, upstream, handler...) from UTF-8 encoded once.
+    /// The cache is bounded: handler names come from upstreams, so past its size a name is encoded each time.
+    /// </summary>
+    private int BindName(sqlite3_stmt s, int index, string? value)
+    {
+        if (value is null)
+        {
+            return raw.sqlite3_bind_null(s, index);
+        }
+
+        if (!_names.TryGetValue(value, out var utf8))
+        {
+            if (_names.Count >= MaxCachedNames)
+            {
+                return BindText(s, index, value);
+            }
+
+            _names[value] = utf8 = Encoding.UTF8.GetBytes(value);
+        }
+
+        return raw.sqlite3_bind_text(s, index, utf8);
     }
 
     /// <summary>
@@ -152,9 +203,6 @@ internal sealed class SqliteDecisionWriter : IDisposable
         Check(raw.sqlite3_bind_text16(s, 4, key.Route.ToName()));
         Check(raw.sqlite3_bind_text16(s, 5, key.Handler));
     }
-
-    private static int BindTextOrNull(sqlite3_stmt s, int index, string? value) =>
-        value is null ? raw.sqlite3_bind_null(s, index) : raw.sqlite3_bind_text16(s, index, value);
 
     private void Step(sqlite3_stmt s, int expected)
     {

@@ -60,6 +60,26 @@ public sealed class WebhookParserLimitsTests
     }
 
     [Fact]
+    public void TryParse_SmallPostAfterThreeMegabytesIntoOneInstance_SameAsIntoAFreshOne()
+    {
+        // A pooled instance gives up the buffers a huge POST grew; what it parses next must not notice.
+        var chunk = string.Concat(Enumerable.Repeat("Ndashaka akazi \u00e0 Kigali ", 110));
+        var huge = Batch(entries: 1, changes: 1, messages: 1000, statuses: 0, text: n => n + " " + chunk);
+        var small = Batch(entries: 1, changes: 2, messages: 2, statuses: 1, text: static n => "akazi " + n);
+        var reused = new ParsedWebhook();
+        Assert.True(WebhookParser.TryParse(huge, reused, out var hugeError), hugeError);
+        Assert.Equal(1000, reused.Count);
+
+        Assert.True(WebhookParser.TryParse(small, reused, out var error), error);
+
+        var fresh = Parse(small);
+        Assert.Equal(6, reused.Count);
+        Assert.Equal(fresh.Updates.ToArray(), reused.Updates.ToArray());
+        Assert.Equal(fresh.Text.ToString(), reused.Text.ToString());
+        Assert.Equal("akazi 0", TextOf(reused, 0));
+    }
+
+    [Fact]
     public void TryParse_NestingAtMaxDepth_Accepted()
     {
         // The root object is depth 1, so MaxDepth - 1 arrays inside it reach exactly MaxDepth.
