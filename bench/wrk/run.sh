@@ -2,13 +2,15 @@
 # Whole-server benchmark on loopback: Cutover beside the upstream alone, an nginx split_clients proxy and
 # a plain YARP proxy, measured in the same run, interleaved (A B C D A B C D ...), medians reported.
 #
-#   bench/wrk/run.sh                      # full run: 3 rounds of 10 s, 30 s warm-up: about 5 minutes
+#   bench/wrk/run.sh                      # full run: 3 rounds of 10 s, 60 s warm-up: about 6 minutes
 #   ROUNDS=1 DURATION=3 WARMUP=5 bench/wrk/run.sh     # smoke run, about 1 minute
 #
 # Environment (all optional):
 #   ROUNDS=3          interleaved rounds at peak (and at half peak)
 #   DURATION=10       seconds per wrk run
-#   WARMUP=30         seconds of load on each .NET server before measuring (they run slow for 10-20 s)
+#   WARMUP=60         seconds of load on each .NET server before measuring: pinned to one CPU, both reach their
+#                     steady rate only after 40-50 s (the runtime waits 10 x longer before tiering code up on a
+#                     single-CPU process: TC_CallCountingDelayMs 100 ms x TC_DelaySingleProcMultiplier 10)
 #   THREADS=2 CONNECTIONS=32   wrk -t / -c
 #   TARGETS="upstream nginx-split plain-yarp cutover"   which configurations to measure, in this order
 #   HALF=1            also measure Cutover and plain YARP at half of Cutover's peak rate (0 to skip)
@@ -32,7 +34,7 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-30}
+WARMUP=${WARMUP:-60}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 HALF=${HALF:-1}
@@ -255,7 +257,9 @@ log "layout $([[ $PIN == 1 ]] && echo "P (servers on CPU $SERVER_CPU, wrk + upst
 log "uptime before: $(uptime)"
 echo "UPTIME start $(uptime)" >>"$OUT/results.txt"
 
-# :: Step 5. Warm the .NET servers (JIT tiers, pools, GC heap sizing) before anything is measured.
+# :: Step 5. Warm the .NET servers (JIT tiers, pools, GC heap sizing) before anything is measured. Measured in 5-s
+# windows from start (2026-11-26): both climb from a third of their rate to their steady rate at 40-50 s, when the
+# tier-1 code with profile data arrives; a 30-s warm-up left Cutover's first round short of it.
 if ((WARMUP > 0)); then
     log "warming plain YARP and cutover for ${WARMUP} s each"
     for name in "${ORDER[@]}"; do

@@ -12,7 +12,7 @@
 # there, DLL=PATH runs that cutover.dll instead of CUTOVER_DLL (another commit's Release build, to compare
 # builds). Everything else is passed as environment (Cutover__… keys override the config, DOTNET_… the runtime).
 #
-# Environment: ROUNDS=3 DURATION=8 WARMUP=20 (seconds per .NET server) PAUSE_MS (also run paced, with
+# Environment: ROUNDS=3 DURATION=8 WARMUP=60 (seconds per .NET server; run.sh says why 60) PAUSE_MS (also run paced, with
 # this pause per request per connection, as run.sh does for half peak) THREADS=2 CONNECTIONS=32
 # SERVER_CPU=0 LOAD_CPU=1 BUILD=1 OUT=bench/results/variants-<time>
 # BASELINE=NAME (a variant) adds each other variant's req/s and CPU per request as a ratio to it
@@ -26,7 +26,7 @@ set -euo pipefail
 VARIANTS=${VARIANTS:?set VARIANTS, for example VARIANTS=\"default:- flush0:Cutover__DecisionLog__FlushInterval=00:00:00\"}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-8}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-60}
 PAUSE_MS=${PAUSE_MS:-}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -175,7 +175,7 @@ stat() { grep "^RESULT name=$1 " "$OUT/results.txt" | while read -r line; do fie
     echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $ROUNDS interleaved rounds, medians; warm-up ${WARMUP} s per server$([[ -n $UPSTREAM_HANDLER ]] && echo "; upstreams answer X-Handled-By: $UPSTREAM_HANDLER")"
     grep '^VARIANT ' "$OUT/results.txt" | sed 's/^VARIANT /- /'
     echo
-    echo "| variant | req/s | ÷ plain YARP | p50 ms | p99 ms | CPU µs/req | user µs/req | runs (req/s) |$([ -n $PAUSE_MS ]] && echo " paced req/s | paced p50 ms | paced p99 ms | paced CPU µs/req |")"
+    echo "| variant | req/s | ÷ plain YARP | p50 ms | p99 ms | CPU µs/req | user µs/req | runs (req/s) |$([[ -n $PAUSE_MS ]] && echo " paced req/s | paced p50 ms | paced p99 ms | paced CPU µs/req |")"
     echo "|---|---:|---:|---:|---:|---:|---:|---|$([[ -n $PAUSE_MS ]] && echo "---:|---:|---:|---:|")"
     for name in "${NAMES[@]}"; do
         runs=$(grep "^RESULT name=$name " "$OUT/results.txt" | while read -r line; do field "$line" rps; done | awk '{printf "%s%.0f", (NR>1?" / ":""), $1}')
