@@ -33,7 +33,13 @@ public static class CutoverHost
 
     public static WebApplication Build(CutoverHostOptions host)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
+        // reloadConfigOnChange=false: the builder's default appsettings.json source would otherwise watch the content root
+        // (the working folder, where the SQLite store usually is) and wake a watcher thread for every write to the store.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = Directory.GetCurrentDirectory(),
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
 
         // Configuration: the file, then Cutover__… environment variables, then explicit settings. Nothing else.
         builder.Configuration.Sources.Clear();
