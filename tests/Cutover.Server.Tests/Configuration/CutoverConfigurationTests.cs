@@ -1,6 +1,8 @@
 using Cutover.Core.Routing;
 using Cutover.Server.Configuration;
 using Cutover.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Cutover.Server.Tests.Configuration;
@@ -313,6 +315,21 @@ public sealed class CutoverConfigurationTests
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("Cutover:Delivery:Mode: 'fast' is not direct or queued", ex.Failures);
+    }
+
+    [Fact]
+    public async Task Host_HostingRequestLogs_OffByDefault_OnWhenTheLoggingSectionSaysSo()
+    {
+        // Off by default because, while enabled at any level, ASP.NET Core builds an Activity and a log scope per request.
+        const string category = "Microsoft.AspNetCore.Hosting.Diagnostics";
+        await using var quiet = CutoverHost.Build(new CutoverHostOptions { Settings = Valid(), Listen = "http://127.0.0.1:0", IncludeEnvironment = false });
+        var asked = Valid();
+        asked["Logging:LogLevel:" + category] = "Information";
+        await using var verbose = CutoverHost.Build(new CutoverHostOptions { Settings = asked, Listen = "http://127.0.0.1:0", IncludeEnvironment = false });
+
+        Assert.False(quiet.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category).IsEnabled(LogLevel.Critical));
+        Assert.True(verbose.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category).IsEnabled(LogLevel.Information));
+        Assert.True(quiet.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(LogLevel.Warning));
     }
 
     [Fact]
