@@ -45,23 +45,22 @@ public sealed class ParsedWebhook
 
     public void Reset()
     {
+        // Drop references so a pooled instance does not keep strings of an old request alive.
+        Array.Clear(_updates, 0, Count);
+        Count = 0;
+        TextLength = 0;
+        ObjectType = null;
+
         // A pooled instance keeps its buffers, but not those a rare huge POST (up to 1000 updates, 3 MB) grew.
         if (_updates.Length > MaxRetainedUpdates)
         {
             _updates = new WebhookUpdate[InitialUpdates];
-            Count = 0;
         }
 
         if (_text.Length > MaxRetainedText)
         {
             _text = new char[InitialText];
         }
-
-        // Drop references so a pooled instance does not keep strings of an old request alive.
-        Array.Clear(_updates, 0, Count);
-        Count = 0;
-        TextLength = 0;
-        ObjectType = null;
     }
 
     internal ref WebhookUpdate Add()

@@ -171,12 +171,7 @@ internal sealed class WebhookPipeline
             var taken = true;
             if (parts.Count == 1)
             {
-                // The common case, awaited here rather than through ForwardAsync: one async layer less per webhook.
-                var part = parts[0];
-                var result = Sent(part, await SendAsync(part, parsed, decisions, correlationId), correlationId);
-                taken = NeedsFallback(part, result)
-                    ? await FallBackAsync(part, result, parsed, decisions, body, correlationId, now)
-                    : Recorded(part, result, parsed, decisions, correlationId, now);
+                taken = await ForwardAsync(parts[0], parsed, decisions, body, correlationId, now);
             }
             else
             {
@@ -268,21 +263,13 @@ internal sealed class WebhookPipeline
         ForwardPart part, ParsedWebhook parsed, UpdateDecision[] decisions, RequestBody body, string correlationId, DateTimeOffset now)
     {
         var result = Sent(part, await SendAsync(part, parsed, decisions, correlationId), correlationId);
-        return NeedsFallback(part, result)
-            ? await FallBackAsync(part, result, parsed, decisions, body, correlationId, now)
-            : Recorded(part, result, parsed, decisions, correlationId, now);
-    }
+        if (result.Taken || part.Upstream != RouterTopology.UnifiedUpstream)
+        {
+            Record(part.Updates, parsed, decisions, correlationId, now, part.Upstream, result, first: null);
+            return result.Taken;
+        }
 
-    /// <summary>Only unified falls back, and only when it did not take the webhook.</summary>
-    private static bool NeedsFallback(ForwardPart part, ForwardResult result) =>
-        !result.Taken && part.Upstream == RouterTopology.UnifiedUpstream;
-
-    /// <summary>Records a part that needs no fallback; returns whether its upstream took it.</summary>
-    private bool Recorded(
-        ForwardPart part, ForwardResult result, ParsedWebhook parsed, UpdateDecision[] decisions, string correlationId, DateTimeOffset now)
-    {
-        Record(part.Updates, parsed, decisions, correlationId, now, part.Upstream, result, first: null);
-        return result.Taken;
+        return await FallBackAsync(part, result, parsed, decisions, body, correlationId, now);
     }
 
     /// <summary>Unified failed (<paramref name="failed"/>): the same updates go to their domains' legacy upstreams, the same bytes where they can.</summary>

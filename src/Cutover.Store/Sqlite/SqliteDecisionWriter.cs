@@ -199,9 +199,9 @@ internal sealed class SqliteDecisionWriter : IDisposable
     {
         Check(raw.sqlite3_bind_int64(s, 1, resolutionSeconds));
         Check(raw.sqlite3_bind_int64(s, 2, key.PeriodStartMs));
-        Check(raw.sqlite3_bind_text16(s, 3, key.Domain));
-        Check(raw.sqlite3_bind_text16(s, 4, key.Route.ToName()));
-        Check(raw.sqlite3_bind_text16(s, 5, key.Handler));
+        Check(BindName(s, 3, key.Domain));
+        Check(BindName(s, 4, key.Route.ToName()));
+        Check(BindName(s, 5, key.Handler));
     }
 
     private void Step(sqlite3_stmt s, int expected)
