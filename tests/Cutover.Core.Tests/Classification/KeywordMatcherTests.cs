@@ -76,4 +76,37 @@ public sealed class KeywordMatcherTests
         Assert.Contains("jobs", conflict);
         Assert.Contains("property", conflict);
     }
+
+    [Fact]
+    public void Match_KeywordAtEveryOffset_FoundAsAWholeWordOnly()
+    {
+        // Text is folded and split eight characters at a time: a keyword must be found wherever it falls in a block,
+        // across a block's end, in the scalar tail, and next to non-ASCII characters that take the slow path.
+        foreach (var filler in new[] { "x", "é", " " })
+        {
+            for (var offset = 0; offset < 20; offset++)
+            {
+                var before = string.Concat(Enumerable.Repeat(filler, offset));
+                foreach (var after in new[] { "", " ok", " déjà vu, " + new string('z', 9) })
+                {
+                    var whole = before.Length == 0 || filler == " " ? before + "RENT" + after : before + " RENT" + after;
+                    var inside = before + "parental" + after;
+
+                    Assert.True(Matcher.Match(whole)?.Keyword == "rent", $"'{whole}' should match 'rent'");
+                    Assert.True(Matcher.Match(inside) is null, $"'{inside}' should match nothing");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Match_PhraseAcrossBlocks_Found()
+    {
+        for (var offset = 0; offset < 16; offset++)
+        {
+            var text = new string('q', offset) + " real    estate agents";
+
+            Assert.Equal("real estate", Matcher.Match(text)?.Keyword);
+        }
+    }
 }
