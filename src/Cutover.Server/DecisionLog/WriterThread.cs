@@ -21,9 +21,13 @@ internal sealed class WriterThread : IDisposable
     internal const int Niceness = 5;
 
     private readonly BlockingCollection<Action> _work = new();
+    private readonly int _niceness;
 
-    public WriterThread(string name)
+    /// <param name="name">The thread's name.</param>
+    /// <param name="niceness">The nice value the thread sets for itself: 0 leaves it at normal priority.</param>
+    public WriterThread(string name, int niceness = Niceness)
     {
+        _niceness = niceness;
         var thread = new Thread(Run) { IsBackground = true, Name = name };
         thread.Start();
     }
@@ -54,9 +58,9 @@ internal sealed class WriterThread : IDisposable
 
     private void Run()
     {
-        if (OperatingSystem.IsLinux())
+        if (_niceness > 0 && OperatingSystem.IsLinux())
         {
-            Lowered = SetPriority(0 /* PRIO_PROCESS */, 0 /* the calling thread, on Linux */, Niceness) == 0;
+            Lowered = SetPriority(0 /* PRIO_PROCESS */, 0 /* the calling thread, on Linux */, _niceness) == 0;
         }
 
         foreach (var item in _work.GetConsumingEnumerable())

@@ -44,6 +44,9 @@ internal static partial class LogMessages
     [LoggerMessage(3002, LogLevel.Warning, "Decision log queue is full: {Dropped} records dropped so far")]
     public static partial void DecisionsDropped(ILogger logger, long dropped);
 
+    [LoggerMessage(3008, LogLevel.Warning, "Decision log writer is behind ({Queued} records queued): writing at normal priority until at most {CaughtUp} are (logged at most once a minute)")]
+    public static partial void DecisionLogBehind(ILogger logger, int queued, int caughtUp);
+
     [LoggerMessage(5001, LogLevel.Information, "Routing change by {Actor} ({Kind}): {Reason}; version {Version}")]
     public static partial void RoutingChanged(ILogger logger, string actor, string kind, string reason, long version);
 

@@ -20,6 +20,9 @@ namespace Cutover.Server.Tests.DecisionLog;
 
 public sealed class DecisionLogWriterTests : IAsyncDisposable
 {
+    private const string WriterThreadName = "cutover-decision-log";
+    private const string BehindThreadName = "cutover-decision-log-behind";
+
     private static readonly DecisionRecord Record = new(DateTimeOffset.UnixEpoch, "c", "m", "u", UpdateKind.Message, "jobs",
         ClassificationRule.Keyword, 1, Route.Legacy, "jobs", null, true, 200, 1, null, false);
 
@@ -98,6 +101,42 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         Assert.Equal([1], _store.Batches);
     }
 
+    [Fact]
+    public async Task ExecuteAsync_BacklogPastAQuarterOfTheQueue_WrittenAtNormalPriorityUntilCaughtUp()
+    {
+        // arrange: a queue of 1000 is behind from 250 queued until 62 are; 300 wait when the writer starts, 100 a batch
+        await StartAsync(batchSize: 100, flushInterval: TimeSpan.Zero, start: false);
+        for (var i = 0; i < 300; i++)
+        {
+            _queue.TryEnqueue(Record);
+        }
+
+        // act: the backlog is written, then one more record comes
+        await _writer.StartAsync(Cancel);
+        await Eventually.WaitAsync(() => _store.Batches.Count == 3, TimeSpan.FromSeconds(10), "three batches written");
+        _queue.TryEnqueue(Record);
+        await Eventually.WaitAsync(() => _store.Batches.Count == 4, TimeSpan.FromSeconds(10), "the last record written");
+
+        // assert: the three batches of the backlog (300, 200, then 100 queued: still above 62) on the thread at normal
+        // priority; the record that came after it on the lower-priority one
+        Assert.Equal([100, 100, 100, 1], _store.Batches);
+        Assert.Equal([BehindThreadName, BehindThreadName, BehindThreadName, WriterThreadName], _store.Threads);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SmallBacklog_WrittenOnTheWriterThread()
+    {
+        // arrange
+        await StartAsync(batchSize: 100, flushInterval: TimeSpan.Zero);
+
+        // act
+        _queue.TryEnqueue(Record);
+        await Eventually.WaitAsync(() => _store.Batches.Count == 1, TimeSpan.FromSeconds(10), "the record written");
+
+        // assert
+        Assert.Equal([WriterThreadName], _store.Threads);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_writer is not null)
@@ -149,6 +188,19 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
     private sealed class BatchRecordingStore : ICutoverStore
     {
         private readonly List<int> _batches = [];
+        private readonly List<string?> _threads = [];
+
+        /// <summary>The name of the thread each batch was written on.</summary>
+        public IReadOnlyList<string?> Threads
+        {
+            get
+            {
+                lock (_batches)
+                {
+                    return [.. _threads];
+                }
+            }
+        }
 
         public IReadOnlyList<int> Batches
         {
@@ -170,6 +222,7 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
             lock (_batches)
             {
                 _batches.Add(batch.Count);
+                _threads.Add(Thread.CurrentThread.Name);
             }
 
             return Task.CompletedTask;
