@@ -239,7 +239,7 @@ cpu_ticks() { # PID: user + system clock ticks of a process and its children (ng
 # run_wrk LABEL CONFIGURATION SECONDS [DELAY_MS]: one bounded wrk run on the load CPU; prints its
 # RESULT line with the server's CPU time per request and the load average before and after.
 run_wrk() {
-    local label=$1 name=$2 seconds=$3 pause=${4:-} before after line ticks cpu
+    local label=$1 name=$2 seconds=$3 pause=${4:-} before after line ticks cpu threads
     local url=${URL[$name]} pid=${PID_OF[$name]}
     [[ $url == http://127.0.0.1:* ]] || { echo "run.sh: refusing to load $url (loopback only)" >&2; exit 1; }
     before=$(load1)
@@ -250,7 +250,10 @@ run_wrk() {
     after=$(load1)
     [[ -n $line ]] || { echo "run.sh: wrk printed no RESULT for $label; see $OUT/wrk.log" >&2; exit 1; }
     cpu=$(awk -v t="$ticks" -v hz="$CLK_TCK" -v n="$(field "$line" reqs)" 'BEGIN{printf "%.1f", (n>0 ? t*1e6/hz/n : 0)}')
-    echo "RESULT name=$label ${line#RESULT } cpu_us_per_req=$cpu load1_before=$before load1_after=$after" | tee -a "$OUT/results.txt"
+    # Threads of the server after the run: on one pinned core the thread pool's worker count moves the CPU a request
+    # costs (docs/benchmarks.md, "More thread-pool workers"), so a round that stands out can be checked against it.
+    threads=$(ls "/proc/$pid/task" 2>/dev/null | wc -l)
+    echo "RESULT name=$label ${line#RESULT } cpu_us_per_req=$cpu load1_before=$before load1_after=$after threads_after=$threads" | tee -a "$OUT/results.txt"
 }
 
 log "layout $([[ $PIN == 1 ]] && echo "P (servers on CPU $SERVER_CPU, wrk + upstream on CPU $LOAD_CPU)" || echo "S (nothing pinned)")"
