@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Cutover.Core.Classification;
@@ -61,27 +60,7 @@ internal static class TextFolding
     /// <summary>Folds <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
     public static void Fold(ReadOnlySpan<char> source, Span<char> destination)
     {
-        var i = 0;
-        if (Vector128.IsHardwareAccelerated)
-        {
-            var from = MemoryMarshal.Cast<char, ushort>(source);
-            var to = MemoryMarshal.Cast<char, ushort>(destination);
-            for (; i <= source.Length - Vector128<ushort>.Count; i += Vector128<ushort>.Count)
-            {
-                if (TryFoldAscii(Vector128.Create(from.Slice(i, Vector128<ushort>.Count)), out var folded, out _))
-                {
-                    folded.CopyTo(to[i..]);
-                    continue;
-                }
-
-                for (var j = i; j < i + Vector128<ushort>.Count; j++)
-                {
-                    destination[j] = Fold(source[j]);
-                }
-            }
-        }
-
-        for (; i < source.Length; i++)
+        for (var i = 0; i < source.Length; i++)
         {
             destination[i] = Fold(source[i]);
         }

@@ -50,13 +50,13 @@ internal sealed class DecisionLogWriter(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan BehindLogInterval = TimeSpan.FromMinutes(1);
     private readonly int _batchSize = options.Value.DecisionLog.BatchSize;
     private readonly TimeSpan _flushInterval = options.Value.DecisionLog.FlushInterval;
     private readonly WriterThread _thread = new("cutover-decision-log");
     private readonly WriterThread _normalThread = new("cutover-decision-log-behind", niceness: 0);
-    private static readonly TimeSpan BehindLogInterval = TimeSpan.FromMinutes(1);
     private readonly int _behind = Math.Max(options.Value.DecisionLog.BatchSize, queue.Capacity / 4);
-    private bool _urgent;
+    private bool _catchingUp;
     private long? _behindLoggedAt;
 
     private int CaughtUp => _behind / 4;
@@ -96,8 +96,9 @@ internal sealed class DecisionLogWriter(
         {
             while (batch.Count > 0 || queue.Reader.TryPeek(out _))
             {
+                // At normal priority: the host's shutdown waits for the drain.
                 Fill(batch);
-                await WriteAsync(batch, drain.Token);
+                await WriteAsync(batch, drain.Token, _normalThread);
             }
         }
         catch (OperationCanceledException)
@@ -125,26 +126,25 @@ internal sealed class DecisionLogWriter(
     private bool IsBehind()
     {
         var queued = queue.Reader.Count;
-        if (!_urgent && queued >= _behind)
+        if (!_catchingUp && queued >= _behind)
         {
-            _urgent = true;
+            _catchingUp = true;
             if (_behindLoggedAt is not { } at || time.GetElapsedTime(at) >= BehindLogInterval)
             {
                 _behindLoggedAt = time.GetTimestamp();
                 LogMessages.DecisionLogBehind(logger, queued, CaughtUp);
             }
         }
-        else if (_urgent && queued <= CaughtUp)
+        else if (_catchingUp && queued <= CaughtUp)
         {
-            _urgent = false;
+            _catchingUp = false;
         }
 
-        return _urgent;
+        return _catchingUp;
     }
 
-    private async Task WriteAsync(List<DecisionRecord> batch, CancellationToken cancellationToken, WriterThread? thread = null)
+    private async Task WriteAsync(List<DecisionRecord> batch, CancellationToken cancellationToken, WriterThread thread)
     {
-        thread ??= _thread;
         if (batch.Count == 0)
         {
             return;

@@ -4,10 +4,10 @@ using System.Runtime.InteropServices;
 namespace Cutover.Server.DecisionLog;
 
 /// <summary>
-/// One dedicated thread, at a lower scheduling priority on Linux, that runs the decision log writer's CPU work
-/// (hashing user keys, encoding and inserting a batch), so that request threads preempt it instead of waiting behind
-/// a batch for a time slice. Under load the writer still gets its share: a lower priority weighs less, it is not
-/// starved.
+/// One dedicated thread, by default at a lower scheduling priority on Linux, that runs the decision log writer's CPU
+/// work (hashing user keys, encoding and inserting a batch), so that request threads preempt it instead of waiting
+/// behind a batch for a time slice. A lower priority weighs less, but its share of a saturated core shrinks with every
+/// runnable request thread: the writer keeps a second one at normal priority for when it falls behind.
 /// </summary>
 /// <remarks>
 /// On Linux the nice value is a per-thread attribute (setpriority(2), BUGS), so <c>setpriority(PRIO_PROCESS, 0, n)</c>
