@@ -25,8 +25,8 @@
 #   STORE_DIR=$OUT    where cutover's SQLite store goes; STORE_DIR=/dev/shm/... takes the disk out of
 #                     the picture (a diagnostic: the default keeps the store on disk, as in production)
 #   CUTOVER_ENV="K=V ..."   extra environment for the cutover process only, e.g.
-#                     CUTOVER_ENV="DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1"; PROXY_ENV likewise
-#                     for the plain YARP proxy
+#                     CUTOVER_ENV="DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0" (cutover sets it to 1 for
+#                     itself when unset); PROXY_ENV likewise for the plain YARP proxy
 #
 # Everything listens on 127.0.0.1 on free ports; load goes to loopback only and each wrk run is bounded
 # by -d and by `timeout`. Everything started here is stopped on exit.

@@ -167,7 +167,7 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
             var start = await Cli("rollout", "start", "--reason", "e2e: leader failover", "--url", routers[0].Url, "--token", OperateToken);
             Assert.True(start.ExitCode == 0, start.Error);
             var leader = await LeaderAsync(routers, Timeout);
-            leader.Process.Kill();
+            await leader.Process.KillAsync();
             var killedAt = Stopwatch.StartNew();
             var survivors = routers.Where(r => r != leader).ToList();
             var next = await LeaderAsync(survivors, Timeout);

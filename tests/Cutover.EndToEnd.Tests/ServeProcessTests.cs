@@ -72,6 +72,7 @@ public sealed class ServeProcessTests : IAsyncLifetime
         await server.TerminateAsync(Timeout);
         Assert.Equal(0, server.ExitCode);
         Assert.Equal(21, CountDecisions());
+        Assert.Contains("Webhooks run inline on the socket threads (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)", server.Output);
     }
 
     [Fact]
@@ -174,7 +175,11 @@ public sealed class ServeProcessTests : IAsyncLifetime
                         new JsonObject { ["Name"] = "dashboard", ["Token"] = ReadToken, ["Role"] = "read" }),
                 },
             },
-            ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Warning" } },
+            // Start-up's own lines (store, webhook threads) are checked; the rest would be noise.
+            ["Logging"] = new JsonObject
+            {
+                ["LogLevel"] = new JsonObject { ["Default"] = "Warning", ["Cutover.Server.Hosting.CutoverInitializer"] = "Information" },
+            },
         };
         if (rollout is not null)
         {

@@ -1,4 +1,5 @@
 using Cutover.Server.Configuration;
+using Cutover.Server.Hosting;
 using Cutover.Server.Rollout;
 using Cutover.Server.Routing;
 using Cutover.Server.Telemetry;
@@ -32,7 +33,7 @@ internal sealed class ConversationSync(
     StoreAvailability availability,
     IOptions<CutoverOptions> options,
     TimeProvider time,
-    ILogger<ConversationSync> logger) : BackgroundService
+    ILogger<ConversationSync> logger) : ThreadPoolBackgroundService
 {
     /// <summary>How far below the watermark each read starts, for sequences committed out of order.</summary>
     public const long Overlap = 128;
@@ -51,7 +52,7 @@ internal sealed class ConversationSync(
     /// <summary>The highest sequence read from the store.</summary>
     public long Watermark => _watermark;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Memory.IsShared(options.Value.Store.Provider))
         {

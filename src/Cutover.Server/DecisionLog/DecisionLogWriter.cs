@@ -1,6 +1,7 @@
 using Cutover.Core.Decisions;
 using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
+using Cutover.Server.Hosting;
 using Cutover.Server.Routing;
 using Cutover.Server.Telemetry;
 using Cutover.Store;
@@ -43,7 +44,7 @@ internal sealed class DecisionLogWriter(
     StoreAvailability availability,
     IOptions<CutoverOptions> options,
     TimeProvider time,
-    ILogger<DecisionLogWriter> logger) : BackgroundService
+    ILogger<DecisionLogWriter> logger) : ThreadPoolBackgroundService
 {
     private const int MaxAttempts = 4;
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
@@ -62,7 +63,7 @@ internal sealed class DecisionLogWriter(
     private int CaughtUp => _behind / 4;
     private long _droppedReported;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var batch = new List<DecisionRecord>(_batchSize);
         try

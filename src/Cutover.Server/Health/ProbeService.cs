@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Cutover.Core.Health;
 using Cutover.Core.Routing;
 using Cutover.Server.Configuration;
+using Cutover.Server.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ namespace Cutover.Server.Health;
 /// failing <c>Health:ProbeFailures</c> times in a row is critical (a rollout rolls back); a legacy upstream failing
 /// is a warning (legacy is where users go back to, so it holds the rollout).
 /// </summary>
-internal sealed class ProbeService : BackgroundService
+internal sealed class ProbeService : ThreadPoolBackgroundService
 {
     private readonly Dictionary<string, Uri> _targets;
     private readonly ConcurrentDictionary<string, ProbeResult> _results = new(StringComparer.Ordinal);
@@ -70,7 +71,7 @@ internal sealed class ProbeService : BackgroundService
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         if (_targets.Count == 0)
         {

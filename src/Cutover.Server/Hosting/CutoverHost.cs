@@ -21,6 +21,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -29,6 +30,7 @@ namespace Cutover.Server.Hosting;
 /// <summary>Builds the Cutover server: configuration, services, background services and endpoints.</summary>
 public static class CutoverHost
 {
+    private const string WebhookPath = "/webhook";
     private static readonly TimeSpan ReadyPingTimeout = TimeSpan.FromSeconds(2);
 
     public static WebApplication Build(CutoverHostOptions host)
@@ -48,6 +50,7 @@ public static class CutoverHost
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseUrls(host.Listen ?? builder.Configuration["Cutover:Listen"] ?? CutoverDefaults.Listen);
         builder.WebHost.ConfigureKestrel(static k => k.AddServerHeader = false);
+        builder.WebHost.UseSockets(static o => o.UnsafePreferInlineScheduling = InlineCompletions.Enabled);
 
         builder.Logging.ClearProviders();
 
@@ -62,6 +65,10 @@ public static class CutoverHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
+
+        // A storm of per-webhook warnings (an upstream down at peak) must not stall webhooks behind a slow standard output,
+        // least of all on a socket thread: past the console's queue, lines are dropped, and the console says how many.
+        builder.Services.Configure<ConsoleLoggerOptions>(static o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         host.ConfigureLogging?.Invoke(builder.Logging);
 
         AddServices(builder.Services, host.Time ?? TimeProvider.System);
@@ -142,11 +149,13 @@ public static class CutoverHost
 
     private static void MapEndpoints(WebApplication app)
     {
+        app.Use(OffSocketThreads);
+
         // Singletons, resolved on the first webhook (after start-up validated the options) from the root provider:
         // context.RequestServices would create a DI scope for every webhook.
         WebhookPipeline? pipeline = null;
         RoutingStateHolder? holder = null;
-        app.MapPost("/webhook", (RequestDelegate)(context =>
+        app.MapPost(WebhookPath, (RequestDelegate)(context =>
         {
             pipeline ??= app.Services.GetRequiredService<WebhookPipeline>();
             holder ??= app.Services.GetRequiredService<RoutingStateHolder>();
@@ -158,7 +167,7 @@ public static class CutoverHost
 
             return pipeline.HandleAsync(context);
         }));
-        app.MapGet("/webhook", static (HttpContext c, VerifyHandshake v) => v.Handle(c));
+        app.MapGet(WebhookPath, static (HttpContext c, VerifyHandshake v) => v.Handle(c));
         app.MapGet("/healthz", static () => Results.Text("ok"));
         app.MapGet("/readyz", static (HttpContext c, RoutingStateHolder holder, ICutoverStore store, StoreAvailability availability,
             InstanceIdentity instance) => ReadyAsync(c, holder, store, availability, instance));
@@ -191,6 +200,13 @@ public static class CutoverHost
         AdminApi.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
+
+    /// <summary>
+    /// Only the webhook runs where its socket completed (a socket engine thread when completions run inline): every other
+    /// request may block on the store, so it runs on the thread pool (see <see cref="InlineCompletions"/>).
+    /// </summary>
+    internal static Task OffSocketThreads(HttpContext context, RequestDelegate next) =>
+        context.Request.Path.StartsWithSegments(WebhookPath) ? next(context) : ThreadPoolContext.RunAsync(() => next(context));
 
     /// <summary>
     /// 503 only until the routing state was first loaded. After that the answer is 200: <c>ready</c> when the store

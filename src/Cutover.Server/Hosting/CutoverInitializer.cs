@@ -29,6 +29,9 @@ internal sealed class CutoverInitializer(
         var applied = await store.MigrateAsync(cancellationToken);
         var version = await store.SchemaVersionAsync(cancellationToken);
         LogMessages.StoreReady(logger, store.Provider, store.Location, version, applied);
+        LogMessages.WebhookThreads(logger, InlineCompletions.Enabled
+            ? $"inline on the socket threads ({InlineCompletions.Variable}=1)"
+            : $"on the thread pool ({InlineCompletions.Variable} is not 1)");
 
         var privacy = options.Value.Privacy;
         protection.Initialize(privacy.UserKeys == "raw"

@@ -1,5 +1,6 @@
 using Cutover.Server.Cluster;
 using Cutover.Server.Health;
+using Cutover.Server.Hosting;
 using Cutover.Server.Telemetry;
 using Cutover.Store;
 using Microsoft.Extensions.Hosting;
@@ -21,9 +22,9 @@ internal sealed class RolloutController(
     ICutoverStore store,
     InstanceIdentity instance,
     TimeProvider time,
-    ILogger<RolloutController> logger) : BackgroundService
+    ILogger<RolloutController> logger) : ThreadPoolBackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(rollouts.EvaluationInterval, time);
         try

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Cutover.Core.Rollout;
 using Cutover.Server.Configuration;
+using Cutover.Server.Hosting;
 using Cutover.Server.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,7 @@ namespace Cutover.Server.Rollout;
 /// jitter (Polly), and gives up on an event after <c>Notifications:Attempts</c>, logging it. A full queue drops the newest
 /// event, counted.
 /// </summary>
-internal sealed class RolloutNotifier : BackgroundService
+internal sealed class RolloutNotifier : ThreadPoolBackgroundService
 {
     private const int Capacity = 1_000;
     private readonly Dictionary<string, Channel<byte[]>> _queues;
@@ -99,7 +100,7 @@ internal sealed class RolloutNotifier : BackgroundService
         base.Dispose();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+    protected override Task RunAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_queues.Select(q => DeliverAsync(q.Key, q.Value.Reader, stoppingToken)));
 
     /// <summary>One URL's events, in order, each tried until taken or given up.</summary>

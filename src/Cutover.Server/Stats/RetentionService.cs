@@ -1,4 +1,5 @@
 using Cutover.Server.Configuration;
+using Cutover.Server.Hosting;
 using Cutover.Server.Rollout;
 using Cutover.Server.Telemetry;
 using Cutover.Store;
@@ -14,7 +15,7 @@ namespace Cutover.Server.Stats;
 /// </summary>
 internal sealed class RetentionService(
     ICutoverStore store, RolloutLeadership leadership, IOptions<CutoverOptions> options, TimeProvider time, ILogger<RetentionService> logger)
-    : BackgroundService
+    : ThreadPoolBackgroundService
 {
     private readonly RetentionOptions _retention = options.Value.Retention;
 
@@ -33,7 +34,7 @@ internal sealed class RetentionService(
         return result;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_retention.Interval, time);
         try

@@ -26,6 +26,9 @@ internal static partial class LogMessages
     [LoggerMessage(1006, LogLevel.Error, "Unexpected error while handling a webhook (correlation {CorrelationId})")]
     public static partial void WebhookCrashed(ILogger logger, string correlationId, Exception exception);
 
+    [LoggerMessage(1007, LogLevel.Information, "Webhooks run {Where}")]
+    public static partial void WebhookThreads(ILogger logger, string where);
+
     [LoggerMessage(2001, LogLevel.Information, "Store {Provider} at {Location}: schema version {Version} ({Applied} migrations applied)")]
     public static partial void StoreReady(ILogger logger, string provider, string location, int version, int applied);
 

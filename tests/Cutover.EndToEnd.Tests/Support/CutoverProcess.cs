@@ -121,9 +121,6 @@ public sealed class CutoverProcess : IAsyncDisposable
             _process.Kill(entireProcessTree: true);
             throw new TimeoutException($"cutover did not exit within {timeout}:\n{Output}\n{Error}");
         }
-
-        // The asynchronous readers may still be delivering the last lines.
-        _process.WaitForExit();
     }
 
     /// <summary>Asks the process to stop as an operator's Ctrl+C or a service manager would (SIGTERM).</summary>
@@ -138,21 +135,22 @@ public sealed class CutoverProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the process with SIGKILL, as a crash or the OOM killer would: nothing runs on the way out.</summary>
-    public void Kill()
+    public async Task KillAsync()
     {
         _process.Kill();
-        _process.WaitForExit();
+        await _process.WaitForExitAsync();
     }
 
-    public ValueTask DisposeAsync()
+    // Never a blocking wait here: the caller may be running on a socket engine thread (socket completions inline, as the
+    // tests run them), and a blocking wait there can starve the very reads that end it (this process's own output).
+    public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
+            await _process.WaitForExitAsync();
         }
 
         _process.Dispose();
-        return ValueTask.CompletedTask;
     }
 }
