@@ -39,6 +39,11 @@ internal static class Program
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseUrls(listen);
         builder.WebHost.ConfigureKestrel(static k => k.AddServerHeader = false);
+
+        // Unset by default: plain YARP as it ships. PROXY_ENV=DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 in run.sh gives it
+        // the two switches cutover turns on for itself (the runtime's, and Kestrel's that follows it here as in cutover).
+        builder.WebHost.UseSockets(static o =>
+            o.UnsafePreferInlineScheduling = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1");
         builder.Logging.ClearProviders();
         builder.Services.AddHttpForwarder();
 
