@@ -13,15 +13,18 @@ public sealed class WriterThreadTests : IDisposable
         // arrange: an await completed by another thread, which would run the continuation itself (no
         // RunContinuationsAsynchronously), as a socket engine thread does when completions run inline
         var io = new TaskCompletionSource();
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         string? before = null, after = null;
 
-        // act
+        // act: the I/O completes once the work waits for it
         var work = _thread.RunAsync(async () =>
         {
             before = Thread.CurrentThread.Name;
+            waiting.SetResult();
             await io.Task;
             after = Thread.CurrentThread.Name;
         });
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         CompleteOnOwnThread(io, "completer");
         await work.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
@@ -34,13 +37,16 @@ public sealed class WriterThreadTests : IDisposable
     {
         // arrange
         var io = new TaskCompletionSource();
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // act
         var work = _thread.RunAsync(async () =>
         {
+            waiting.SetResult();
             await io.Task;
             throw new InvalidOperationException("store refused the batch");
         });
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         CompleteOnOwnThread(io, "completer");
         var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => work.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
 

@@ -8,27 +8,33 @@ public sealed class ThreadPoolContextTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task RunAsync_AwaitCompletedOnAnotherThread_ResumesOnThePool()
+    public async Task RunAsync_AwaitsCompletedOnAnotherThread_ResumeOnThePool()
     {
         // arrange: I/O completed by a thread that would run the continuation itself, as a socket engine thread does
-        // when completions run inline
-        var io = new TaskCompletionSource();
+        // when completions run inline; each is completed only once the work waits for it
+        var first = new TaskCompletionSource();
+        var second = new TaskCompletionSource();
+        var atFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var atSecond = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var resumedOnPool = new List<bool>();
 
         // act: two awaits, so the context must still be in place after the first
         var work = ThreadPoolContext.RunAsync(async () =>
         {
-            await io.Task;
+            atFirst.SetResult();
+            await first.Task;
             resumedOnPool.Add(Thread.CurrentThread.IsThreadPoolThread);
-            var again = new TaskCompletionSource();
-            CompleteOnOwnThread(again);
-            await again.Task;
+            atSecond.SetResult();
+            await second.Task;
             resumedOnPool.Add(Thread.CurrentThread.IsThreadPoolThread);
         });
-        CompleteOnOwnThread(io);
+        await atFirst.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        CompleteOnOwnThread(first);
+        await atSecond.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken);
+        CompleteOnOwnThread(second);
         await work.WaitAsync(Timeout, TestContext.Current.CancellationToken);
 
-        // assert: not on the completing thread, which is not a pool thread
+        // assert: not on the completing threads, which are not pool threads
         Assert.Equal([true, true], resumedOnPool);
     }
 
@@ -88,6 +94,7 @@ public sealed class ThreadPoolContextTests
 
         // act
         await service.StartAsync(TestContext.Current.CancellationToken);
+        await service.Waiting.WaitAsync(Timeout, TestContext.Current.CancellationToken);
         CompleteOnOwnThread(io);
         var resumedOnPool = await service.ResumedOnPool.WaitAsync(Timeout, TestContext.Current.CancellationToken);
         await service.StopAsync(TestContext.Current.CancellationToken);
@@ -105,11 +112,16 @@ public sealed class ThreadPoolContextTests
     private sealed class AwaitingService(Task io) : ThreadPoolBackgroundService
     {
         private readonly TaskCompletionSource<bool> _resumedOnPool = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task<bool> ResumedOnPool => _resumedOnPool.Task;
 
+        /// <summary>Done when the service is about to await <c>io</c>.</summary>
+        public Task Waiting => _waiting.Task;
+
         protected override async Task RunAsync(CancellationToken stoppingToken)
         {
+            _waiting.SetResult();
             await io;
             _resumedOnPool.SetResult(Thread.CurrentThread.IsThreadPoolThread);
         }
