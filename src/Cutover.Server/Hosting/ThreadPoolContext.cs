@@ -14,34 +14,25 @@ internal sealed class ThreadPoolContext : SynchronizationContext
     }
 
     /// <summary>Starts <paramref name="work"/> on the thread pool, under this context: it and its continuations stay there.</summary>
-    public static Task RunAsync(Func<Task> work) => Task.Run(() => Within(work));
+    public static Task RunAsync(Func<Task> work) => Task.Run(() => Within(work, static work => work()));
 
     public override void Post(SendOrPostCallback callback, object? state) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static s => Within(s.callback, s.state), (callback, state), preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static s => Within(s, static s =>
+        {
+            s.callback(s.state);
+            return true;
+        }), (callback, state), preferLocal: false);
 
     public override SynchronizationContext CreateCopy() => this;
 
-    private static Task Within(Func<Task> work)
+    /// <summary>Runs <paramref name="body"/> with this context as the current one, then puts back the thread's own.</summary>
+    private static TResult Within<TState, TResult>(TState state, Func<TState, TResult> body)
     {
         var previous = Current;
         SetSynchronizationContext(Instance);
         try
         {
-            return work();
-        }
-        finally
-        {
-            SetSynchronizationContext(previous);
-        }
-    }
-
-    private static void Within(SendOrPostCallback callback, object? state)
-    {
-        var previous = Current;
-        SetSynchronizationContext(Instance);
-        try
-        {
-            callback(state);
+            return body(state);
         }
         finally
         {
