@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -14,6 +15,13 @@ namespace Cutover.Core.Webhooks;
 /// Meta adds and changes fields over time (ids are strings today, <c>time</c> is a number).
 /// Properties come in any order (the corpus puts <c>field</c> after <c>value</c>), so facts about a
 /// change (its field, phone number id, contacts) are applied to its updates once the change is read.
+/// <para>
+/// Two things are refused before anything is routed, because the router and the upstreams would read the body
+/// differently: bytes that are not UTF-8 (RFC 8259 requires it; an upstream could not read them either), and a key the
+/// parser reads appearing twice in one object (<c>"entry"</c>, <c>"changes"</c>, <c>"value"</c>, <c>"id"</c>, …): this
+/// parser would route one copy while the splitter, or an upstream that keeps the last copy, delivered the other.
+/// Identifiers are kept only as plain tokens (<see cref="WebhookIds"/>).
+/// </para>
 /// </remarks>
 public static class WebhookParser
 {
@@ -34,6 +42,14 @@ public static class WebhookParser
         if (body.TrimStart(" \t\r\n"u8).IsEmpty)
         {
             error = "the body is empty: a webhook is a JSON object";
+            return false;
+        }
+
+        // Validated whole and up front (vectorised, a few nanoseconds a kilobyte): the reader checks only the strings it
+        // decodes, so bytes inside a skipped field would otherwise be forwarded to upstreams that cannot read them.
+        if (!Utf8.IsValid(body))
+        {
+            error = $"malformed JSON: the body is not UTF-8 (an invalid byte sequence at offset {InvalidUtf8Offset(body)}); a webhook is UTF-8 JSON";
             return false;
         }
 
@@ -70,14 +86,18 @@ public static class WebhookParser
             throw new WebhookFormatException($"the body must be a JSON object, not {Describe(reader.TokenType)}");
         }
 
+        var seen = 0u;
+        var where = Where.Root;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("object"u8))
             {
+                Once(ref seen, 1, ref reader, where);
                 result.ObjectType = ReadString(ref reader, WhatsAppBusinessAccount);
             }
             else if (reader.ValueTextEquals("entry"u8))
             {
+                Once(ref seen, 2, ref reader, where);
                 reader.Read();
                 ExpectArray(ref reader, "entry");
                 var entry = 0;
@@ -105,10 +125,12 @@ public static class WebhookParser
             throw new WebhookFormatException($"entry[{entry}] must be an object, not {Describe(reader.TokenType)}");
         }
 
+        var seen = 0u;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("changes"u8))
             {
+                Once(ref seen, 1, ref reader, new Where(Place.Entry, entry));
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartArray)
                 {
@@ -140,10 +162,13 @@ public static class WebhookParser
         var first = result.Count;
         var field = string.Empty;
         var facts = default(ChangeFacts);
+        var seen = 0u;
+        var where = new Where(Place.Change, entry, change);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("field"u8))
             {
+                Once(ref seen, 1, ref reader, where);
                 reader.Read();
                 field = reader.TokenType == JsonTokenType.String
                     ? (reader.ValueTextEquals("messages"u8) ? MessagesField : TryGetString(ref reader) ?? string.Empty)
@@ -151,6 +176,7 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("value"u8))
             {
+                Once(ref seen, 2, ref reader, where);
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
@@ -197,11 +223,13 @@ public static class WebhookParser
 
     private static void ParseValue(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, ref ChangeFacts facts)
     {
-        bool seenMessages = false, seenStatuses = false;
+        var seen = 0u;
+        var where = new Where(Place.Value, entry, change);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("metadata"u8))
             {
+                Once(ref seen, 1, ref reader, where);
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
@@ -209,10 +237,12 @@ public static class WebhookParser
                     continue;
                 }
 
+                var seenInMetadata = 0u;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     if (reader.ValueTextEquals("phone_number_id"u8))
                     {
+                        Once(ref seenInMetadata, 1, ref reader, new Where(Place.Metadata, entry, change));
                         // A deployment has a few business numbers: a pooled result keeps the last one's string.
                         facts.PhoneNumberId = ReadString(ref reader, result.RecentPhoneNumberId);
                         result.RecentPhoneNumberId = facts.PhoneNumberId ?? result.RecentPhoneNumberId;
@@ -225,14 +255,12 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("contacts"u8))
             {
-                // Read, then keep the first: `x ??= Read(...)` would not read a repeated property at all and
-                // leave the reader inside its value. The same holds for every "first one wins" below.
-                var contactKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
-                facts.ContactKey ??= contactKey;
+                Once(ref seen, 2, ref reader, where);
+                facts.ContactKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8, new Where(Place.Contacts, entry, change));
             }
             else if (reader.ValueTextEquals("messages"u8))
             {
-                ExpectOnce(ref seenMessages, entry, change, "messages");
+                Once(ref seen, 4, ref reader, where);
                 reader.Read();
                 ExpectArray(ref reader, entry, change, "messages");
                 var item = 0;
@@ -243,7 +271,7 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("statuses"u8))
             {
-                ExpectOnce(ref seenStatuses, entry, change, "statuses");
+                Once(ref seen, 8, ref reader, where);
                 reader.Read();
                 ExpectArray(ref reader, entry, change, "statuses");
                 var item = 0;
@@ -254,13 +282,15 @@ public static class WebhookParser
             }
             else if (reader.ValueTextEquals("user_preferences"u8))
             {
-                var preferenceKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8);
+                Once(ref seen, 16, ref reader, where);
+                var preferenceKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8, new Where(Place.UserPreferences, entry, change));
                 facts.OtherKey ??= preferenceKey;
             }
             else if (reader.ValueTextEquals("message_echoes"u8))
             {
                 // Echoes of what the business sent from the app: the user is the recipient.
-                var echoKey = ReadFirstKey(ref reader, "to"u8, "to_user_id"u8);
+                Once(ref seen, 32, ref reader, where);
+                var echoKey = ReadFirstKey(ref reader, "to"u8, "to_user_id"u8, new Where(Place.MessageEchoes, entry, change));
                 facts.OtherKey ??= echoKey;
             }
             else
@@ -288,53 +318,62 @@ public static class WebhookParser
         update.Field = MessagesField;
         update.TextStart = result.TextLength;
         string? from = null, fromUserId = null, systemKey = null, interactiveId = null;
+        var seen = 0u;
+        var where = new Where(Place.Message, entry, change, item);
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("from"u8))
             {
+                Once(ref seen, 1, ref reader, where);
                 from = ReadString(ref reader, contactKey);
             }
             else if (reader.ValueTextEquals("from_user_id"u8))
             {
+                Once(ref seen, 2, ref reader, where);
                 fromUserId = ReadString(ref reader);
             }
             else if (reader.ValueTextEquals("id"u8))
             {
-                update.Id = ReadString(ref reader);
+                Once(ref seen, 4, ref reader, where);
+                update.Id = WebhookIds.Plain(ReadString(ref reader));
             }
             else if (reader.ValueTextEquals("type"u8))
             {
+                Once(ref seen, 8, ref reader, where);
                 update.MessageType = ReadKnown(ref reader, KnownMessageTypes);
             }
             else if (reader.ValueTextEquals("text"u8))
             {
-                ReadTextFields(ref reader, result, "body"u8, default);
+                Once(ref seen, 16, ref reader, where);
+                ReadTextFields(ref reader, result, "body"u8, default, where.Inside("text"));
             }
             else if (reader.ValueTextEquals("interactive"u8))
             {
-                var replyId = ReadInteractive(ref reader, result);
-                interactiveId ??= replyId;
+                Once(ref seen, 32, ref reader, where);
+                interactiveId ??= ReadInteractive(ref reader, result, where.Inside("interactive"));
             }
             else if (reader.ValueTextEquals("button"u8))
             {
                 // A quick-reply button of a template: the payload is the developer's id.
-                var payload = ReadTextFields(ref reader, result, "text"u8, "payload"u8);
+                Once(ref seen, 64, ref reader, where);
+                var payload = ReadTextFields(ref reader, result, "text"u8, "payload"u8, where.Inside("button"));
                 interactiveId ??= payload;
             }
-            else if (reader.ValueTextEquals("image"u8) || reader.ValueTextEquals("video"u8)
-                || reader.ValueTextEquals("document"u8) || reader.ValueTextEquals("sticker"u8)
-                || reader.ValueTextEquals("audio"u8))
+            else if (MediaOf(ref reader) is { } media)
             {
-                ReadTextFields(ref reader, result, "caption"u8, default);
+                Once(ref seen, media.Bit, ref reader, where);
+                ReadTextFields(ref reader, result, "caption"u8, default, where.Inside(media.Name));
             }
             else if (reader.ValueTextEquals("order"u8))
             {
-                ReadTextFields(ref reader, result, "text"u8, default);
+                Once(ref seen, 128, ref reader, where);
+                ReadTextFields(ref reader, result, "text"u8, default, where.Inside("order"));
             }
             else if (reader.ValueTextEquals("system"u8))
             {
-                systemKey = ReadObjectKey(ref reader, "wa_id"u8, "user_id"u8);
+                Once(ref seen, 256, ref reader, where);
+                systemKey = ReadObjectKey(ref reader, "wa_id"u8, "user_id"u8, where.Inside("system"));
             }
             else
             {
@@ -343,7 +382,7 @@ public static class WebhookParser
         }
 
         update.InteractiveId = interactiveId;
-        update.UserKey = from ?? fromUserId ?? systemKey;
+        update.UserKey = WebhookIds.Plain(from ?? fromUserId ?? systemKey);
         update.TextLength = result.TextLength - update.TextStart;
     }
 
@@ -362,23 +401,29 @@ public static class WebhookParser
         update.Item = item;
         update.Field = MessagesField;
         string? recipient = null, recipientUserId = null;
+        var seen = 0u;
+        var where = new Where(Place.Status, entry, change, item);
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("id"u8))
             {
-                update.Id = ReadString(ref reader);
+                Once(ref seen, 1, ref reader, where);
+                update.Id = WebhookIds.Plain(ReadString(ref reader));
             }
             else if (reader.ValueTextEquals("status"u8))
             {
-                update.Status = ReadKnown(ref reader, KnownStatuses);
+                Once(ref seen, 2, ref reader, where);
+                update.Status = WebhookIds.Plain(ReadKnown(ref reader, KnownStatuses));
             }
             else if (reader.ValueTextEquals("recipient_id"u8))
             {
+                Once(ref seen, 4, ref reader, where);
                 recipient = ReadString(ref reader);
             }
             else if (reader.ValueTextEquals("recipient_user_id"u8))
             {
+                Once(ref seen, 8, ref reader, where);
                 recipientUserId = ReadString(ref reader);
             }
             else
@@ -387,11 +432,11 @@ public static class WebhookParser
             }
         }
 
-        update.UserKey = recipient ?? recipientUserId;
+        update.UserKey = WebhookIds.Plain(recipient ?? recipientUserId);
     }
 
     /// <summary>Reads <c>interactive</c>: returns the reply id; appends titles and description to the text.</summary>
-    private static string? ReadInteractive(ref Utf8JsonReader reader, ParsedWebhook result)
+    private static string? ReadInteractive(ref Utf8JsonReader reader, ParsedWebhook result, Where where)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -401,11 +446,15 @@ public static class WebhookParser
         }
 
         string? id = null;
+        var seen = 0u;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("button_reply"u8) || reader.ValueTextEquals("list_reply"u8))
+            var reply = reader.ValueTextEquals("button_reply"u8) ? 1u : reader.ValueTextEquals("list_reply"u8) ? 2u : 0u;
+            if (reply != 0)
             {
-                var replyId = ReadTextFields(ref reader, result, "title"u8, "id"u8, "description"u8);
+                Once(ref seen, reply, ref reader, where);
+                var replyId = ReadTextFields(
+                    ref reader, result, "title"u8, "id"u8, where.Inside(reply == 1 ? "button_reply" : "list_reply"), "description"u8);
                 id ??= replyId;
             }
             else
@@ -422,7 +471,7 @@ public static class WebhookParser
     /// <paramref name="moreText"/>) to the text, and returning the value of <paramref name="idName"/>.
     /// </summary>
     private static string? ReadTextFields(
-        ref Utf8JsonReader reader, ParsedWebhook result, ReadOnlySpan<byte> textName, ReadOnlySpan<byte> idName,
+        ref Utf8JsonReader reader, ParsedWebhook result, ReadOnlySpan<byte> textName, ReadOnlySpan<byte> idName, Where where,
         ReadOnlySpan<byte> moreText = default)
     {
         reader.Read();
@@ -433,10 +482,13 @@ public static class WebhookParser
         }
 
         string? id = null;
+        var seen = 0u;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals(textName) || (!moreText.IsEmpty && reader.ValueTextEquals(moreText)))
+            var text = reader.ValueTextEquals(textName) ? 1u : !moreText.IsEmpty && reader.ValueTextEquals(moreText) ? 2u : 0u;
+            if (text != 0)
             {
+                Once(ref seen, text, ref reader, where);
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
                 {
@@ -449,6 +501,7 @@ public static class WebhookParser
             }
             else if (!idName.IsEmpty && reader.ValueTextEquals(idName))
             {
+                Once(ref seen, 4, ref reader, where);
                 id = ReadString(ref reader);
             }
             else
@@ -458,20 +511,6 @@ public static class WebhookParser
         }
 
         return id;
-    }
-
-    /// <summary>
-    /// Items are numbered within their list, and a split places them by that number: a second list of the
-    /// same name would number from 0 again and could send an update twice. Meta never repeats them.
-    /// </summary>
-    private static void ExpectOnce(ref bool seen, int entry, int change, string list)
-    {
-        if (seen)
-        {
-            throw new WebhookFormatException($"entry[{entry}].changes[{change}].value.{list} appears twice");
-        }
-
-        seen = true;
     }
 
     private static void AppendText(ref Utf8JsonReader reader, ParsedWebhook result)
@@ -495,8 +534,12 @@ public static class WebhookParser
         result.CommitText(written + 1);
     }
 
-    /// <summary>Reads an array of objects and returns the first non-null <paramref name="primary"/> (else <paramref name="secondary"/>) value.</summary>
-    private static string? ReadFirstKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary)
+    /// <summary>
+    /// Reads an array of objects and returns the first non-null <paramref name="primary"/> (else <paramref name="secondary"/>)
+    /// value, as a plain identifier.
+    /// </summary>
+    /// <remarks>Every item is read even once a key is found: the rest must be checked (and read past) all the same.</remarks>
+    private static string? ReadFirstKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary, Where where)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -506,22 +549,24 @@ public static class WebhookParser
         }
 
         string? key = null;
+        var item = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 reader.Skip();
+                item++;
                 continue;
             }
 
-            var found = ReadObjectKeyAtStart(ref reader, primary, secondary);
+            var found = ReadObjectKeyAtStart(ref reader, primary, secondary, where.Item(item++));
             key ??= found;
         }
 
         return key;
     }
 
-    private static string? ReadObjectKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary)
+    private static string? ReadObjectKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary, Where where)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -530,20 +575,23 @@ public static class WebhookParser
             return null;
         }
 
-        return ReadObjectKeyAtStart(ref reader, primary, secondary);
+        return ReadObjectKeyAtStart(ref reader, primary, secondary, where);
     }
 
-    private static string? ReadObjectKeyAtStart(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary)
+    private static string? ReadObjectKeyAtStart(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary, Where where)
     {
         string? first = null, second = null;
+        var seen = 0u;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(primary))
             {
+                Once(ref seen, 1, ref reader, where);
                 first = ReadString(ref reader);
             }
             else if (reader.ValueTextEquals(secondary))
             {
+                Once(ref seen, 2, ref reader, where);
                 second = ReadString(ref reader);
             }
             else
@@ -552,7 +600,7 @@ public static class WebhookParser
             }
         }
 
-        return first ?? second;
+        return WebhookIds.Plain(first ?? second);
     }
 
     /// <summary>Reads the value after a property name as a string; a value of another type counts as absent.</summary>
@@ -612,6 +660,53 @@ public static class WebhookParser
         }
     }
 
+    /// <summary>Records that this object has the key of <paramref name="bit"/>; a second time, the body is refused.</summary>
+    private static void Once(ref uint seen, uint bit, ref Utf8JsonReader reader, in Where where)
+    {
+        if ((seen & bit) != 0)
+        {
+            Repeated(ref reader, where);
+        }
+
+        seen |= bit;
+    }
+
+    [DoesNotReturn]
+    private static void Repeated(ref Utf8JsonReader reader, in Where where) =>
+        throw new WebhookFormatException(
+            $"{where} has the key \"{reader.GetString()}\" twice: Meta never repeats a key, and the copies could route the update differently");
+
+    /// <summary>The media objects whose caption is keyword text; null for any other property.</summary>
+    private static Media? MediaOf(ref Utf8JsonReader reader)
+    {
+        foreach (var media in MediaKinds)
+        {
+            if (reader.ValueTextEquals(media.Utf8))
+            {
+                return media;
+            }
+        }
+
+        return null;
+    }
+
+    private static long InvalidUtf8Offset(ReadOnlySpan<byte> body)
+    {
+        Span<char> scratch = stackalloc char[256];
+        var offset = 0;
+        while (offset < body.Length)
+        {
+            var status = Utf8.ToUtf16(body[offset..], scratch, out var read, out _, replaceInvalidSequences: false, isFinalBlock: true);
+            offset += read;
+            if (status == System.Buffers.OperationStatus.InvalidData)
+            {
+                break;
+            }
+        }
+
+        return offset;
+    }
+
     private static void SkipValue(ref Utf8JsonReader reader)
     {
         reader.Read();
@@ -651,6 +746,55 @@ public static class WebhookParser
         JsonTokenType.Null => "null",
         _ => token.ToString(),
     };
+
+    private enum Place
+    {
+        Root,
+        Entry,
+        Change,
+        Value,
+        Metadata,
+        Contacts,
+        UserPreferences,
+        MessageEchoes,
+        Message,
+        Status,
+    }
+
+    /// <summary>Where the reader is, for an error message: formatted only when a body is refused.</summary>
+    private readonly record struct Where(Place Place, int Entry = 0, int Change = 0, int Index = 0, string? Inner = null, string? Inner2 = null)
+    {
+        public static Where Root => default;
+
+        public Where Inside(string name) => Inner is null ? this with { Inner = name } : this with { Inner2 = name };
+
+        public Where Item(int index) => this with { Index = index };
+
+        public override string ToString()
+        {
+            var change = $"entry[{Entry}].changes[{Change}]";
+            var path = Place switch
+            {
+                Place.Root => "the root object",
+                Place.Entry => $"entry[{Entry}]",
+                Place.Change => change,
+                Place.Value => change + ".value",
+                Place.Metadata => change + ".value.metadata",
+                Place.Contacts => $"{change}.value.contacts[{Index}]",
+                Place.UserPreferences => $"{change}.value.user_preferences[{Index}]",
+                Place.MessageEchoes => $"{change}.value.message_echoes[{Index}]",
+                Place.Message => $"{change}.value.messages[{Index}]",
+                _ => $"{change}.value.statuses[{Index}]",
+            };
+            return path + (Inner is null ? string.Empty : "." + Inner) + (Inner2 is null ? string.Empty : "." + Inner2);
+        }
+    }
+
+    private sealed record Media(byte[] Utf8, string Name, uint Bit);
+
+    // Bits 512 and up of a message's keys (ParseMessage uses 1 to 256).
+    private static readonly Media[] MediaKinds = [.. new[] { "image", "video", "document", "sticker", "audio" }.Select(
+        static (name, i) => new Media(System.Text.Encoding.UTF8.GetBytes(name), name, 512u << i))];
 
     private struct ChangeFacts
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -15,6 +16,7 @@ public sealed class WebhookSignature
 {
     public const string HeaderName = "X-Hub-Signature-256";
     private const string Prefix = "sha256=";
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
     private readonly ThreadLocal<IncrementalHash> _hmac;
 
     public WebhookSignature(string appSecret)
@@ -32,19 +34,11 @@ public sealed class WebhookSignature
         return Prefix + Convert.ToHexStringLower(mac);
     }
 
-    /// <summary>True when <paramref name="header"/> is the signature of <paramref name="body"/>.</summary>
+    /// <summary>True when <paramref name="header"/> is the signature of <paramref name="body"/>, written exactly as Meta writes it.</summary>
     public bool Verify(ReadOnlySpan<byte> body, ReadOnlySpan<char> header)
     {
-        if (!header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var hex = header[Prefix.Length..].Trim();
         Span<byte> given = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        if (hex.Length != HMACSHA256.HashSizeInBytes * 2
-            || Convert.FromHexString(hex, given, out _, out var written) != System.Buffers.OperationStatus.Done
-            || written != given.Length)
+        if (!TryReadDigest(header, given))
         {
             return false;
         }
@@ -52,6 +46,26 @@ public sealed class WebhookSignature
         Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
         Compute(body, expected);
         return CryptographicOperations.FixedTimeEquals(expected, given);
+    }
+
+    /// <summary>
+    /// True when <paramref name="header"/> has the one form Meta sends: <c>sha256=</c> and 64 lower-case hex digits, nothing
+    /// around them. Anything else is refused rather than read generously: an unsplit body goes on with the header as it
+    /// came, and an upstream that checks signatures strictly would refuse what Cutover let through.
+    /// </summary>
+    public static bool IsWellFormed(ReadOnlySpan<char> header) => TryReadDigest(header, stackalloc byte[HMACSHA256.HashSizeInBytes]);
+
+    private static bool TryReadDigest(ReadOnlySpan<char> header, Span<byte> digest)
+    {
+        if (header.Length != Prefix.Length + (HMACSHA256.HashSizeInBytes * 2) || !header.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var hex = header[Prefix.Length..];
+        return !hex.ContainsAnyExcept(LowerHex)
+            && Convert.FromHexString(hex, digest, out _, out var written) == System.Buffers.OperationStatus.Done
+            && written == digest.Length;
     }
 
     private void Compute(ReadOnlySpan<byte> body, Span<byte> mac)

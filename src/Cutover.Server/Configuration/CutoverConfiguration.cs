@@ -82,6 +82,22 @@ public static class CutoverConfiguration
     }
 
     /// <summary>Every problem of the options, each naming the key and (except for secrets) the value.</summary>
+    /// <summary>
+    /// Upstream and domain names travel in <c>X-Webhook-Domain</c>, metric labels, the decision log and the CLI's tables:
+    /// letters, digits, <c>_</c>, <c>-</c> and <c>.</c>, up to 64 characters.
+    /// </summary>
+    private static void CheckName(List<string> errors, string section, string name)
+    {
+        if (name.Length is 0 or > 64 || name.AsSpan().ContainsAnyExcept(NameCharacters))
+        {
+            errors.Add($"{section}: the name '{name}' is not 1 to 64 letters, digits, '_', '-' or '.' "
+                + "(names go into headers, metrics and logs)");
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> NameCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.");
+
     public static List<string> Validate(CutoverOptions o)
     {
         var errors = new List<string>(o.Problems);
@@ -94,6 +110,7 @@ public static class CutoverConfiguration
         foreach (var (name, upstream) in o.Upstreams)
         {
             var key = $"Cutover:Upstreams:{name}";
+            CheckName(errors, "Cutover:Upstreams", name);
             if (string.IsNullOrWhiteSpace(upstream.Url))
             {
                 errors.Add($"{key}:Url is missing: every upstream needs the URL webhooks are POSTed to");
@@ -121,6 +138,7 @@ public static class CutoverConfiguration
 
         foreach (var (name, domain) in o.Domains)
         {
+            CheckName(errors, "Cutover:Domains", name);
             if (domain.Upstream is { } upstream && !o.Upstreams.ContainsKey(upstream))
             {
                 errors.Add($"Cutover:Domains:{name}:Upstream: '{upstream}' is not configured under Cutover:Upstreams "

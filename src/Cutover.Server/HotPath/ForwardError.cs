@@ -23,4 +23,10 @@ internal enum ForwardError
 
     /// <summary>The connection broke or the response was not HTTP.</summary>
     RequestFailed = 6,
+
+    /// <summary>
+    /// 413, 414 or 431: the upstream's HTTP server refused the request's size before any handler saw it, so unlike
+    /// <see cref="Rejected"/> nothing took the webhook.
+    /// </summary>
+    TooLarge = 7,
 }

@@ -8,14 +8,12 @@ internal readonly record struct ForwardResult(ForwardError Error, int StatusCode
     /// <summary>The upstream answered about this webhook (delivered or refused): Meta need not send it again.</summary>
     public bool Taken => Error is ForwardError.None or ForwardError.Rejected;
 
-    /// <summary>Unified failing this way sends the same bytes to the domain's legacy upstream.</summary>
-    public bool WarrantsFallback => !Taken;
-
     public string Describe() => Error switch
     {
         ForwardError.None => "delivered",
         ForwardError.Rejected => $"rejected with {StatusCode}",
         ForwardError.Overloaded => $"busy ({StatusCode})",
+        ForwardError.TooLarge => $"refused its size with {StatusCode}",
         ForwardError.ServerError => $"failed with {StatusCode}",
         ForwardError.TimedOut => "timed out",
         ForwardError.ConnectFailed => "refused the connection",
@@ -29,6 +27,7 @@ internal readonly record struct ForwardResult(ForwardError Error, int StatusCode
         ForwardError.None => "delivered",
         ForwardError.Rejected => "rejected",
         ForwardError.Overloaded => "overloaded",
+        ForwardError.TooLarge => "too_large",
         ForwardError.ServerError => "server_error",
         ForwardError.TimedOut => "timeout",
         ForwardError.ConnectFailed => "connect_failed",

@@ -42,8 +42,6 @@ internal sealed class UpstreamClient : IDisposable
         }, disposeHandler: true);
     }
 
-    public bool IsKnown(string upstream) => _targets.ContainsKey(upstream);
-
     public async ValueTask<ForwardResult> SendAsync(string upstream, ReadOnlyMemory<byte> body, OutboundHeaders headers)
     {
         var target = _targets[upstream];
@@ -55,6 +53,9 @@ internal sealed class UpstreamClient : IDisposable
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             Content = new ReadOnlyMemoryContent(body),
         };
+        // Without validation because every value is safe by construction and checked once, in OutboundHeaders: the
+        // validating Add would parse each value again on every forward.
+        headers.EnsureSafe();
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         var h = request.Headers;
         if (headers.Signature is not null)
@@ -81,14 +82,18 @@ internal sealed class UpstreamClient : IDisposable
             {
                 >= 200 and < 300 => ForwardError.None,
                 408 or 429 => ForwardError.Overloaded,
+                413 or 414 or 431 => ForwardError.TooLarge,
                 >= 500 => ForwardError.ServerError,
                 _ => ForwardError.Rejected,
             };
             return new ForwardResult(error, status, string.IsNullOrEmpty(handler) ? null : handler, _time.GetElapsedTime(started), null);
         }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException ex)
         {
-            return new ForwardResult(ForwardError.TimedOut, 0, null, _time.GetElapsedTime(started), ex);
+            // Nothing else cancels a forward: either the upstream's TimeoutMs, or the handler's 5 s ConnectTimeout, which
+            // SocketsHttpHandler throws as a TaskCanceledException of its own (this escaped as a 500 on a loaded machine).
+            var error = timeout.IsCancellationRequested ? ForwardError.TimedOut : ForwardError.ConnectFailed;
+            return new ForwardResult(error, 0, null, _time.GetElapsedTime(started), ex);
         }
         catch (HttpRequestException ex)
         {

@@ -72,41 +72,34 @@ internal sealed class WebhookPipeline
         _parsers = new DefaultObjectPool<ParsedWebhook>(new ParsedWebhookPolicy(), MaxPooledParsers);
     }
 
+    /// <remarks>
+    /// Every way out but a delivery answers something other than 200, so that Meta sends the webhook again: a refusal
+    /// (413, 401, 400), a body that could not be read (Kestrel's 400 or 408), no upstream taking it (502), and any
+    /// exception this code did not expect (500, logged as <c>WebhookCrashed</c>).
+    /// </remarks>
     public async Task HandleAsync(HttpContext context)
     {
-        var request = context.Request;
-        var limit = _options.Ingress.MaxBodyBytes;
-
-        // :: Step 1. Size check before reading anything.
-        if (request.ContentLength > limit)
-        {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
-                $"the body is {request.ContentLength} bytes; the limit is {limit} (Cutover:Ingress:MaxBodyBytes)");
-            return;
-        }
-
-        // :: Step 2. Read the whole body (the signature covers all of it; fallback may send it twice).
-        RequestBody? body;
+        string? correlationId = null;
         try
         {
-            body = await RequestBody.ReadAsync(request, limit, context.RequestAborted);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
-        {
-            LogMessages.ClientAborted(_logger);
-            _metrics.Request("client_aborted");
-            return;
-        }
+            var request = context.Request;
+            var limit = _options.Ingress.MaxBodyBytes;
 
-        if (body is null)
-        {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
-                $"the body is larger than the limit of {limit} bytes (Cutover:Ingress:MaxBodyBytes)");
-            return;
-        }
+            // :: Step 1. Size check before reading anything.
+            if (request.ContentLength > limit)
+            {
+                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+                    $"the body is {request.ContentLength} bytes; the limit is {limit} (Cutover:Ingress:MaxBodyBytes)");
+                return;
+            }
 
-        using (body)
-        {
+            // :: Step 2. Read the whole body (the signature covers all of it; fallback may send it twice).
+            using var body = await ReadBodyAsync(context, limit);
+            if (body is null)
+            {
+                return;
+            }
+
             // :: Step 3. Signature, over the raw bytes, in constant time.
             string? signature = request.Headers[HeaderNames.Signature];
             if (_signature is not null && !CheckSignature(body.Span, signature, out var signatureProblem))
@@ -125,9 +118,13 @@ internal sealed class WebhookPipeline
                     return;
                 }
 
-                var correlationId = CorrelationIds.Next(_time.GetUtcNow());
+                correlationId = CorrelationIds.Next(_time.GetUtcNow());
                 context.Response.Headers[HeaderNames.CorrelationId] = correlationId;
-                var status = await RouteAsync(parsed, body, signature, correlationId);
+
+                // Unchecked (no AppSecret), the header goes on only in the one form Meta sends: as it came, it could be
+                // anything, and an upstream that checks signatures would refuse the webhook for it.
+                var forwardedSignature = _signature is not null || WebhookSignature.IsWellFormed(signature) ? signature : null;
+                var status = await RouteAsync(parsed, body, forwardedSignature, correlationId);
                 context.Response.StatusCode = status;
                 _metrics.Request(status == StatusCodes.Status200OK ? "delivered" : "no_upstream");
                 if (status != StatusCodes.Status200OK)
@@ -142,6 +139,68 @@ internal sealed class WebhookPipeline
                 _parsers.Return(parsed);
             }
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            await CrashedAsync(context, correlationId, ex);
+        }
+    }
+
+    /// <summary>
+    /// Step 2: the body, or null when the answer was given here: 413 past the limit, or the status Kestrel chose when it
+    /// gave up reading (a body slower than the minimum data rate: 408; malformed chunking: 400). A body that was not
+    /// read whole was not delivered, so the answer is never 200.
+    /// </summary>
+    private async ValueTask<RequestBody?> ReadBodyAsync(HttpContext context, int limit)
+    {
+        RequestBody? body;
+        try
+        {
+            body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            LogMessages.BodyUnreadable(_logger, ex.StatusCode, ex.Message);
+            _metrics.Request("body_unreadable");
+            context.Response.StatusCode = ex.StatusCode;
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // Meta hung up mid-body: no one is left to answer, but should anything still read this response, it is not 200.
+            LogMessages.ClientAborted(_logger);
+            _metrics.Request("client_aborted");
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return null;
+        }
+
+        if (body is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+                $"the body is larger than the limit of {limit} bytes (Cutover:Ingress:MaxBodyBytes)");
+        }
+
+        return body;
+    }
+
+    /// <summary>An exception no step expected: logged with the correlation id, answered 500 so that Meta retries.</summary>
+    private async Task CrashedAsync(HttpContext context, string? correlationId, Exception exception)
+    {
+        LogMessages.WebhookCrashed(_logger, correlationId ?? "(none yet)", exception);
+        _metrics.Request("crashed");
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        if (correlationId is not null)
+        {
+            context.Response.Headers[HeaderNames.CorrelationId] = correlationId;
+        }
+
+        await WriteErrorAsync(context, "internal_error",
+            "Cutover failed on this webhook (logged with this correlation id); Meta will retry it", correlationId);
     }
 
     /// <summary>Steps 5 to 8 for a parsed webhook; returns the status for Meta.</summary>
@@ -409,6 +468,12 @@ internal sealed class WebhookPipeline
         if (string.IsNullOrEmpty(header))
         {
             problem = $"the {HeaderNames.Signature} header is missing; Meta signs every webhook with the app secret";
+            return false;
+        }
+
+        if (!WebhookSignature.IsWellFormed(header))
+        {
+            problem = $"the {HeaderNames.Signature} header is not sha256= followed by 64 lower-case hex digits, the one form Meta sends";
             return false;
         }
 

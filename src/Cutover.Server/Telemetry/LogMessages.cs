@@ -20,8 +20,11 @@ internal static partial class LogMessages
     [LoggerMessage(1004, LogLevel.Error, "No upstream took correlation {CorrelationId}; answering 502 so Meta retries")]
     public static partial void NoUpstream(ILogger logger, string correlationId);
 
-    [LoggerMessage(1005, LogLevel.Debug, "Client went away while reading the webhook body")]
+    [LoggerMessage(1005, LogLevel.Information, "Client went away while sending the webhook body; nothing was forwarded")]
     public static partial void ClientAborted(ILogger logger);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Webhook body could not be read ({Problem}); answered {StatusCode} so Meta retries")]
+    public static partial void BodyUnreadable(ILogger logger, int statusCode, string problem);
 
     [LoggerMessage(1006, LogLevel.Error, "Unexpected error while handling a webhook (correlation {CorrelationId})")]
     public static partial void WebhookCrashed(ILogger logger, string correlationId, Exception exception);

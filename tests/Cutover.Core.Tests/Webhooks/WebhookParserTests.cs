@@ -165,9 +165,6 @@ public sealed class WebhookParserTests
     }
 
     [Theory]
-    [InlineData("contacts twice", """
-        {"value":{"contacts":[{"wa_id":"A"}],"contacts":[{"wa_id":"Z"}],"messages":[{"id":"m1","type":"text","text":{"body":"hi"}}]},"field":"messages"}
-        """, "A", null)]
     [InlineData("interactive and button", """
         {"value":{"messages":[{"from":"A","id":"m1","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"job_1","title":"Jobs"}},"button":{"payload":"mkt_2","text":"Shop"}}]},"field":"messages"}
         """, "A", "job_1")]
@@ -177,9 +174,10 @@ public sealed class WebhookParserTests
     [InlineData("user_preferences and message_echoes", """
         {"value":{"user_preferences":[{"wa_id":"A"}],"message_echoes":[{"to":"Z"}]},"field":"user_preferences"}
         """, "A", null)]
-    public void TryParse_PropertyReadOnceComesTwice_FirstWinsAndNextChangeStillParsed(string what, string change, string key, string? interactiveId)
+    public void TryParse_TwoPropertiesForOneFact_FirstWinsAndNextChangeStillParsed(string what, string change, string key, string? interactiveId)
     {
-        // Duplicate names are valid JSON; whatever the parser keeps, it must skip the rest and stay in step.
+        // Two different keys that could each give the fact: the first is kept, and the parser must skip the rest and stay
+        // in step. (The same key twice is refused: WebhookParserHostileTests.)
         var parsed = Parse(Envelope(Entry(change, """{"value":{"statuses":[{"id":"s1","status":"read","recipient_id":"NEXT"}]},"field":"messages"}""")));
 
         Assert.True(parsed.Count == 2, $"{what}: {parsed.Count} updates");
@@ -201,7 +199,7 @@ public sealed class WebhookParserTests
             "{{list}}":[{{item}}],"{{list}}":[{{item}}]
             """));
 
-        Assert.Equal($"entry[0].changes[0].value.{list} appears twice", error);
+        Assert.StartsWith($"entry[0].changes[0].value has the key \"{list}\" twice", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -244,9 +242,10 @@ public sealed class WebhookParserTests
         var parsed = new ParsedWebhook();
         string PhoneNumberIdOf(string id)
         {
-            Assert.True(WebhookParser.TryParse(Encoding.UTF8.GetBytes(Messages($$"""
-                "metadata":{"phone_number_id":"{{id}}"},"messages":[{"from":"A","id":"m1","type":"text"}]
-                """)), parsed, out var error), error);
+            var body = Envelope(Entry(MessagesChange("""
+                "messages":[{"from":"A","id":"m1","type":"text"}]
+                """, phoneNumberId: id)));
+            Assert.True(WebhookParser.TryParse(Encoding.UTF8.GetBytes(body), parsed, out var error), error);
             return Assert.Single(parsed.Updates.ToArray()).PhoneNumberId!;
         }
 

@@ -18,12 +18,12 @@ public sealed class WebhookSignatureTests
     }
 
     [Fact]
-    public void Verify_OwnSignatureAndUppercaseHex_Accepted()
+    public void Verify_OwnSignature_Accepted()
     {
         var header = _signature.Sign(Body);
 
         Assert.True(_signature.Verify(Body, header));
-        Assert.True(_signature.Verify(Body, "sha256=" + header[7..].ToUpperInvariant()));
+        Assert.True(WebhookSignature.IsWellFormed(header));
     }
 
     [Theory]
@@ -35,6 +35,32 @@ public sealed class WebhookSignatureTests
     public void Verify_WrongOrMalformed_Refused(string header)
     {
         Assert.False(_signature.Verify(Body, header));
+    }
+
+    [Theory]
+    [InlineData("upper-case hex")]
+    [InlineData("SHA256=")]
+    [InlineData("Sha256=")]
+    [InlineData(" sha256=")]
+    [InlineData("sha256= ")]
+    [InlineData("trailing space")]
+    [InlineData("trailing tab")]
+    [InlineData("sha256=sha256=")]
+    public void Verify_RightDigestNotWrittenAsMetaWritesIt_Refused(string variant)
+    {
+        // Meta sends one form: sha256= and 64 lower-case hex digits. The body goes on with the header as it came, and an
+        // upstream that checks strictly would refuse what a generous reading let through.
+        var hex = _signature.Sign(Body)["sha256=".Length..];
+        var header = variant switch
+        {
+            "upper-case hex" => "sha256=" + hex.ToUpperInvariant(),
+            "trailing space" => "sha256=" + hex + " ",
+            "trailing tab" => "sha256=" + hex + "\t",
+            _ => variant + hex,
+        };
+
+        Assert.False(_signature.Verify(Body, header));
+        Assert.False(WebhookSignature.IsWellFormed(header));
     }
 
     [Fact]

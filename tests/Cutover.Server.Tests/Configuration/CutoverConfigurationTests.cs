@@ -241,6 +241,22 @@ public sealed class CutoverConfigurationTests
             errors.Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Domains", "real estate")]
+    [InlineData("Domains", "jobs\r\nX-Injected")]
+    [InlineData("Upstreams", "légacy")]
+    public void Load_NameThatCannotTravelInAHeader_RefusedNamingIt(string section, string name)
+    {
+        // Domain names go into X-Webhook-Domain: a CR/LF or a non-ASCII letter there reached the upstream or failed every forward.
+        var settings = Valid();
+        settings[section == "Domains" ? $"Cutover:Domains:{name}:Keywords:en:0" : $"Cutover:Upstreams:{name}:Url"] =
+            section == "Domains" ? "villa" : "http://127.0.0.1:9/x";
+
+        var (_, errors) = Load(settings);
+
+        Assert.Contains(errors, e => e.StartsWith($"Cutover:{section}: the name '{name}' is not 1 to 64 letters", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Load_EmptyProtectedDomainName_Refused()
     {

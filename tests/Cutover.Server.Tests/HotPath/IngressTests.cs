@@ -67,12 +67,12 @@ public sealed class IngressTests : RouterTest
         using var wrongBody = await Router.PostWebhookAsync(body, signature: otherBody);
         using var notHex = await Router.PostWebhookAsync(body, signature: "sha256=zz");
 
-        foreach (var response in new[] { wrongSecret, wrongBody, notHex })
+        foreach (var (response, problem) in new[] { (wrongSecret, "does not match"), (wrongBody, "does not match"), (notHex, "64 lower-case hex digits") })
         {
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             var (error, message) = await ErrorOf(response);
             Assert.Equal("invalid_signature", error);
-            Assert.Contains("does not match", message);
+            Assert.Contains(problem, message);
             Assert.DoesNotContain(RouterHarness.AppSecret, message);
         }
 
