@@ -19,6 +19,12 @@ public interface ICutoverStore : IAsyncDisposable
     /// <summary>A description of where the data is, without credentials.</summary>
     string Location { get; }
 
+    /// <summary>
+    /// The full path of the database file, or null when the data is not in a local file (PostgreSQL, an in-memory
+    /// SQLite database): where files that belong with the store, such as the hashing key, can be kept beside it.
+    /// </summary>
+    string? FilePath { get; }
+
     /// <summary>Applies every schema migration not yet applied. Safe to run again.</summary>
     Task<int> MigrateAsync(CancellationToken cancellationToken);
 
@@ -47,7 +53,7 @@ public interface ICutoverStore : IAsyncDisposable
 
     /// <summary>
     /// Appends a batch of decisions and adds them to their rollups, in one transaction, so stats always agree with
-    /// the log. User keys are already protected.
+    /// the log. User keys and message ids are already protected.
     /// </summary>
     Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken);
 
@@ -118,4 +124,13 @@ public interface ICutoverStore : IAsyncDisposable
 
     /// <summary>A random secret of the deployment, made on first use and kept.</summary>
     Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken);
+
+    /// <summary>The stored secret of that name, or null when there is none (nothing is made).</summary>
+    Task<byte[]?> ReadSecretAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the stored secret of that name, overwriting its bytes where the store can (SQLite): whether there was
+    /// one. For a secret that must not stay beside the data it protects.
+    /// </summary>
+    Task<bool> DeleteSecretAsync(string name, CancellationToken cancellationToken);
 }

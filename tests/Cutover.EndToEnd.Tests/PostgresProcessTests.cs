@@ -16,6 +16,7 @@ namespace Cutover.EndToEnd.Tests;
 public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : IClassFixture<PostgresClusterFixture>, IAsyncLifetime
 {
     private const string OperateToken = "e2e-operate-token-0123";
+    private const string HashKey = "e2e-hash-key-0123456789abcdef";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private RecordingUpstreams _upstreams = null!;
@@ -199,6 +200,63 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
     }
 
     [Fact]
+    public async Task Serve_HashedKeysWithoutHashKey_RefusedNamingTheKeyWhyAndHow_StoredKeyKeptUntilOneIsSet()
+    {
+        // arrange: the database as an earlier version left it, its generated key in cutover_secrets
+        await StoreTheKeyAnEarlierVersionMadeAsync();
+        var path = await WriteConfigAsync("nokey", rollout: false, queueCapacity: null, hashKey: null);
+
+        // act
+        var run = await Cli("serve", "--config", path, "--listen", "http://127.0.0.1:0");
+
+        // assert
+        Assert.Equal(78, run.ExitCode);
+        Assert.Contains("Cutover:Privacy:HashKey is not set, and PostgreSQL needs it", run.Error);
+        Assert.Contains("every instance on the database must hash user keys and message ids with the same key", run.Error);
+        Assert.Contains("a key kept in the database would sit beside the hashes it protects", run.Error);
+        Assert.Contains("openssl rand -hex 24", run.Error);
+        Assert.Contains("env:CUTOVER_HASH_KEY", run.Error);
+        Assert.Contains("is deleted at the first start with a configured key", run.Error);
+        Assert.Equal(1L, (await SqlRowsAsync("SELECT count(*) AS n FROM cutover_secrets WHERE name = 'user_key_hash'"))[0]["n"]);
+    }
+
+    [Fact]
+    public async Task Serve_HashKeySet_DeletesTheKeyAnEarlierVersionStored_IdsStoredHashed()
+    {
+        // arrange
+        await StoreTheKeyAnEarlierVersionMadeAsync();
+
+        // act
+        await using var router = await StartRouterAsync("a");
+        using var http = router.Http;
+        var message = Msg.Text("250788123456", "job");
+        using (var response = await PostAsync(http, message))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await WaitWrittenAsync(http, 1);
+
+        // assert: the old key is gone, and says so; ids and keys are stored as HMACs of the configured key
+        Assert.Equal(0L, (await SqlRowsAsync("SELECT count(*) AS n FROM cutover_secrets"))[0]["n"]);
+        Assert.Contains("Deleted the hashing key an earlier version kept in the store (postgres)", router.Process.Output + router.Process.Error);
+        var row = Assert.Single(await SqlRowsAsync("SELECT message_id, from_number FROM webhook_routing_logs"));
+        var key = System.Text.Encoding.UTF8.GetBytes(HashKey);
+        Assert.Equal(Hmac(key, "250788123456"), row["from_number"]);
+        Assert.Equal(Hmac(System.Security.Cryptography.HMACSHA256.HashData(key, "cutover:message-id"u8), message.MessageId), row["message_id"]);
+    }
+
+    private async Task StoreTheKeyAnEarlierVersionMadeAsync()
+    {
+        await using var store = Cutover.Store.StoreFactory.Open(Cutover.Store.StoreFactory.Postgres, _database, TimeProvider.System);
+        await store.MigrateAsync(Cancel);
+        await store.GetOrCreateSecretAsync("user_key_hash", 32, Cancel);
+    }
+
+    private static string Hmac(byte[] key, string value) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes(value))[..16]);
+
+    [Fact]
     public async Task DatabaseStoppedForTwentySecondsUnderLoad_NoWebhookRefused_RecoversWithoutRestart_DropsCounted()
     {
         // arrange: a small queue, so that 20 s without the database overflows it
@@ -266,7 +324,17 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
         Assert.Equal(log.GetProperty("written").GetInt64(), Convert.ToInt64((await SqlRowsAsync("SELECT count(*) AS n FROM webhook_routing_logs"))[0]["n"]));
     }
 
-    private async Task<Router> StartRouterAsync(string name, bool rollout = false, int? queueCapacity = null)
+    private async Task<Router> StartRouterAsync(string name, bool rollout = false, int? queueCapacity = null, string? hashKey = HashKey)
+    {
+        var path = await WriteConfigAsync(name, rollout, queueCapacity, hashKey);
+        var process = CutoverProcess.Start(_directory.FullName, "serve", "--config", path, "--listen", "http://127.0.0.1:0");
+        var url = await process.ListeningAsync(Timeout);
+        var http = new HttpClient { BaseAddress = new Uri(url) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperateToken);
+        return new Router(name, url, process, http);
+    }
+
+    private async Task<string> WriteConfigAsync(string name, bool rollout, int? queueCapacity, string? hashKey)
     {
         var upstreams = new JsonObject();
         foreach (var upstream in RecordingUpstreams.Names)
@@ -290,6 +358,12 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
                 ["BatchSize"] = Math.Min(queueCapacity ?? 1000, 1000) / 3,
             },
         };
+        if (hashKey is not null)
+        {
+            // Absent, not null: a JSON null reads as an empty string.
+            cutover["Privacy"] = new JsonObject { ["HashKey"] = hashKey };
+        }
+
         if (rollout)
         {
             cutover["Rollout"] = new JsonObject
@@ -310,11 +384,7 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
         };
         var path = Path.Combine(_directory.FullName, $"cutover-{name}.json");
         await File.WriteAllTextAsync(path, config.ToJsonString(), Cancel);
-        var process = CutoverProcess.Start(_directory.FullName, "serve", "--config", path, "--listen", "http://127.0.0.1:0");
-        var url = await process.ListeningAsync(Timeout);
-        var http = new HttpClient { BaseAddress = new Uri(url) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperateToken);
-        return new Router(name, url, process, http);
+        return path;
     }
 
     private async Task SqlAsync(string sql)

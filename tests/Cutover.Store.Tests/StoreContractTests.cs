@@ -277,6 +277,31 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadSecretAsync_MakesNothing_ReadsWhatWasMade()
+    {
+        var before = await Store.ReadSecretAsync("k", Cancel);
+        var made = await Store.GetOrCreateSecretAsync("k", 32, Cancel);
+
+        Assert.Null(before);
+        Assert.Equal(made, await Store.ReadSecretAsync("k", Cancel));
+        Assert.Null(await Store.ReadSecretAsync("other", Cancel));
+    }
+
+    [Fact]
+    public async Task DeleteSecretAsync_RemovesOnlyThatSecret_OnceAndForAll()
+    {
+        var deleted = await Store.GetOrCreateSecretAsync("k", 32, Cancel);
+        var kept = await Store.GetOrCreateSecretAsync("other", 32, Cancel);
+
+        Assert.True(await Store.DeleteSecretAsync("k", Cancel));
+        Assert.False(await Store.DeleteSecretAsync("k", Cancel));
+
+        Assert.Null(await Store.ReadSecretAsync("k", Cancel));
+        Assert.Equal(kept, await Store.ReadSecretAsync("other", Cancel));
+        Assert.NotEqual(deleted, await Store.GetOrCreateSecretAsync("k", 32, Cancel));
+    }
+
+    [Fact]
     public async Task TryAcquireLeaseAsync_OneHolderAtATime_AndFreeAgainOnDispose()
     {
         var first = await Store.TryAcquireLeaseAsync("controller", Cancel);

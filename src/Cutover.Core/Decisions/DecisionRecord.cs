@@ -5,8 +5,9 @@ using Cutover.Core.Webhooks;
 namespace Cutover.Core.Decisions;
 
 /// <summary>
-/// One line of the decision log: what happened to one update. The user key is raw here; the log
-/// writer hashes it before it is stored unless the operator chose raw keys.
+/// One line of the decision log: what happened to one update. The user key and the message id are raw
+/// here; the log writer hashes both before they are stored unless the operator chose raw keys (a
+/// message id from Meta carries the user's phone number).
 /// </summary>
 public readonly record struct DecisionRecord(
     DateTimeOffset At,

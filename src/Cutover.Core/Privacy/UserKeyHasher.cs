@@ -6,7 +6,8 @@ namespace Cutover.Core.Privacy;
 /// <summary>
 /// Turns a user key (a phone number) into what stored logs keep. Phone numbers are few enough to
 /// brute-force a plain hash, so the hash is keyed (HMAC-SHA256) with a secret of the deployment, and
-/// shortened to 128 bits, written as 32 hex characters.
+/// shortened to 128 bits, written as 32 hex characters. Message and status ids get the same treatment
+/// (<see cref="ProtectMessageId"/>): Meta's ids are base64 that carries the user's phone number.
 /// </summary>
 /// <remarks>
 /// A user sends many messages, and an HMAC costs ~0.5 µs, so recent keys are remembered in a bounded
@@ -19,12 +20,20 @@ public sealed class UserKeyHasher
     /// <summary>Keys remembered by default: ~2.5 MB at most.</summary>
     public const int DefaultCacheCapacity = 16_384;
 
+    /// <summary>
+    /// What the deployment's key is HMAC'ed with to make the message id key: a second key, so that a message id's
+    /// hash never equals a user key's hash, whatever the two strings are (a prefix on the id would collide with a
+    /// user key that starts with that prefix).
+    /// </summary>
+    public const string MessageIdKeyLabel = "cutover:message-id";
+
     private readonly byte[]? _key;
     private readonly int _generationSize;
 
-    // One lock for the cache and the HMAC: the decision-log writer is nearly the only caller, so it is uncontended.
+    // One lock for the cache and both HMACs: the decision-log writer is nearly the only caller, so it is uncontended.
     private readonly Lock _lock = new();
     private readonly IncrementalHash? _hmac;
+    private readonly IncrementalHash? _messageIdHmac;
     private Dictionary<string, string> _current;
     private Dictionary<string, string> _previous;
 
@@ -37,6 +46,9 @@ public sealed class UserKeyHasher
 
         // Reused: HMACSHA256.HashData sets the key up again on every call, ~2.7 × the cost of the hash itself here.
         _hmac = key is null ? null : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        _messageIdHmac = key is null
+            ? null
+            : IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(MessageIdKeyLabel)));
     }
 
     /// <summary>Keeps user keys as they are (<c>Privacy:UserKeys = raw</c>).</summary>
@@ -80,7 +92,7 @@ public sealed class UserKeyHasher
         {
             if (_generationSize == 0)
             {
-                return Hash(userKey);
+                return Hash(_hmac, userKey);
             }
 
             if (_current.TryGetValue(userKey, out var hashed))
@@ -91,7 +103,7 @@ public sealed class UserKeyHasher
             // Copied forward from the previous generation, or new: either way the current one gains a key.
             if (!_previous.TryGetValue(userKey, out hashed))
             {
-                hashed = Hash(userKey);
+                hashed = Hash(_hmac, userKey);
             }
 
             _current.Add(userKey, hashed);
@@ -106,14 +118,32 @@ public sealed class UserKeyHasher
         }
     }
 
-    private string Hash(string userKey)
+    /// <summary>
+    /// A message or status id as stored logs keep it: the first 128 bits of HMAC-SHA256 under the message id key
+    /// (HMAC-SHA256(the deployment's key, <see cref="MessageIdKeyLabel"/>)), 32 hex characters; the same id always
+    /// gives the same value, so duplicates stay visible. Not cached: nearly every id is new.
+    /// </summary>
+    public string? ProtectMessageId(string? messageId)
     {
-        var length = Encoding.UTF8.GetMaxByteCount(userKey.Length);
+        if (messageId is null || _messageIdHmac is null)
+        {
+            return messageId;
+        }
+
+        lock (_lock)
+        {
+            return Hash(_messageIdHmac, messageId);
+        }
+    }
+
+    private static string Hash(IncrementalHash hmac, string value)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(value.Length);
         Span<byte> input = length <= 512 ? stackalloc byte[length] : new byte[length];
-        var written = Encoding.UTF8.GetBytes(userKey, input);
+        var written = Encoding.UTF8.GetBytes(value, input);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        _hmac!.AppendData(input[..written]);
-        _hmac.GetHashAndReset(mac);
+        hmac.AppendData(input[..written]);
+        hmac.GetHashAndReset(mac);
         return Convert.ToHexStringLower(mac[..16]);
     }
 }

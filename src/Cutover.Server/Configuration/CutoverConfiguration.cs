@@ -18,6 +18,13 @@ public static class CutoverConfiguration
     /// <summary>The largest Ingress:MaxBodyBytes allowed.</summary>
     public const int MaxBodyBytesLimit = 64 * 1024 * 1024;
 
+    /// <summary>Why PostgreSQL with hashed user keys needs <c>Privacy:HashKey</c>, and how to make one.</summary>
+    public const string PostgresNeedsHashKey =
+        "Cutover:Privacy:HashKey is not set, and PostgreSQL needs it: every instance on the database must hash user keys and message ids "
+        + "with the same key, and a key kept in the database would sit beside the hashes it protects. Make one (openssl rand -hex 24), "
+        + "keep it in your secret store, and give it as \"HashKey\": \"env:CUTOVER_HASH_KEY\" (or set Privacy:UserKeys to raw). "
+        + "A key an earlier version kept in the database (cutover_secrets) is deleted at the first start with a configured key.";
+
     /// <summary>Builds the configuration sources in order: file, environment, overrides.</summary>
     public static IConfigurationRoot Build(
         string? file, IEnumerable<KeyValuePair<string, string?>>? overrides = null, bool includeEnvironment = true)
@@ -198,6 +205,11 @@ public static class CutoverConfiguration
         if (o.Privacy.HashKey is { Length: < 16 })
         {
             errors.Add("Cutover:Privacy:HashKey is shorter than 16 characters");
+        }
+        else if (o.Store.Provider == StoreFactory.Postgres && o.Privacy.UserKeys == "hashed" && o.Privacy.HashKey is null
+            && !o.Problems.Exists(static p => p.StartsWith("Cutover:Privacy:HashKey", StringComparison.Ordinal)))
+        {
+            errors.Add(PostgresNeedsHashKey);
         }
 
         ValidateTokens(o.Admin.Tokens, errors);

@@ -14,7 +14,7 @@ namespace Cutover.Server.DecisionLog;
 /// <summary>
 /// Drains the decision queue into the store in batches: (1) wait for the first record; (2) unless a
 /// full batch is already queued, let the batch build up for the flush interval; (3) take what is
-/// queued, up to the batch size; (4) hash user keys and write the batch in one transaction.
+/// queued, up to the batch size; (4) hash user keys and message ids and write the batch in one transaction.
 /// </summary>
 /// <remarks>
 /// When a write fails the writer asks the store whether it answers at all (<see cref="ICutoverStore.PingAsync"/>). A
@@ -116,7 +116,10 @@ internal sealed class DecisionLogWriter(
         var hasher = protection.Hasher;
         while (batch.Count < _batchSize && queue.Reader.TryRead(out var record))
         {
-            batch.Add(hasher.IsHashing && record.UserKey is not null ? record with { UserKey = hasher.Protect(record.UserKey) } : record);
+            // Message and status ids too: Meta's are base64 that carries the user's phone number.
+            batch.Add(hasher.IsHashing
+                ? record with { UserKey = hasher.Protect(record.UserKey), MessageId = hasher.ProtectMessageId(record.MessageId) }
+                : record);
         }
     }
 

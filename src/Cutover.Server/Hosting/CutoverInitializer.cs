@@ -1,5 +1,3 @@
-using System.Text;
-using Cutover.Core.Privacy;
 using Cutover.Server.Configuration;
 using Cutover.Server.Routing;
 using Cutover.Server.Telemetry;
@@ -12,7 +10,7 @@ namespace Cutover.Server.Hosting;
 
 /// <summary>
 /// Runs first at start-up, before the server takes requests: applies schema migrations, sets up user
-/// key hashing, and loads the routing state. A store that cannot be opened stops start-up.
+/// key hashing (<see cref="HashKeySetup"/>), and loads the routing state. A store that cannot be opened stops start-up.
 /// </summary>
 internal sealed class CutoverInitializer(
     ICutoverStore store,
@@ -21,9 +19,6 @@ internal sealed class CutoverInitializer(
     IOptions<CutoverOptions> options,
     ILogger<CutoverInitializer> logger) : IHostedService
 {
-    /// <summary>The name of the stored random key used when Privacy:HashKey is not set.</summary>
-    public const string HashKeySecret = "user_key_hash";
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var applied = await store.MigrateAsync(cancellationToken);
@@ -33,12 +28,7 @@ internal sealed class CutoverInitializer(
             ? $"inline on the socket threads ({InlineCompletions.Variable}=1)"
             : $"on the thread pool ({InlineCompletions.Variable} is not 1)");
 
-        var privacy = options.Value.Privacy;
-        protection.Initialize(privacy.UserKeys == "raw"
-            ? UserKeyHasher.Raw
-            : UserKeyHasher.Keyed(privacy.HashKey is { } key
-                ? Encoding.UTF8.GetBytes(key)
-                : await store.GetOrCreateSecretAsync(HashKeySecret, 32, cancellationToken)));
+        protection.Initialize(await new HashKeySetup(store, logger).LoadAsync(options.Value.Privacy, cancellationToken));
 
         await routing.LoadAsync(cancellationToken);
     }

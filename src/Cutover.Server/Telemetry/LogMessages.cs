@@ -92,6 +92,18 @@ internal static partial class LogMessages
     [LoggerMessage(2008, LogLevel.Debug, "Store change notification {Channel}")]
     public static partial void StoreChanged(ILogger logger, string channel);
 
+    [LoggerMessage(2101, LogLevel.Information, "User keys and message ids are stored hashed with the key {Where}")]
+    public static partial void HashKeyInUse(ILogger logger, string where);
+
+    [LoggerMessage(2102, LogLevel.Warning, "The hashing key file {Path} could be read by others (mode {Mode}); it is now owner-only (600)")]
+    public static partial void HashKeyFileModeFixed(ILogger logger, string path, string mode);
+
+    [LoggerMessage(2103, LogLevel.Warning, "Deleted the hashing key an earlier version kept in the store ({Provider}), beside the hashes it protects: {Consequence}")]
+    public static partial void StoredHashKeyDeleted(ILogger logger, string provider, string consequence);
+
+    [LoggerMessage(2104, LogLevel.Warning, "The store is in memory: user keys and message ids are hashed with a key made for this run only")]
+    public static partial void HashKeyEphemeral(ILogger logger);
+
     [LoggerMessage(3005, LogLevel.Information, "Conversation memory purge: {Count} shared entries seen before {Before:O} deleted")]
     public static partial void ConversationsPurged(ILogger logger, long count, DateTimeOffset before);
 

@@ -58,6 +58,8 @@ internal sealed partial class PostgresStore : ICutoverStore
 
     public string Location { get; }
 
+    public string? FilePath => null;
+
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -317,6 +319,23 @@ internal sealed partial class PostgresStore : ICutoverStore
         await using var select = Command(connection, null, "SELECT value FROM cutover_secrets WHERE name = @name");
         select.Parameters.AddWithValue("name", name);
         return (byte[])(await select.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<byte[]?> ReadSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var select = Command(connection, null, "SELECT value FROM cutover_secrets WHERE name = @name");
+        select.Parameters.AddWithValue("name", name);
+        return await select.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
+    public async Task<bool> DeleteSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        // The dead row stays in its page until vacuumed and in the WAL and its archives: backups taken before keep it.
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var delete = Command(connection, null, "DELETE FROM cutover_secrets WHERE name = @name");
+        delete.Parameters.AddWithValue("name", name);
+        return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     public async ValueTask DisposeAsync() => await _dataSource.DisposeAsync();

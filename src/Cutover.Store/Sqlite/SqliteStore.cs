@@ -57,6 +57,8 @@ internal sealed partial class SqliteStore : ICutoverStore
 
     public string Location { get; }
 
+    public string? FilePath => DatabaseFile(_connectionString);
+
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(Location));
@@ -448,6 +450,48 @@ internal sealed partial class SqliteStore : ICutoverStore
         return (byte[])(await select.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    public async Task<byte[]?> ReadSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var select = Command(connection, null, "SELECT value FROM cutover_secrets WHERE name = $name");
+        select.Parameters.AddWithValue("$name", name);
+        return await select.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
+    public async Task<bool> DeleteSecretAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // A plain DELETE leaves the row's bytes in its page until the space is reused, and the WAL keeps older copies of
+        // the page: secure_delete overwrites the row with zeros, and a truncating checkpoint empties the WAL.
+        long previous;
+        await using (var mode = Command(connection, null, "PRAGMA secure_delete"))
+        {
+            previous = Convert.ToInt64(await mode.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        int deleted;
+        try
+        {
+            await ExecuteAsync(connection, null, "PRAGMA secure_delete = 1;", cancellationToken);
+            await using var delete = Command(connection, null, "DELETE FROM cutover_secrets WHERE name = $name");
+            delete.Parameters.AddWithValue("$name", name);
+            deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            // The connection goes back to the pool: later deletes (the retention purge) need not pay for the zeroing.
+            await ExecuteAsync(connection, null, $"PRAGMA secure_delete = {previous.ToString(CultureInfo.InvariantCulture)};", CancellationToken.None);
+        }
+
+        if (deleted > 0)
+        {
+            await ExecuteAsync(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken);
+        }
+
+        return deleted > 0;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _writerGate.WaitAsync();
@@ -579,6 +623,15 @@ internal sealed partial class SqliteStore : ICutoverStore
             command.Parameters.AddWithValue("$at", Iso(pin.At));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    /// <summary>The database file's full path; null for an in-memory database, which has none.</summary>
+    private static string? DatabaseFile(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        return builder.Mode == SqliteOpenMode.Memory || builder.DataSource is ":memory:" || builder.DataSource.Length == 0
+            ? null
+            : Path.GetFullPath(builder.DataSource);
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)

@@ -77,4 +77,39 @@ public sealed class UserKeyHasherTests
         Assert.Equal("16505551234", UserKeyHasher.Raw.Protect("16505551234"));
         Assert.Null(UserKeyHasher.Keyed(Key).Protect(null));
     }
+
+    [Fact]
+    public void ProtectMessageId_IsTheHmacUnderTheDerivedKey_StableAndShort()
+    {
+        // The documented recipe, computed independently: message id key = HMAC(key, "cutover:message-id").
+        var messageIdKey = HMACSHA256.HashData(Key, "cutover:message-id"u8);
+        const string Wamid = "wamid.HBgLMTY1MDUwNzY1MjAVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=";
+        var hasher = UserKeyHasher.Keyed(Key);
+
+        var stored = hasher.ProtectMessageId(Wamid);
+
+        Assert.Equal(Convert.ToHexStringLower(HMACSHA256.HashData(messageIdKey, Encoding.UTF8.GetBytes(Wamid))[..16]), stored);
+        Assert.Matches("^[0-9a-f]{32}$", stored);
+        Assert.Equal(stored, hasher.ProtectMessageId(Wamid));
+        Assert.Equal(stored, UserKeyHasher.Keyed(Key).ProtectMessageId(Wamid));
+        Assert.NotEqual(stored, UserKeyHasher.Keyed("another key of 32 bytes........."u8).ProtectMessageId(Wamid));
+        Assert.Null(hasher.ProtectMessageId(null));
+    }
+
+    [Theory]
+    [InlineData("16505551234")]
+    [InlineData("wamid.HBgLMTY1MDUwNzY1MjAVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=")]
+    [InlineData("")]
+    public void ProtectMessageId_NeverTheUserKeyHashOfTheSameString(string value)
+    {
+        var hasher = UserKeyHasher.Keyed(Key);
+
+        Assert.NotEqual(hasher.Protect(value), hasher.ProtectMessageId(value));
+    }
+
+    [Fact]
+    public void ProtectMessageId_Raw_KeepsIdsAsTheyAre()
+    {
+        Assert.Equal("wamid.X", UserKeyHasher.Raw.ProtectMessageId("wamid.X"));
+    }
 }

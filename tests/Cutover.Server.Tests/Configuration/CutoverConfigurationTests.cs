@@ -321,6 +321,49 @@ public sealed class CutoverConfigurationTests
     }
 
     [Fact]
+    public void Load_PostgresHashedWithoutHashKey_RefusedSayingWhyAndHowToMakeOne()
+    {
+        var settings = Valid();
+        settings["Cutover:Store:Provider"] = "postgres";
+        settings["Cutover:Store:ConnectionString"] = "Host=db;Database=cutover;Username=cutover";
+
+        var (options, errors) = Load(settings);
+
+        Assert.Null(options);
+        Assert.Equal(
+            ["Cutover:Privacy:HashKey is not set, and PostgreSQL needs it: every instance on the database must hash user keys and message ids "
+             + "with the same key, and a key kept in the database would sit beside the hashes it protects. Make one (openssl rand -hex 24), "
+             + "keep it in your secret store, and give it as \"HashKey\": \"env:CUTOVER_HASH_KEY\" (or set Privacy:UserKeys to raw). "
+             + "A key an earlier version kept in the database (cutover_secrets) is deleted at the first start with a configured key."],
+            errors);
+    }
+
+    [Theory]
+    [InlineData("hashed", "0123456789abcdef0123")]
+    [InlineData("raw", null)]
+    public void Load_PostgresWithHashKeyOrRawKeys_Accepted(string userKeys, string? hashKey)
+    {
+        var settings = Valid();
+        settings["Cutover:Store:Provider"] = "postgres";
+        settings["Cutover:Store:ConnectionString"] = "Host=db;Database=cutover;Username=cutover";
+        settings["Cutover:Privacy:UserKeys"] = userKeys;
+        settings["Cutover:Privacy:HashKey"] = hashKey;
+
+        Assert.Empty(Load(settings).Errors);
+    }
+
+    [Fact]
+    public void Load_PostgresHashKeyFromAnUnsetVariable_OneProblemNamingTheVariable()
+    {
+        var settings = Valid();
+        settings["Cutover:Store:Provider"] = "postgres";
+        settings["Cutover:Store:ConnectionString"] = "Host=db;Database=cutover;Username=cutover";
+        settings["Cutover:Privacy:HashKey"] = "env:CUTOVER_HASH_KEY";
+
+        Assert.Equal(["Cutover:Privacy:HashKey refers to environment variable CUTOVER_HASH_KEY, which is not set"], Load(settings).Errors);
+    }
+
+    [Fact]
     public async Task Host_InvalidConfiguration_FailsAtStartNamingTheKey()
     {
         var settings = Valid();

@@ -217,6 +217,8 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
 
         public string Location => "memory";
 
+        public string? FilePath => null;
+
         public Task WriteDecisionsAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken)
         {
             lock (_batches)
@@ -251,6 +253,10 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
 
         public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
+
+        public Task<byte[]?> ReadSecretAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> DeleteSecretAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IStoreSubscription> SubscribeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 

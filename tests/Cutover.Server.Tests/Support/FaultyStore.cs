@@ -45,6 +45,8 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
 
     public string Location => inner.Location;
 
+    public string? FilePath => inner.FilePath;
+
     /// <summary>Replaces the server's store with this decorator over it.</summary>
     public static Action<IServiceCollection> Install(Action<FaultyStore> created) => services =>
     {
@@ -204,6 +206,12 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
 
     public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) =>
         Call(() => inner.GetOrCreateSecretAsync(name, length, cancellationToken));
+
+    public Task<byte[]?> ReadSecretAsync(string name, CancellationToken cancellationToken) =>
+        Call(() => inner.ReadSecretAsync(name, cancellationToken));
+
+    public Task<bool> DeleteSecretAsync(string name, CancellationToken cancellationToken) =>
+        Call(() => inner.DeleteSecretAsync(name, cancellationToken));
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 

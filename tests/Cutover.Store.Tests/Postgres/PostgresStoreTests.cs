@@ -23,12 +23,13 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
     }
 
     [Fact]
-    public async Task Open_ConnectionString_LocationHasNoCredentials()
+    public async Task Open_ConnectionString_LocationHasNoCredentialsAndNoFile()
     {
         await using var store = StoreFactory.Open(StoreFactory.Postgres, "Host=db.example;Port=6543;Database=cutover;Username=alice;Password=hunter2", TimeProvider.System);
 
         Assert.Equal("postgres", store.Provider);
         Assert.Equal("db.example:6543/cutover", store.Location);
+        Assert.Null(store.FilePath);
     }
 
     [Theory]

@@ -65,6 +65,48 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task DeleteSecretAsync_LeavesNoCopyOfTheSecretInTheFiles()
+    {
+        // arrange: the secret is written (into the WAL, and the main file once checkpointed)
+        var secret = await Store.GetOrCreateSecretAsync("user_key_hash", 32, Cancel);
+        Assert.True(Contains(await ReadStoreFilesAsync(), secret), "the test must see the secret in the files before deleting it");
+
+        // act
+        await Store.DeleteSecretAsync("user_key_hash", Cancel);
+
+        // assert: neither the main file nor the WAL holds the bytes (a plain DELETE leaves them in the page)
+        Assert.False(Contains(await ReadStoreFilesAsync(), secret));
+    }
+
+    [Fact]
+    public async Task FilePath_IsTheDatabaseFile_NullInMemory()
+    {
+        await using var inMemory = StoreFactory.Open(StoreFactory.Sqlite, "Data Source=:memory:", TimeProvider.System);
+        await using var shared = StoreFactory.Open(StoreFactory.Sqlite, "Data Source=name;Mode=Memory;Cache=Shared", TimeProvider.System);
+
+        Assert.Equal(Path.Combine(_directory.FullName, "nested", "cutover.db"), Store.FilePath);
+        Assert.Null(inMemory.FilePath);
+        Assert.Null(shared.FilePath);
+    }
+
+    private async Task<byte[]> ReadStoreFilesAsync()
+    {
+        var bytes = new List<byte>();
+        foreach (var file in Directory.GetFiles(Path.Combine(_directory.FullName, "nested"), "cutover.db*"))
+        {
+            // Shared read: the store's pooled connections keep the files open.
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var content = new byte[stream.Length];
+            await stream.ReadExactlyAsync(content, Cancel);
+            bytes.AddRange(content);
+        }
+
+        return [.. bytes];
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+
+    [Fact]
     public void Open_UnknownProviderOrBadConnectionString_SaysWhatToFix()
     {
         var provider = Assert.Throws<StoreException>(() => StoreFactory.Open("mysql", "x", TimeProvider.System));
