@@ -19,6 +19,7 @@ internal sealed class CutoverInitializer(
     UserKeyProtection protection,
     RoutingService routing,
     IOptions<CutoverOptions> options,
+    SecurityWarnings warnings,
     ILogger<CutoverInitializer> logger) : IHostedService
 {
     /// <summary>The name of the stored random key used when Privacy:HashKey is not set.</summary>
@@ -26,6 +27,7 @@ internal sealed class CutoverInitializer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        warnings.Log(logger);
         var applied = await store.MigrateAsync(cancellationToken);
         var version = await store.SchemaVersionAsync(cancellationToken);
         LogMessages.StoreReady(logger, store.Provider, store.Location, version, applied);
