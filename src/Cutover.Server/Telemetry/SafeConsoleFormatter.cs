@@ -31,13 +31,13 @@ internal sealed class SafeConsoleFormatter : ConsoleFormatter, IDisposable
     public const int MaxExceptionLength = 32 * 1024;
 
     private readonly IDisposable? _reload;
-    private SimpleConsoleFormatterOptions _options;
+    private volatile Settings _settings;
 
     public SafeConsoleFormatter(IOptionsMonitor<SimpleConsoleFormatterOptions> options)
         : base(FormatterName)
     {
-        _options = options.CurrentValue;
-        _reload = options.OnChange(o => _options = o);
+        _settings = new Settings(options.CurrentValue);
+        _reload = options.OnChange(o => _settings = new Settings(o));
     }
 
     public void Dispose() => _reload?.Dispose();
@@ -51,15 +51,15 @@ internal sealed class SafeConsoleFormatter : ConsoleFormatter, IDisposable
             return;
         }
 
-        var options = _options;
-        if (options.TimestampFormat is { } format)
+        var settings = _settings;
+        if (settings.Options.TimestampFormat is { } format)
         {
             // Wall-clock time, as the console always showed it, even while the server runs on a test's or the demo's clock.
-            var now = options.UseUtcTimestamp ? TimeProvider.System.GetUtcNow() : TimeProvider.System.GetLocalNow();
+            var now = settings.Options.UseUtcTimestamp ? TimeProvider.System.GetUtcNow() : TimeProvider.System.GetLocalNow();
             textWriter.Write(now.ToString(format, CultureInfo.InvariantCulture));
         }
 
-        WriteLevel(textWriter, logEntry.LogLevel, UseColor(options));
+        WriteLevel(textWriter, logEntry.LogLevel, settings.Color);
         textWriter.Write(": ");
         textWriter.Write(logEntry.Category);
         textWriter.Write('[');
@@ -127,12 +127,18 @@ internal sealed class SafeConsoleFormatter : ConsoleFormatter, IDisposable
         }
     }
 
-    private static bool UseColor(SimpleConsoleFormatterOptions options) => options.ColorBehavior switch
+    /// <summary>The options, and whether they mean colour here (decided once, not for every line).</summary>
+    private sealed class Settings(SimpleConsoleFormatterOptions options)
     {
-        LoggerColorBehavior.Enabled => true,
-        LoggerColorBehavior.Disabled => false,
-        _ => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null,
-    };
+        public SimpleConsoleFormatterOptions Options { get; } = options;
+
+        public bool Color { get; } = options.ColorBehavior switch
+        {
+            LoggerColorBehavior.Enabled => true,
+            LoggerColorBehavior.Disabled => false,
+            _ => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null,
+        };
+    }
 
     /// <summary>The level as the simple formatter writes it, in its colours when the console is a terminal.</summary>
     private static void WriteLevel(TextWriter writer, LogLevel level, bool color)
