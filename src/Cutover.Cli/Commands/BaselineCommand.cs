@@ -19,7 +19,7 @@ internal static class BaselineCommand
               cutover baseline show
             """);
         var window = WindowOption.Create("24h", "How far back from now to measure legacy");
-        var reason = new Option<string>("--reason", "-r") { Description = "Why (recorded with the baseline)", HelpName = "TEXT" };
+        var reason = ReasonOption.Optional("Why (recorded with the baseline; one line, at most 1,000 characters)");
         var capture = new Command("capture", """
             Measure legacy now over --window and store it as the baseline (an operate token).
 

@@ -14,6 +14,12 @@ internal static class Render
 
     public static void Status(IAnsiConsole console, StatusResponse s)
     {
+        // First, where it cannot be missed: a set-up that lets strangers in (unsigned webhooks, an open admin API).
+        foreach (var warning in s.Warnings ?? [])
+        {
+            console.MarkupLine($"[bold red]WARNING:[/] {Markup.Escape(warning)}");
+        }
+
         var state = s.Enabled ? "[green]enabled[/]" : "[red]DISABLED[/] (everything goes to legacy)";
         console.MarkupLine($"Routing {state} · global {Percent(s.Percent)} · version {s.Version} · changed {Time(s.UpdatedAt)}");
         var table = new Table().Border(TableBorder.Rounded)

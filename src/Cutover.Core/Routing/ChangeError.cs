@@ -10,4 +10,7 @@ public enum ChangeError
     ProtectedDomain = 4,
     InvalidUser = 5,
     InvalidOverride = 6,
+
+    /// <summary>The reason is too long or has a control character (<see cref="ReasonText"/>).</summary>
+    InvalidReason = 7,
 }

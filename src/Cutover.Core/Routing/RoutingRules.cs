@@ -5,16 +5,16 @@ namespace Cutover.Core.Routing;
 
 /// <summary>
 /// Applies an operator's change to the routing state: checks it against the topology (a protected
-/// domain never becomes routable, a percentage has two decimals in 0..100, a reason is required) and
-/// produces the next state with its audit event. Pure: storing and publishing are the caller's job.
+/// domain never becomes routable, a percentage has two decimals in 0..100, a reason is required and fits
+/// <see cref="ReasonText"/>) and produces the next state with its audit event. Pure: storing and publishing are the caller's job.
 /// </summary>
 public static class RoutingRules
 {
     public static ChangeOutcome Apply(RoutingState state, RoutingChange change, RouterTopology topology, ChangeContext context)
     {
-        if (string.IsNullOrWhiteSpace(context.Reason))
+        if (ReasonText.Check(context.Reason, "a reason is required for every change (--reason)") is { } problem)
         {
-            return ChangeOutcome.Refused(ChangeError.ReasonRequired, "a reason is required for every change (--reason)");
+            return ChangeOutcome.Refused(problem.Error, problem.Message);
         }
 
         if (string.IsNullOrWhiteSpace(context.Actor))

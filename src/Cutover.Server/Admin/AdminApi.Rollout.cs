@@ -199,7 +199,7 @@ internal sealed partial class AdminApi
     {
         if (!outcome.Succeeded)
         {
-            var status = outcome.Error == "reason_required" ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+            var status = outcome.Error is "reason_required" or "reason_invalid" ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
             return Refuse(status, outcome.Error!, outcome.Message);
         }
 

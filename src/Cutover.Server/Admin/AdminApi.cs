@@ -46,6 +46,7 @@ internal sealed partial class AdminApi(
     ProbeService probes,
     InstanceIdentity instance,
     RolloutLeadership leadership,
+    SecurityWarnings warnings,
     TimeProvider time,
     ILogger<AdminApi> logger)
 {
@@ -287,6 +288,12 @@ internal sealed partial class AdminApi(
             request = read;
         }
 
+        // Optional here (a default is recorded), but held to the same rule as every other reason.
+        if (ReasonText.Check(request?.Reason, missing: null) is { } reasonProblem)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "reason_invalid", reasonProblem.Message);
+        }
+
         var window = TimeSpan.FromHours(24);
         if (request?.Window is { } text && !StatsWindow.TryParse(text, out window, out var windowProblem))
         {
@@ -312,6 +319,7 @@ internal sealed partial class AdminApi(
             o.Delivery.Mode, o.Privacy.UserKeys, clock.StartedAt) with
         {
             Instance = InstanceStatus(),
+            Warnings = warnings.All,
             Probes = probes.Results.ToDictionary(
                 static r => r.Upstream, static r => new ProbeView(r.Ok, r.StatusCode, Math.Round(r.LatencyMs, 1), r.FailuresInARow, r.Detail, r.At),
                 StringComparer.Ordinal),
@@ -372,6 +380,7 @@ internal sealed partial class AdminApi(
     private static string ErrorCode(ChangeError error) => error switch
     {
         ChangeError.ReasonRequired => "reason_required",
+        ChangeError.InvalidReason => "reason_invalid",
         ChangeError.InvalidPercent => "invalid_percent",
         ChangeError.UnknownDomain => "unknown_domain",
         ChangeError.ProtectedDomain => "protected_domain",

@@ -10,15 +10,19 @@ namespace Cutover.Server.Admin;
 /// <summary>
 /// Checks <c>Authorization: Bearer &lt;token&gt;</c> against the configured named tokens, comparing
 /// SHA-256 digests in constant time. With no token configured, the admin API answers only requests
-/// made on loopback (not forwarded by a proxy), as actor <c>local</c>.
+/// made on loopback (not forwarded by a proxy, see <see cref="ProxyHeaders"/>), as actor <c>local</c>; with
+/// <c>Admin:AllowUnauthenticated</c> it answers the others too, as actor <c>unauthenticated</c>.
 /// </summary>
 internal sealed class AdminAuthenticator
 {
     public const string LocalActor = "local";
+    public const string UnauthenticatedActor = "unauthenticated";
     private readonly (string Name, byte[] Digest, AdminRole Role)[] _tokens;
+    private readonly bool _allowUnauthenticated;
 
     public AdminAuthenticator(IOptions<CutoverOptions> options)
     {
+        _allowUnauthenticated = options.Value.Admin.AllowUnauthenticated;
         _tokens = [.. options.Value.Admin.Tokens.Select(static t => (
             t.Name!,
             SHA256.HashData(Encoding.UTF8.GetBytes(t.Token!)),
@@ -33,13 +37,21 @@ internal sealed class AdminAuthenticator
             // A proxy on the same host connects from loopback too; the forwarding headers it adds say the
             // request came from further away, so such a request is not trusted as local.
             var remote = context.Connection.RemoteIpAddress;
-            var headers = context.Request.Headers;
-            var proxied = headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Real-IP");
-            return remote is not null && IPAddress.IsLoopback(remote) && !proxied
-                ? (new AdminPrincipal(LocalActor, AdminRole.Operate), 0, null)
-                : (null, StatusCodes.Status403Forbidden, proxied
-                    ? "no admin token is configured (Cutover:Admin:Tokens), and this request came through a proxy; configure a token to use the admin API from elsewhere"
-                    : "no admin token is configured (Cutover:Admin:Tokens), so the admin API answers only on loopback");
+            var proxy = ProxyHeaders.Find(context.Request.Headers);
+            if (remote is not null && IPAddress.IsLoopback(remote) && proxy is null)
+            {
+                return (new AdminPrincipal(LocalActor, AdminRole.Operate), 0, null);
+            }
+
+            // Said loudly at start-up and in every status: something in front is trusted to have authenticated the caller.
+            if (_allowUnauthenticated)
+            {
+                return (new AdminPrincipal(UnauthenticatedActor, AdminRole.Operate), 0, null);
+            }
+
+            return (null, StatusCodes.Status403Forbidden, proxy is not null
+                ? $"no admin token is configured (Cutover:Admin:Tokens), and this request came through a proxy ({proxy} header); configure a token to use the admin API from elsewhere"
+                : "no admin token is configured (Cutover:Admin:Tokens), so the admin API answers only on loopback");
         }
 
         string? header = context.Request.Headers.Authorization;

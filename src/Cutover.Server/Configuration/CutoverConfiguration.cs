@@ -109,9 +109,16 @@ public static class CutoverConfiguration
     {
         var errors = new List<string>(o.Problems);
 
-        if (!IsHttpUrl(o.Listen))
+        var (listen, listenProblems) = ListenAddresses.Parse(o.Listen);
+        errors.AddRange(listenProblems.Select(static p => $"Cutover:Listen: {p} (example: http://127.0.0.1:8080)"));
+        if (o.Admin.Tokens.Count == 0 && !o.Admin.AllowUnauthenticated
+            && listen.FirstOrDefault(static a => !ListenAddresses.IsLoopback(a.Address)) is { Text: { } open })
         {
-            errors.Add($"Cutover:Listen: '{o.Listen}' is not an http:// or https:// URL (example: http://127.0.0.1:8080)");
+            // Without tokens the admin API trusts loopback callers; bound beyond loopback, anyone who reaches it could
+            // change routing. Refused rather than warned about: a warning in a log nobody reads would not stop them.
+            errors.Add($"Cutover:Listen: '{open}' is reachable from other machines and Cutover:Admin:Tokens is empty, so the admin API "
+                + "would be open to anyone who reaches it: configure a token under Cutover:Admin:Tokens, or set "
+                + "Cutover:Admin:AllowUnauthenticated to true if something in front of Cutover authenticates /admin");
         }
 
         foreach (var (name, upstream) in o.Upstreams)

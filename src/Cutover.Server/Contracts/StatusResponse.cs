@@ -1,6 +1,9 @@
 namespace Cutover.Server.Contracts;
 
-/// <summary><c>GET /admin/status</c> and <c>cutover status --json</c>.</summary>
+/// <summary>
+/// <c>GET /admin/status</c> and <c>cutover status --json</c>. <c>warnings</c>: the insecure set-ups the server runs
+/// with, as sentences (empty when none).
+/// </summary>
 public sealed record StatusResponse(
     bool Enabled,
     decimal Percent,
@@ -15,4 +18,5 @@ public sealed record StatusResponse(
     DateTimeOffset StartedAt,
     string ServerVersion,
     Dictionary<string, ProbeView>? Probes = null,
-    InstanceStatus? Instance = null);
+    InstanceStatus? Instance = null,
+    IReadOnlyList<string>? Warnings = null);

@@ -46,9 +46,15 @@ public static class CutoverHost
         // Configuration: the file, then Cutover__… environment variables, then explicit settings. Nothing else.
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(CutoverConfiguration.Build(host.ConfigFile, host.Settings, host.IncludeEnvironment));
+        if (host.Listen is not null)
+        {
+            // serve --listen wins over the file, and validation must see the address actually bound (the admin API's
+            // loopback rule depends on it).
+            builder.Configuration.AddInMemoryCollection([new($"{CutoverOptions.SectionName}:{nameof(CutoverOptions.Listen)}", host.Listen)]);
+        }
 
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.UseUrls(host.Listen ?? builder.Configuration["Cutover:Listen"] ?? CutoverDefaults.Listen);
+        builder.WebHost.UseUrls(builder.Configuration["Cutover:Listen"] ?? CutoverDefaults.Listen);
         builder.WebHost.ConfigureKestrel(static k => k.AddServerHeader = false);
         builder.WebHost.UseSockets(static o => o.UnsafePreferInlineScheduling = InlineCompletions.Enabled);
 
@@ -60,11 +66,10 @@ public static class CutoverHost
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(static o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        // One line per entry, as the simple console's single-line mode writes it, but with every control character
+        // escaped: a value from outside quoted in a message must not move the cursor, retitle the terminal or forge a line.
+        builder.Logging.AddConsole(static o => o.FormatterName = SafeConsoleFormatter.FormatterName);
+        builder.Logging.AddConsoleFormatter<SafeConsoleFormatter, SimpleConsoleFormatterOptions>(static o => o.TimestampFormat = "HH:mm:ss ");
 
         // A storm of per-webhook warnings (an upstream down at peak) must not stall webhooks behind a slow standard output,
         // least of all on a socket thread: past the console's queue, lines are dropped, and the console says how many.
@@ -117,6 +122,7 @@ public static class CutoverHost
         services.AddSingleton<WebhookPipeline>();
         services.AddSingleton<VerifyHandshake>();
         services.AddSingleton<AdminAuthenticator>();
+        services.AddSingleton<SecurityWarnings>();
         services.AddSingleton<StatsService>();
         services.AddSingleton<ProbeService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ProbeService>());
@@ -149,6 +155,9 @@ public static class CutoverHost
 
     private static void MapEndpoints(WebApplication app)
     {
+        // First of all: Kestrel has already decoded and collapsed the path, so only the raw target shows a '..' that
+        // would walk past a front proxy's path rule.
+        app.Use(PathGuard.CheckAsync);
         app.Use(OffSocketThreads);
 
         // Singletons, resolved on the first webhook (after start-up validated the options) from the root provider:
@@ -170,8 +179,8 @@ public static class CutoverHost
         app.MapGet(WebhookPath, static (HttpContext c, VerifyHandshake v) => v.Handle(c));
         app.MapGet("/healthz", static () => Results.Text("ok"));
         app.MapGet("/readyz", static (HttpContext c, RoutingStateHolder holder, ICutoverStore store, StoreAvailability availability,
-            InstanceIdentity instance) => ReadyAsync(c, holder, store, availability, instance));
-        app.MapGet("/", static async (HttpContext c, RoutingStateHolder holder, DecisionLogQueue log, HealthService health) =>
+            InstanceIdentity instance, SecurityWarnings warnings) => ReadyAsync(c, holder, store, availability, instance, warnings));
+        app.MapGet("/", static async (HttpContext c, RoutingStateHolder holder, DecisionLogQueue log, HealthService health, SecurityWarnings warnings) =>
         {
             if (!holder.IsReady)
             {
@@ -193,6 +202,8 @@ public static class CutoverHost
                 (judged, findings) = ("unknown", [$"store: {(ex is StoreException { InnerException: null } ? ex.Message : StoreAvailability.Describe(ex))}"]);
             }
 
+            findings.AddRange(warnings.All.Select(static w => $"security: {w}"));
+
             return Results.Json(
                 new HealthSummary("ok", state.Enabled, state.Percent, state.Version, log.Counters.Dropped, judged, findings),
                 ServerJson.Default.HealthSummary);
@@ -211,10 +222,13 @@ public static class CutoverHost
     /// <summary>
     /// 503 only until the routing state was first loaded. After that the answer is 200: <c>ready</c> when the store
     /// answers, or <c>degraded</c> with the reasons when it does not, because routing goes on from memory and a load
-    /// balancer must not take every instance out at once because the database is down.
+    /// balancer must not take every instance out at once because the database is down. The plain text <c>ready</c>
+    /// becomes JSON (<c>{"status":"ready","warnings":[…]}</c>) when the set-up is insecure: still 200, but said where
+    /// whoever watches the probes will see it.
     /// </summary>
     private static async Task<IResult> ReadyAsync(
-        HttpContext context, RoutingStateHolder holder, ICutoverStore store, StoreAvailability availability, InstanceIdentity instance)
+        HttpContext context, RoutingStateHolder holder, ICutoverStore store, StoreAvailability availability, InstanceIdentity instance,
+        SecurityWarnings warnings)
     {
         if (!holder.IsReady)
         {
@@ -236,12 +250,14 @@ public static class CutoverHost
 
         if (!availability.IsDegraded)
         {
-            return Results.Text("ready");
+            return warnings.All.Count == 0
+                ? Results.Text("ready")
+                : Results.Json(new ReadinessResponse("ready", [], instance.Id, warnings.All), ServerJson.Default.ReadinessResponse);
         }
 
         List<string> reasons = [.. availability.Failures.Select(static f =>
             $"store ({f.Component}): failing since {f.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)} "
             + $"({f.Count} failed calls, last: {f.Error})")];
-        return Results.Json(new ReadinessResponse("degraded", reasons, instance.Id), ServerJson.Default.ReadinessResponse);
+        return Results.Json(new ReadinessResponse("degraded", reasons, instance.Id, warnings.All), ServerJson.Default.ReadinessResponse);
     }
 }

@@ -17,10 +17,12 @@ internal sealed class CutoverInitializer(
     UserKeyProtection protection,
     RoutingService routing,
     IOptions<CutoverOptions> options,
+    SecurityWarnings warnings,
     ILogger<CutoverInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        warnings.Log(logger);
         var applied = await store.MigrateAsync(cancellationToken);
         var version = await store.SchemaVersionAsync(cancellationToken);
         LogMessages.StoreReady(logger, store.Provider, store.Location, version, applied);

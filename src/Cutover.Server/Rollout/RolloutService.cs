@@ -81,6 +81,9 @@ internal sealed class RolloutService(
             var decision = RolloutDecider.Decide(Plan, state, report, await StepRequestsAsync(state, cancellationToken), time.GetUtcNow());
             if (decision.Changed)
             {
+                // The checks' sentences can be long and quote handler names an upstream sent: fitted to the rule
+                // for reasons, or routing would refuse the very rollback that must happen.
+                decision = decision with { Reason = ReasonText.Fit(decision.Reason) };
                 var rollback = decision.Kind == RolloutDecisionKind.Rollback
                     ? RollbackOf(state, decision.Next.Percent, decision.Reason, SystemActor, report)
                     : null;
@@ -141,10 +144,12 @@ internal sealed class RolloutService(
     /// </summary>
     public async Task<RolloutOutcome> RollbackAsync(decimal percent, string actor, string? reason, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(reason))
+        if (ReasonText.Check(reason, "a rollback needs a reason") is { } problem)
         {
-            return Refused(RolloutState.Idle(time.GetUtcNow()), "reason_required", "a rollback needs a reason");
+            return Refused(RolloutState.Idle(time.GetUtcNow()), ErrorCode(problem), problem.Message);
         }
+
+        reason = reason!.Trim();
 
         await _lock.WaitAsync(cancellationToken);
         try
@@ -172,10 +177,12 @@ internal sealed class RolloutService(
     private async Task<RolloutOutcome> CommandAsync(
         string kind, string actor, string? reason, CancellationToken cancellationToken, Func<RolloutState, RolloutCommandResult> command)
     {
-        if (string.IsNullOrWhiteSpace(reason))
+        if (ReasonText.Check(reason, $"{kind.Replace('_', ' ')} needs a reason") is { } problem)
         {
-            return Refused(RolloutState.Idle(time.GetUtcNow()), "reason_required", $"{kind.Replace('_', ' ')} needs a reason");
+            return Refused(RolloutState.Idle(time.GetUtcNow()), ErrorCode(problem), problem.Message);
         }
+
+        reason = reason!.Trim();
 
         await _lock.WaitAsync(cancellationToken);
         try
@@ -245,6 +252,9 @@ internal sealed class RolloutService(
         var scoped = state.Status.IsActive() || state.Status == RolloutStatus.Halted ? state : state with { Domain = null };
         return RolloutCommands.Rollback(scoped, percent, reason, time.GetUtcNow()) with { Percent = percent };
     }
+
+    private static string ErrorCode(ReasonProblem problem) =>
+        problem.Error == ChangeError.ReasonRequired ? "reason_required" : "reason_invalid";
 
     private static string Pct(decimal percent) => percent.ToString("0.##", CultureInfo.InvariantCulture) + "%";
 

@@ -32,6 +32,9 @@ internal static partial class LogMessages
     [LoggerMessage(1007, LogLevel.Information, "Webhooks run {Where}")]
     public static partial void WebhookThreads(ILogger logger, string where);
 
+    [LoggerMessage(1008, LogLevel.Warning, "Insecure set-up: {Warning}")]
+    public static partial void WebhooksUnsigned(ILogger logger, string warning);
+
     [LoggerMessage(2001, LogLevel.Information, "Store {Provider} at {Location}: schema version {Version} ({Applied} migrations applied)")]
     public static partial void StoreReady(ILogger logger, string provider, string location, int version, int applied);
 
@@ -124,4 +127,7 @@ internal static partial class LogMessages
 
     [LoggerMessage(4004, LogLevel.Warning, "Could not store the health verdict; the next evaluation tries again")]
     public static partial void HealthSaveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5008, LogLevel.Warning, "Insecure set-up: {Warning}")]
+    public static partial void AdminUnauthenticated(ILogger logger, string warning);
 }

@@ -22,6 +22,28 @@ public sealed class RoutingRulesTests
         Assert.Contains("reason", outcome.Message);
     }
 
+    [Theory]
+    [InlineData("ok\r\nforged")]
+    [InlineData("\u001b]0;x\u0007")]
+    [InlineData("nul\0")]
+    public void Apply_ReasonWithControlCharacter_RefusedAsInvalid(string reason)
+    {
+        var outcome = RoutingRules.Apply(State, new RoutingChange.SetPercent(25, null), Topology, Alice with { Reason = reason });
+
+        Assert.Equal(ChangeError.InvalidReason, outcome.Error);
+        Assert.Contains("control character", outcome.Message);
+        Assert.Null(outcome.Event);
+    }
+
+    [Fact]
+    public void Apply_ReasonOverTheLimit_RefusedAsInvalid()
+    {
+        var outcome = RoutingRules.Apply(State, new RoutingChange.SetEnabled(false), Topology, Alice with { Reason = new string('r', 1_001) });
+
+        Assert.Equal(ChangeError.InvalidReason, outcome.Error);
+        Assert.Contains("1,000", outcome.Message);
+    }
+
     [Fact]
     public void Apply_SetGlobalPercent_NewVersionAndAuditBeforeAfter()
     {

@@ -21,6 +21,15 @@ public sealed class AdminWithoutTokensTests : RouterTest
     [InlineData("X-Forwarded-For", "203.0.113.7")]
     [InlineData("Forwarded", "for=203.0.113.7")]
     [InlineData("X-Real-IP", "203.0.113.7")]
+    [InlineData("True-Client-IP", "203.0.113.7")]
+    [InlineData("CF-Connecting-IP", "203.0.113.7")]
+    [InlineData("X-Client-IP", "203.0.113.7")]
+    [InlineData("X-Cluster-Client-IP", "203.0.113.7")]
+    [InlineData("Fastly-Client-IP", "203.0.113.7")]
+    [InlineData("X-Original-Forwarded-For", "203.0.113.7")]
+    [InlineData("Via", "1.1 edge-proxy")]
+    [InlineData("X-Forwarded-Host", "cutover.example.com")]
+    [InlineData("x-forwarded-proto", "https")]
     public async Task Change_ThroughAProxyOnTheSameHost_RefusedWithoutTokens(string header, string value)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, "admin/routing")
