@@ -8,7 +8,8 @@ internal static class Program
     // which describes the generated bodies instead (sizes, updates, users, how the splits come out), and
     // --stats-data, which builds (or reports) the 10-million-decision store StatsBenchmarks reads, and
     // --ingest [--seconds 20] [--batch 1000] [--providers sqlite,postgres] [--postgres CONNECTION], which measures
-    // sustained decision log ingestion per store.
+    // sustained decision log ingestion per store, and --wal-index [--on disk|tmpfs] [--batch 25] [--rounds 40], which
+    // compares the SQLite write path with the WAL's index in the heap and in a mapped -shm file.
     public static void Main(string[] args)
     {
         if (args is ["--payloads"])
@@ -28,6 +29,13 @@ internal static class Program
         if (args is ["--ingest", .. var rest])
         {
             Environment.ExitCode = IngestionRun.RunAsync(rest, Console.Out).GetAwaiter().GetResult();
+            return;
+        }
+
+        // The SQLite write path, wal-index in the heap against a mapped -shm, interleaved: see WalIndexRun.
+        if (args is ["--wal-index", .. var options])
+        {
+            Environment.ExitCode = WalIndexRun.RunAsync(options, Console.Out).GetAwaiter().GetResult();
             return;
         }
 

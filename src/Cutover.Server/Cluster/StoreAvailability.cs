@@ -85,6 +85,7 @@ internal sealed class StoreAvailability
         StoreException => "the store refused the call",
         TimeoutException or OperationCanceledException => "the store did not answer in time",
         SocketException s => $"network error ({s.SocketErrorCode})",
+        DbException db when StoreFaults.Describe(db) is { } described => described,
         DbException { SqlState: { } state } db => $"{db.GetType().Name} (SQL state {state})",
         DbException db => db.GetType().Name,
         { InnerException: { } inner } when inner is SocketException or TimeoutException or DbException => Describe(inner),

@@ -20,9 +20,10 @@ namespace Cutover.Server.DecisionLog;
 /// When a write fails the writer asks the store whether it answers at all (<see cref="ICutoverStore.PingAsync"/>). A
 /// store that does not answer (the database is down, the network is cut) loses nothing: the writer keeps the batch and
 /// tries again with backoff capped at <see cref="MaxBackoff"/> for as long as the outage lasts, while new records wait
-/// in the bounded queue, whose overflow is dropped and counted as always. Only a store that answers but refuses the
-/// same batch <see cref="MaxAttempts"/> times counts it as failed: retrying a batch it will never take would block the
-/// log for good.
+/// in the bounded queue, whose overflow is dropped and counted as always. A store whose file cannot be written (an I/O
+/// error, a full or read-only disk: <see cref="StoreFaults.IsUnavailable"/>) is in an outage too, although it still
+/// answers the ping, which only reads. Only a store that answers but refuses the same batch <see cref="MaxAttempts"/>
+/// times counts it as failed: retrying a batch it will never take would block the log for good.
 /// </remarks>
 /// <remarks>
 /// A writer at a lower priority keeps up as long as it gets its share of the CPU; on a saturated core that share
@@ -169,7 +170,7 @@ internal sealed class DecisionLogWriter(
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 availability.Failed(StoreAvailability.DecisionLog, ex);
-                if (await StoreAnswersAsync(cancellationToken))
+                if (!StoreFaults.IsUnavailable(ex) && await StoreAnswersAsync(cancellationToken))
                 {
                     refusals++;
                     LogMessages.DecisionWriteFailed(logger, batch.Count, refusals, ex);
@@ -182,6 +183,8 @@ internal sealed class DecisionLogWriter(
                     }
                 }
 
+                // An outage can last: say what the full queue drops meanwhile, not only once it is over.
+                ReportDrops();
                 await Task.Delay(backoff, time, cancellationToken);
                 backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
             }

@@ -8,8 +8,9 @@ namespace Cutover.Store.Sqlite;
 
 /// <summary>
 /// What several instances share: leases, change notifications, conversation memory, the health verdict. A SQLite
-/// file serves one machine, so a lease is a lock within this process and there are no notifications (instances on
-/// the same file poll); conversations and health are tables like any other.
+/// file serves one process (the store holds it: see <see cref="SqliteStore"/>), so a lease is a lock within this
+/// process and there are no notifications (stores on the same file in one process poll); conversations and health
+/// are tables like any other.
 /// </summary>
 internal sealed partial class SqliteStore
 {
@@ -25,14 +26,9 @@ internal sealed partial class SqliteStore
         return await gate.WaitAsync(TimeSpan.Zero, cancellationToken) ? new ProcessLease(name, gate) : null;
     }
 
-    public async Task WriteConversationsAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken)
+    public Task WriteConversationsAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken) =>
+        entries.Count == 0 ? Task.CompletedTask : WriteAsync(async connection =>
     {
-        if (entries.Count == 0)
-        {
-            return;
-        }
-
-        await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using var upsert = Command(connection, transaction, """
             INSERT INTO cutover_conversations (user_key, domain, seen_at, instance, seq)
@@ -55,7 +51,7 @@ internal sealed partial class SqliteStore
         }
 
         await transaction.CommitAsync(cancellationToken);
-    }
+    }, cancellationToken);
 
     public async Task<IReadOnlyList<ConversationEntry>> ReadConversationsAsync(
         long afterSequence, DateTimeOffset seenSince, string exceptInstance, int limit, CancellationToken cancellationToken)
@@ -81,17 +77,15 @@ internal sealed partial class SqliteStore
         return entries;
     }
 
-    public async Task<long> PurgeConversationsAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    public Task<long> PurgeConversationsAsync(DateTimeOffset before, CancellationToken cancellationToken) => WriteAsync(async connection =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
         return await DeleteInSlicesAsync(connection, """
             DELETE FROM cutover_conversations WHERE user_key IN (SELECT user_key FROM cutover_conversations WHERE seen_at < $before LIMIT 5000)
             """, before, cancellationToken);
-    }
+    }, cancellationToken);
 
-    public async Task SaveHealthAsync(HealthSnapshot snapshot, CancellationToken cancellationToken)
+    public Task SaveHealthAsync(HealthSnapshot snapshot, CancellationToken cancellationToken) => WriteAsync(async connection =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
         await using var upsert = Command(connection, null, """
             INSERT OR REPLACE INTO cutover_health (id, instance, evaluated_at, state, checks) VALUES (1, $instance, $at, $state, $checks)
             """);
@@ -101,7 +95,7 @@ internal sealed partial class SqliteStore
         upsert.Parameters.AddWithValue("$checks",
             StoredHealthCheck.ToJson(snapshot.Report));
         await upsert.ExecuteNonQueryAsync(cancellationToken);
-    }
+    }, cancellationToken);
 
     public async Task<HealthSnapshot?> LatestHealthAsync(CancellationToken cancellationToken)
     {

@@ -14,15 +14,37 @@ using Microsoft.Data.Sqlite;
 namespace Cutover.Store.Sqlite;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode, so the log writer's batches and an operator's
+/// The embedded store: one SQLite file in WAL mode, so the log writer's batches and the server's
 /// reads do not block each other. Connections are pooled by Microsoft.Data.Sqlite; each operation
 /// opens one and sets its per-connection pragmas, except the decision log's writes, which keep one
 /// connection with its statements prepared for the store's life.
 /// </summary>
+/// <remarks>
+/// One process at a time: the file is opened through SQLite's <c>unix-excl</c> VFS, which takes a
+/// process-wide lock on the file at the first read and keeps the WAL's index (the wal-index) in the
+/// process's heap instead of a <c>-shm</c> file mapped into memory. The mapping was the one way a store
+/// could kill the process: a write to a mapped page of a file the kernel will not let change (made
+/// immutable, a file system shut down after I/O errors) raises SIGBUS, which .NET cannot survive, where a
+/// refused <c>write()</c> is only an error code that the callers log and retry. Every connection of this
+/// process shares the lock and the index, so the server's many connections work as before; another process
+/// is refused with a clear error (<see cref="InUseMessage"/>). A connection string that names its own
+/// <c>Vfs</c> is left as it is (<c>Vfs=unix</c> shares the file with other processes again, and the
+/// mapping with it).
+/// </remarks>
 internal sealed partial class SqliteStore : ICutoverStore
 {
+    /// <summary>The VFS that holds the file for this process alone, with the wal-index in memory (see the remarks).</summary>
+    internal const string ExclusiveVfs = "unix-excl";
+
+    /// <summary>How long a first read waits out another process's lock on the file before calling the store in use.</summary>
+    private static readonly TimeSpan InUseGrace = TimeSpan.FromSeconds(5);
+
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+    private readonly bool _exclusive;
+
+    // Set once this process is known to hold the file (see EnsureOwnedAsync).
+    private volatile bool _owned;
 
     // The decision log's writer keeps its connection and statements between batches (see SqliteDecisionWriter).
     private readonly SemaphoreSlim _writerGate = new(1, 1);
@@ -48,6 +70,14 @@ internal sealed partial class SqliteStore : ICutoverStore
 
         builder.Pooling = true;
         builder.DefaultTimeout = builder.DefaultTimeout <= 0 ? 30 : builder.DefaultTimeout;
+        // (A file: URI's own vfs parameter, if it has one, wins over this.)
+        _exclusive = string.IsNullOrEmpty(builder.Vfs) && !OperatingSystem.IsWindows() && builder.Mode != SqliteOpenMode.Memory
+            && !builder.DataSource.StartsWith(':');
+        if (_exclusive)
+        {
+            builder.Vfs = ExclusiveVfs;
+        }
+
         _connectionString = builder.ToString();
         Location = builder.DataSource;
         _time = time;
@@ -74,7 +104,11 @@ internal sealed partial class SqliteStore : ICutoverStore
             }
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
+        return await WriteAsync(connection => MigrateAsync(connection, cancellationToken), cancellationToken);
+    }
+
+    private async Task<int> MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken);
         await ExecuteAsync(connection, null, """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -123,9 +157,8 @@ internal sealed partial class SqliteStore : ICutoverStore
         await ExecuteAsync(connection, null, "SELECT 1;", cancellationToken);
     }
 
-    public async Task<RoutingState> LoadRoutingStateAsync(RoutingState initial, CancellationToken cancellationToken)
+    public Task<RoutingState> LoadRoutingStateAsync(RoutingState initial, CancellationToken cancellationToken) => WriteAsync(async connection =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
         var state = await ReadStateAsync(connection, null, cancellationToken);
         if (state is not null)
         {
@@ -142,7 +175,7 @@ internal sealed partial class SqliteStore : ICutoverStore
 
         await transaction.CommitAsync(cancellationToken);
         return state;
-    }
+    }, cancellationToken);
 
     public async Task<long> RoutingVersionAsync(CancellationToken cancellationToken)
     {
@@ -151,11 +184,10 @@ internal sealed partial class SqliteStore : ICutoverStore
         return await command.ExecuteScalarAsync(cancellationToken) is long version ? version : 0;
     }
 
-    public async Task<IReadOnlyList<AuditEvent>?> TryCommitRoutingAsync(
-        long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AuditEvent>?> TryCommitRoutingAsync(
+        long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<AuditEvent>?>(async connection =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
-
         // BEGIN IMMEDIATE takes the write lock now, so the version read below cannot go stale.
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using (var check = Command(connection, transaction, "SELECT version FROM webhook_routing_config WHERE id = 1"))
@@ -170,7 +202,7 @@ internal sealed partial class SqliteStore : ICutoverStore
         var stored = await InsertAuditAsync(connection, transaction, events, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return stored;
-    }
+    }, cancellationToken);
 
     public async Task<RolloutState> LoadRolloutAsync(CancellationToken cancellationToken)
     {
@@ -178,10 +210,10 @@ internal sealed partial class SqliteStore : ICutoverStore
         return await SqliteRollout.ReadAsync(connection, null, cancellationToken) ?? RolloutState.Idle(_time.GetUtcNow());
     }
 
-    public async Task<IReadOnlyList<AuditEvent>?> TrySaveRolloutAsync(
-        long expectedVersion, RolloutState next, IReadOnlyList<AuditEvent> events, RollbackRecord? rollback, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AuditEvent>?> TrySaveRolloutAsync(
+        long expectedVersion, RolloutState next, IReadOnlyList<AuditEvent> events, RollbackRecord? rollback, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<AuditEvent>?>(async connection =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
         var current = await SqliteRollout.ReadAsync(connection, transaction, cancellationToken);
         if ((current?.Version ?? 0) != expectedVersion)
@@ -198,7 +230,7 @@ internal sealed partial class SqliteStore : ICutoverStore
         var stored = await InsertAuditAsync(connection, transaction, events, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return stored;
-    }
+    }, cancellationToken);
 
     public async Task<IReadOnlyList<RollbackRecord>> RollbacksAsync(int limit, CancellationToken cancellationToken)
     {
@@ -206,9 +238,8 @@ internal sealed partial class SqliteStore : ICutoverStore
         return await SqliteRollout.ReadRollbacksAsync(connection, Math.Clamp(limit, 1, 10_000), cancellationToken);
     }
 
-    public async Task<Baseline> SaveBaselineAsync(Baseline baseline, CancellationToken cancellationToken)
+    public Task<Baseline> SaveBaselineAsync(Baseline baseline, CancellationToken cancellationToken) => WriteAsync(async connection =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
         await using var insert = Command(connection, null, """
             INSERT INTO cutover_baselines (captured_at, window_seconds, actor, reason, domains, total)
             VALUES ($at, $window, $actor, $reason, $domains, $total)
@@ -221,7 +252,7 @@ internal sealed partial class SqliteStore : ICutoverStore
         insert.Parameters.AddWithValue("$domains", JsonSerializer.Serialize([.. baseline.Domains], StoreJson.Default.ListBaselineDomain));
         insert.Parameters.AddWithValue("$total", JsonSerializer.Serialize(baseline.Total, StoreJson.Default.BaselineDomain));
         return baseline with { Id = (long)(await insert.ExecuteScalarAsync(cancellationToken))! };
-    }
+    }, cancellationToken);
 
     public async Task<Baseline?> LatestBaselineAsync(CancellationToken cancellationToken)
     {
@@ -314,9 +345,15 @@ internal sealed partial class SqliteStore : ICutoverStore
             {
                 _writer.Write(batch);
             }
-            catch
+            catch (Exception ex)
             {
-                // Whatever broke (the disk, a lock held too long, the file replaced), the next batch starts on a new connection.
+                // Whatever broke (the disk, a lock held too long, the file replaced), the next batch starts on a new connection,
+                // and after a fault of the file not on one the pool kept from before or opened read-only during it (see WriteAsync).
+                if (ex is SqliteException sqlite && SpoilsConnections(sqlite))
+                {
+                    SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+                }
+
                 _writer.Dispose();
                 _writer = null;
                 throw;
@@ -335,9 +372,8 @@ internal sealed partial class SqliteStore : ICutoverStore
         return await SqliteRollups.ReadAsync(connection, resolution, from, to, cancellationToken);
     }
 
-    public async Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken)
+    public Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken) => WriteAsync(async connection =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
         var decisions = await DeleteInSlicesAsync(connection, """
             DELETE FROM webhook_routing_logs WHERE id IN (SELECT id FROM webhook_routing_logs WHERE created_at < $before LIMIT 5000)
             """, decisionsBefore, cancellationToken);
@@ -346,7 +382,7 @@ internal sealed partial class SqliteStore : ICutoverStore
                 SELECT resolution, period_start, domain, routed_to, handler FROM webhook_routing_rollups WHERE period_start < $before LIMIT 5000)
             """, rollupsBefore, cancellationToken);
         return new PurgeResult(decisions, rollups);
-    }
+    }, cancellationToken);
 
     /// <summary>Deletes in slices of one short transaction each, so the log writer is never locked out for long.</summary>
     private static async Task<long> DeleteInSlicesAsync(
@@ -435,9 +471,8 @@ internal sealed partial class SqliteStore : ICutoverStore
         return rows;
     }
 
-    public async Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken)
+    public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) => WriteAsync(async connection =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
         await using (var insert = Command(connection, null, "INSERT OR IGNORE INTO cutover_secrets (name, value) VALUES ($name, $value)"))
         {
             insert.Parameters.AddWithValue("$name", name);
@@ -448,7 +483,7 @@ internal sealed partial class SqliteStore : ICutoverStore
         await using var select = Command(connection, null, "SELECT value FROM cutover_secrets WHERE name = $name");
         select.Parameters.AddWithValue("$name", name);
         return (byte[])(await select.ExecuteScalarAsync(cancellationToken))!;
-    }
+    }, cancellationToken);
 
     public async Task<byte[]?> ReadSecretAsync(string name, CancellationToken cancellationToken)
     {
@@ -516,6 +551,11 @@ internal sealed partial class SqliteStore : ICutoverStore
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (!_owned && _exclusive)
+            {
+                await EnsureOwnedAsync(connection, cancellationToken);
+            }
+
             await ExecuteAsync(connection, null, "PRAGMA synchronous = NORMAL;", cancellationToken);
             return connection;
         }
@@ -524,7 +564,99 @@ internal sealed partial class SqliteStore : ICutoverStore
             await connection.DisposeAsync();
             throw new StoreException($"cannot open the SQLite store '{Location}': {ex.Message}", ex);
         }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
+
+    /// <summary>
+    /// Runs one write on a pooled connection. A fault of the file (it refused a write, or could not be opened) empties the
+    /// pool: SQLite opens a file it may not write read-only, and such a connection stays read-only for its life, so once
+    /// the file takes writes again the pool must not hand it out. For the same reason a write refused as read-only is
+    /// tried once more at once, on a new connection: a read may have put such a connection in the pool while the fault
+    /// lasted. (Every write here is a transaction or idempotent, so a refused one can run again.)
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, Task<T>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var connection = await OpenAsync(cancellationToken);
+            try
+            {
+                return await write(connection);
+            }
+            catch (SqliteException ex) when (SpoilsConnections(ex))
+            {
+                SqliteConnection.ClearPool(connection);
+                if (attempt > 1 || ex.SqliteErrorCode != SQLitePCL.raw.SQLITE_READONLY)
+                {
+                    throw;
+                }
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private Task WriteAsync(Func<SqliteConnection, Task> write, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            await write(connection);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Whether a connection that met <paramref name="exception"/> may go on refusing writes once the file takes them.</summary>
+    private static bool SpoilsConnections(SqliteException exception) =>
+        exception.SqliteErrorCode is SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CANTOPEN;
+
+    /// <summary>
+    /// Makes the first read, which takes the file for this process, and says so clearly when another process holds it.
+    /// </summary>
+    /// <remarks>
+    /// Through Microsoft.Data.Sqlite a locked file is retried for the whole busy timeout (30 s) and then reported as
+    /// "database is locked", which reads like a hang and names no one. Stepping the statement directly returns
+    /// <c>SQLITE_BUSY</c> at once: if /proc/locks shows which other process holds the file, that is the answer;
+    /// otherwise (not Linux, another user's process, a lock just being let go) the read is retried for a few seconds,
+    /// on the real clock since it waits on the kernel, not on the host's time.
+    /// </remarks>
+    private async Task EnsureOwnedAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            int rc;
+            var prepared = SQLitePCL.raw.sqlite3_prepare_v2(connection.Handle, "PRAGMA schema_version;", out var statement);
+            using (statement)
+            {
+                rc = prepared == SQLitePCL.raw.SQLITE_OK ? SQLitePCL.raw.sqlite3_step(statement) : prepared;
+            }
+
+            if (rc != SQLitePCL.raw.SQLITE_BUSY)
+            {
+                // Held now, or failed for a reason the caller's own command will report with its code.
+                _owned = rc == SQLitePCL.raw.SQLITE_ROW;
+                return;
+            }
+
+            var holder = SqliteLockHolder.Find(Path.GetFullPath(Location));
+            if (holder is not null || clock.Elapsed >= InUseGrace)
+            {
+                throw new StoreException(InUseMessage(Location, holder));
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
+
+    /// <summary>What a process is told when another one holds the store's file.</summary>
+    internal static string InUseMessage(string location, int? holder) =>
+        $"the SQLite store '{location}' is in use by another process{(holder is { } pid ? $" (pid {pid})" : string.Empty)}: "
+        + "a SQLite store is opened by one process at a time, and a running `cutover serve` holds its file for as long as it runs. "
+        + "Stop that process first, or ask the running server through its admin API (--url) instead";
 
     private static async Task<int> SchemaVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {

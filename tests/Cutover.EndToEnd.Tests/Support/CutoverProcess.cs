@@ -106,6 +106,9 @@ public sealed class CutoverProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>Whether the process has ended (for a process killed by a signal, <see cref="ExitCode"/> is 128 + the signal).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The address `serve` prints once it listens.</summary>
     public Task<string> ListeningAsync(TimeSpan timeout) => _listening.Task.WaitAsync(timeout);
 

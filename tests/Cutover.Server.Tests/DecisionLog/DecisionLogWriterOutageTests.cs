@@ -12,6 +12,7 @@ using Cutover.Server.Telemetry;
 using Cutover.Server.Tests.Support;
 using Cutover.Store;
 using Cutover.Testing;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -107,6 +108,42 @@ public sealed class DecisionLogWriterOutageTests : IAsyncLifetime
         // assert: exactly four attempts, then the writer moved on
         Assert.Equal(4, _store.DecisionWrites);
         Assert.Equal(0, _queue.Counters.Written);
+    }
+
+    [Theory]
+    [InlineData(10, 778, "disk I/O error")]
+    [InlineData(8, 8, "attempt to write a readonly database")]
+    [InlineData(13, 13, "database or disk is full")]
+    [InlineData(14, 14, "unable to open database file")]
+    [InlineData(5, 5, "database is locked")]
+    public async Task Write_StoreFileCannotBeWrittenButAnswers_KeepsTheBatchAsInAnOutage(int code, int extended, string text)
+    {
+        // arrange: the ping reads and succeeds; every write fails as SQLite does when its file or disk refuses
+        _store.DecisionWriteFault = new SqliteException($"SQLite Error {code}: '{text}'.", code, extended);
+
+        // act: more attempts than a refusal gets
+        _queue.TryEnqueue(Record);
+        await Eventually.WaitAsync(() => Tick(_store.DecisionWrites >= 8), TimeSpan.FromSeconds(20), "eight attempts");
+
+        // assert: nothing given up; degraded, with the failure named; and written once the file can be written again
+        Assert.Equal(0, _queue.Counters.Failed);
+        var failure = Assert.Single(_availability.Failures);
+        Assert.Equal((StoreAvailability.DecisionLog, $"SqliteException (SQLite code {extended}: {text})"), (failure.Component, failure.Error));
+        _store.DecisionWriteFault = null;
+        await Eventually.WaitAsync(() => Tick(_queue.Counters.Written == 1), TimeSpan.FromSeconds(20), "the kept record written");
+        Assert.False(_availability.IsDegraded);
+    }
+
+    [Fact]
+    public async Task Write_SqliteRefusesTheBatchItself_CountedFailedAfterFourAttempts()
+    {
+        // A batch SQLite refuses for what it holds (here too big) would be refused forever: not an outage.
+        _store.DecisionWriteFault = new SqliteException("SQLite Error 18: 'string or blob too big'.", 18, 18);
+
+        _queue.TryEnqueue(Record);
+        await Eventually.WaitAsync(() => Tick(_queue.Counters.Failed == 1), TimeSpan.FromSeconds(20), "the batch given up");
+
+        Assert.Equal(4, _store.DecisionWrites);
     }
 
     [Fact]

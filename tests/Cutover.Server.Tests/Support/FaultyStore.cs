@@ -34,6 +34,9 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     /// <summary>While true the store answers (pings succeed) but refuses every batch of decisions.</summary>
     public bool RefuseDecisions { get; set; }
 
+    /// <summary>While set, every batch of decisions fails with this (pings still succeed), as a file that cannot be written does.</summary>
+    public Exception? DecisionWriteFault { get; set; }
+
     public int DecisionWrites => Volatile.Read(ref _decisionWrites);
 
     /// <summary>How often the routing version was read: each refresh of the routing state reads it first.</summary>
@@ -145,7 +148,9 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
         Interlocked.Increment(ref _decisionWrites);
         return RefuseDecisions
             ? Task.FromException(new RefusedException())
-            : Call(() => inner.WriteDecisionsAsync(batch, cancellationToken));
+            : DecisionWriteFault is { } fault
+                ? Task.FromException(fault)
+                : Call(() => inner.WriteDecisionsAsync(batch, cancellationToken));
     }
 
     public Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken) =>

@@ -30,6 +30,109 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task Store_KeepsTheWalIndexInItsOwnMemory_NoSharedMemoryFileIsMapped()
+    {
+        // A -shm file would be mapped into memory, and a write to a mapped page the kernel refuses (the file made
+        // immutable, its file system shut down) is a SIGBUS that kills the process; a refused write() is only an error.
+        var database = Path.Combine(_directory.FullName, "nested", "cutover.db");
+        await Store.SaveBaselineAsync(Baseline("wal"), Cancel);
+
+        Assert.True(File.Exists(database + "-wal"), "the store writes through its WAL");
+        Assert.False(File.Exists(database + "-shm"), "the store mapped a -shm file");
+        Assert.NotNull(await Store.LatestBaselineAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task Writes_WalUnwritableThenWritableAgain_RefusedAsAFaultThenTakenWithoutARestart()
+    {
+        // arrange: a store in use; its WAL made immutable (a file that refuses writes, as a failing disk's does)
+        var wal = Path.Combine(_directory.FullName, "nested", "cutover.db-wal");
+        await Store.SaveBaselineAsync(Baseline("before"), Cancel);
+        if (await ChattrAsync("+i", wal) is { } refused)
+        {
+            Assert.Skip($"chattr +i is refused here ({refused.Trim()}): the test needs root on a file system with the immutable flag (ext4, xfs, btrfs)");
+        }
+
+        try
+        {
+            // act: a write meanwhile; then the pool lets its connections go (as it prunes idle ones) and a read opens a
+            // new one, which SQLite can only open read-only while the WAL cannot be written
+            var during = await Assert.ThrowsAnyAsync<SqliteException>(() => Store.SaveBaselineAsync(Baseline("during"), Cancel));
+            Assert.True(StoreFaults.IsUnavailable(during), $"{during.SqliteErrorCode}/{during.SqliteExtendedErrorCode} {during.Message}");
+            SqliteConnection.ClearAllPools();
+            Assert.Equal("before", (await Store.LatestBaselineAsync(Cancel))?.Reason);
+        }
+        finally
+        {
+            await ChattrAsync("-i", wal);
+        }
+
+        // assert: the file takes writes again, and so does the store, whichever connection the pool had
+        await Store.SaveBaselineAsync(Baseline("after"), Cancel);
+        Assert.Equal("after", (await Store.LatestBaselineAsync(Cancel))?.Reason);
+    }
+
+    private static Cutover.Core.Health.Baseline Baseline(string reason) =>
+        new(0, Now, TimeSpan.FromHours(1), "test", reason, [], new(string.Empty, 0, null, null, 0));
+
+    /// <returns>null when it worked, else what chattr said.</returns>
+    private static async Task<string?> ChattrAsync(string flag, string path)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("chattr", [flag, path]) { RedirectStandardError = true, UseShellExecute = false };
+        try
+        {
+            using var chattr = System.Diagnostics.Process.Start(info)!;
+            var error = await chattr.StandardError.ReadToEndAsync();
+            await chattr.WaitForExitAsync();
+            return chattr.ExitCode == 0 ? null : error.Length > 0 ? error : $"exit code {chattr.ExitCode}";
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    [Fact]
+    public async Task MigrateAsync_AnotherProcessHasTheFileOpen_RefusedAtOnceNamingIt()
+    {
+        // arrange: this store lets the file go; a sqlite3 shell opens it and reads, which in WAL mode keeps a shared lock
+        var database = Path.Combine(_directory.FullName, "nested", "cutover.db");
+        await Store.DisposeAsync();
+        var info = new System.Diagnostics.ProcessStartInfo("sqlite3", [database])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        System.Diagnostics.Process shell;
+        try
+        {
+            shell = System.Diagnostics.Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Assert.Skip("the sqlite3 shell is not installed (apt-get install sqlite3)");
+            return;
+        }
+
+        using (shell)
+        {
+            await shell.StandardInput.WriteLineAsync("SELECT 'read', count(*) FROM schema_migrations;");
+            await shell.StandardInput.FlushAsync(Cancel);
+            Assert.StartsWith("read|", await shell.StandardOutput.ReadLineAsync(Cancel));
+            await using var second = StoreFactory.Open(StoreFactory.Sqlite, $"Data Source={database}", TimeProvider.System);
+
+            // act
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var refused = await Assert.ThrowsAsync<StoreException>(() => second.MigrateAsync(Cancel));
+
+            // assert: who holds it, at once rather than after the 30 s busy timeout
+            Assert.StartsWith($"the SQLite store '{database}' is in use by another process (pid {shell.Id}): ", refused.Message);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+            shell.StandardInput.Close();
+            await shell.WaitForExitAsync(Cancel);
+        }
+    }
+
+    [Fact]
     public async Task ReadUserActivityAsync_ScansTheWindowThroughTheCreatedAtIndex()
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory.FullName, "nested", "cutover.db")}");
