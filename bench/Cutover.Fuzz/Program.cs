@@ -83,10 +83,12 @@ internal static class Program
 
         if (options.Only is { } only)
         {
-            var failures = await runner.RunCaseAsync(mutator.Create(only), CancellationToken.None);
+            // With the end-of-run checks, so a request smuggled behind the case's forward shows too.
+            await runner.RunCaseAsync(mutator.Create(only), CancellationToken.None);
+            await runner.FinishAsync(() => !server.HasExited, () => server.Errors, CancellationToken.None);
             Console.WriteLine(runner.Report.Format(TimeSpan.Zero, int.MaxValue));
-            Console.WriteLine(failures.Count == 0 ? $"case #{only}: passed" : $"case #{only}: {failures.Count} failure(s)");
-            return failures.Count == 0 ? 0 : 1;
+            Console.WriteLine(runner.Report.Failures == 0 ? $"case #{only}: passed" : $"case #{only}: {runner.Report.Failures} failure(s)");
+            return runner.Report.Failures == 0 ? 0 : 1;
         }
 
         var rssStart = FuzzServer.RssBytes(server.Id);

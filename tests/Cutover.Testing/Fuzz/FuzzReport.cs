@@ -107,7 +107,7 @@ public sealed class FuzzReport
                 stats.Count++;
                 if (stats.Cases.Count < stats.MaxCases && (stats.Cases.Count == 0 || stats.Cases[^1].Index != c.Index))
                 {
-                    stats.Cases.Add((c.Index, $"{c.Origin}: {string.Join(" + ", c.Mutations.Select(static m => Short(m.ToString())))} -> {answer.Status}: {Short(failure.Detail)}"));
+                    stats.Cases.Add((c.Index, $"{c.Origin}: {string.Join(" + ", c.Mutations.Select(static m => Short(m.ToString(), 100)))} -> {answer.Status}: {Short(failure.Detail, 100)}"));
                 }
 
                 foreach (var mutation in c.Mutations.DefaultIfEmpty(new Mutation("none", "-", "-", FuzzExpectation.Deliver)))
