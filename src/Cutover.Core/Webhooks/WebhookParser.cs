@@ -116,6 +116,13 @@ public static class WebhookParser
         {
             throw new WebhookFormatException("unexpected data after the JSON object");
         }
+
+        // Forwarded whole to the fallback upstream, a body with no entry list would reach a handler as a "webhook" that
+        // no Meta reader can take for one.
+        if ((seen & 2) == 0)
+        {
+            throw new WebhookFormatException("the body has no entry array: every webhook from Meta has one");
+        }
     }
 
     private static void ParseEntry(ref Utf8JsonReader reader, ParsedWebhook result, int entry)
@@ -149,6 +156,11 @@ public static class WebhookParser
             {
                 SkipValue(ref reader);
             }
+        }
+
+        if (seen == 0)
+        {
+            throw new WebhookFormatException($"entry[{entry}] has no changes array: every entry from Meta has one");
         }
     }
 

@@ -49,6 +49,23 @@ public sealed class WebhookParserHostileTests
         Assert.Contains("\"entry\" twice", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"object":"whatsapp_business_account"}""", "the body has no entry array")]
+    [InlineData("""{"object":"whatsapp_business_account","entry":[{"id":"W","time":1}]}""", "entry[0] has no changes array")]
+    [InlineData("""{"entry":[{"changes":[]},{"id":"W"}]}""", "entry[1] has no changes array")]
+    public void TryParse_EnvelopeWithoutItsLists_Refused(string json, string expected)
+    {
+        // Forwarded whole to the fallback upstream, these reached a handler as webhooks no Meta reader takes for one.
+        Assert.StartsWith(expected, Refuse(json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryParse_EmptyLists_StillAnEnvelope()
+    {
+        Assert.Equal(0, Parse("""{"object":"whatsapp_business_account","entry":[]}""").Count);
+        Assert.Equal(0, Parse("""{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[]}]}""").Count);
+    }
+
     [Fact]
     public void TryParse_KeysRepeatedInsideWhatTheParserSkips_Accepted()
     {

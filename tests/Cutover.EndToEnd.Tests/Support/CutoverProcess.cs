@@ -38,8 +38,6 @@ public sealed class CutoverProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public bool HasExited => _process.HasExited;
-
     public static CutoverProcess Start(string workingDirectory, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
