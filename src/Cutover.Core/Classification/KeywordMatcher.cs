@@ -137,18 +137,20 @@ public sealed class KeywordMatcher
             return null;
         }
 
+        // Room for the text folded one to one plus one expansion; when folding lengthens it further ("ﬁ" is "fi",
+        // U+FDFA is 18 characters), FoldAndFindCandidates rents more.
+        var capacity = text.Length + TextFolding.MaxExpansion;
         char[]? rented = null;
         int[]? rentedWords = null;
-        Span<char> folded = text.Length <= StackLimit
+        Span<char> chars = capacity <= StackLimit
             ? stackalloc char[StackLimit]
-            : (rented = ArrayPool<char>.Shared.Rent(text.Length));
-        folded = folded[..text.Length];
+            : (rented = ArrayPool<char>.Shared.Rent(capacity));
 
         // Start and end of each word worth a lookup: at most one word every two characters.
-        Span<int> words = text.Length <= StackLimit
+        Span<int> bounds = capacity <= StackLimit
             ? stackalloc int[StackLimit + 2]
-            : (rentedWords = ArrayPool<int>.Shared.Rent(text.Length + 2));
-        var wordBounds = FoldAndFindCandidates(text, folded, words);
+            : (rentedWords = ArrayPool<int>.Shared.Rent(chars.Length + 2));
+        var buffers = new FoldBuffers(chars, bounds, rented, rentedWords);
 
         Span<int> scores = stackalloc int[_domains.Length];
         Span<int> firstAt = stackalloc int[_domains.Length];
@@ -160,6 +162,11 @@ public sealed class KeywordMatcher
 
         try
         {
+            var wordBounds = FoldAndFindCandidates(text, ref buffers, out var length);
+
+            // Only the folded copy is searched, so it need not line up with the text.
+            var folded = buffers.Chars[..length];
+            var words = buffers.Words;
             for (var w = 0; w < wordBounds; w += 2)
             {
                 var start = words[w];
@@ -188,15 +195,7 @@ public sealed class KeywordMatcher
         }
         finally
         {
-            if (rented is not null)
-            {
-                ArrayPool<char>.Shared.Return(rented);
-            }
-
-            if (rentedWords is not null)
-            {
-                ArrayPool<int>.Shared.Return(rentedWords);
-            }
+            buffers.Return();
         }
 
         if (onlyDomain == -1)
@@ -227,88 +226,139 @@ public sealed class KeywordMatcher
     }
 
     /// <summary>
-    /// Folds <paramref name="text"/> into <paramref name="folded"/> and, in the same pass, writes the bounds of
-    /// the words whose shape some entry has into <paramref name="words"/> (start, end, start, end, …).
+    /// Folds <paramref name="text"/> into <paramref name="buffers"/> and, in the same pass, writes the bounds of
+    /// the words whose shape some entry has into its words (start, end, start, end, …).
     /// </summary>
     /// <remarks>
     /// Eight ASCII characters at a time where the hardware allows: each block yields a bit mask of its letters and
     /// digits, and word bounds are found in the mask (a trailing-zero count per bound) instead of character by character.
+    /// A block with a non-ASCII character is folded one code point at a time; from there on the folded text may be
+    /// longer or shorter than the text (<paramref name="length"/>), and positions are positions in the folded text.
     /// </remarks>
     /// <returns>How many bounds were written (twice the number of words).</returns>
-    private int FoldAndFindCandidates(ReadOnlySpan<char> text, Span<char> folded, Span<int> words)
+    private int FoldAndFindCandidates(ReadOnlySpan<char> text, ref FoldBuffers buffers, out int length)
     {
         const int Block = 8;
         var count = 0;
         var start = -1;
         var i = 0;
+        var at = 0;
         if (Vector128.IsHardwareAccelerated)
         {
             var source = MemoryMarshal.Cast<char, ushort>(text);
+            var folded = buffers.Chars;
             var target = MemoryMarshal.Cast<char, ushort>(folded);
-            for (; i <= text.Length - Block; i += Block)
+            var words = buffers.Words;
+            while (i <= text.Length - Block)
             {
                 if (!TextFolding.TryFoldAscii(Vector128.Create(source.Slice(i, Block)), out var block, out var kept))
                 {
-                    for (var j = i; j < i + Block; j++)
+                    // Up to the block's end (a surrogate pair may end one past it); the buffers may grow.
+                    var end = i + Block;
+                    while (i < end)
                     {
-                        count = FoldOne(text, folded, j, words, count, ref start);
+                        count = FoldOne(text, ref i, ref buffers, ref at, count, ref start);
                     }
 
+                    folded = buffers.Chars;
+                    target = MemoryMarshal.Cast<char, ushort>(folded);
+                    words = buffers.Words;
                     continue;
                 }
 
-                block.CopyTo(target[i..]);
+                block.CopyTo(target[at..]);
 
                 // Walk the bounds in the mask: inside a word look for the next space, outside for the next letter.
-                var at = 0;
-                while (at < Block)
+                var bit = 0;
+                while (bit < Block)
                 {
-                    var next = (start < 0 ? kept : ~kept & 0xFFu) >> at;
+                    var next = (start < 0 ? kept : ~kept & 0xFFu) >> bit;
                     if (next == 0)
                     {
                         break;
                     }
 
-                    at += BitOperations.TrailingZeroCount(next);
+                    bit += BitOperations.TrailingZeroCount(next);
                     if (start < 0)
                     {
-                        start = i + at;
+                        start = at + bit;
                     }
                     else
                     {
-                        count = KeepIfCandidate(folded, start, i + at, words, count);
+                        count = KeepIfCandidate(folded, start, at + bit, words, count);
                         start = -1;
                     }
                 }
+
+                i += Block;
+                at += Block;
             }
         }
 
-        for (; i < text.Length; i++)
+        while (i < text.Length)
         {
-            count = FoldOne(text, folded, i, words, count, ref start);
+            count = FoldOne(text, ref i, ref buffers, ref at, count, ref start);
         }
 
-        return start >= 0 ? KeepIfCandidate(folded, start, text.Length, words, count) : count;
+        length = at;
+        return start >= 0 ? KeepIfCandidate(buffers.Chars, start, at, buffers.Words, count) : count;
     }
 
-    /// <summary>Folds the character at <paramref name="i"/> and opens or closes the word it starts or ends.</summary>
-    private int FoldOne(ReadOnlySpan<char> text, Span<char> folded, int i, Span<int> words, int count, ref int start)
+    /// <summary>
+    /// Folds the code point at <paramref name="i"/> to the folded text's end (<paramref name="at"/>), opens or closes the
+    /// words it starts or ends, and moves both on.
+    /// </summary>
+    private int FoldOne(ReadOnlySpan<char> text, ref int i, ref FoldBuffers buffers, ref int at, int count, ref int start)
     {
         var c = TextFolding.Fold(text[i]);
-        folded[i] = c;
+        if (c < TextFolding.Removed)
+        {
+            i++;
+            return Append(c, ref buffers, ref at, count, ref start);
+        }
+
+        if (c == TextFolding.Removed)
+        {
+            // A combining mark or a format character: gone, and the word it sat in goes on ("car\u00ADrière").
+            i++;
+            return count;
+        }
+
+        // Room for the rest of the text one to one after this expansion (what the ASCII blocks take for granted).
+        if (buffers.Chars.Length - at < text.Length - i + TextFolding.MaxExpansion)
+        {
+            buffers.Grow(Math.Max(buffers.Chars.Length * 2, at + text.Length - i + TextFolding.MaxExpansion), at, count);
+        }
+
+        Span<char> expansion = stackalloc char[TextFolding.MaxExpansion];
+        var written = TextFolding.Fold(text, i, expansion, out var consumed);
+        i += consumed;
+        foreach (var folded in expansion[..written])
+        {
+            count = Append(folded, ref buffers, ref at, count, ref start);
+        }
+
+        return count;
+    }
+
+    /// <summary>Writes one folded character at <paramref name="at"/> and opens or closes the word it starts or ends.</summary>
+    private int Append(char c, ref FoldBuffers buffers, ref int at, int count, ref int start)
+    {
+        buffers.Chars[at] = c;
         if (c != ' ')
         {
             if (start < 0)
             {
-                start = i;
+                start = at;
             }
         }
         else if (start >= 0)
         {
-            count = KeepIfCandidate(folded, start, i, words, count);
+            count = KeepIfCandidate(buffers.Chars, start, at, buffers.Words, count);
             start = -1;
         }
 
+        at++;
         return count;
     }
 
@@ -391,6 +441,50 @@ public sealed class KeywordMatcher
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The folded text and its word bounds: on the stack for a short text, rented otherwise, and rented anew (twice as
+    /// large) when folding lengthens the text beyond them.
+    /// </summary>
+    private ref struct FoldBuffers(Span<char> chars, Span<int> words, char[]? rentedChars, int[]? rentedWords)
+    {
+        private char[]? _rentedChars = rentedChars;
+        private int[]? _rentedWords = rentedWords;
+
+        public Span<char> Chars { get; private set; } = chars;
+
+        /// <summary>Always two more than <see cref="Chars"/>: a text of n characters has at most n + 1 word bounds.</summary>
+        public Span<int> Words { get; private set; } = words;
+
+        /// <summary>Makes room for <paramref name="length"/> characters, keeping the first <paramref name="keptChars"/> and <paramref name="keptWords"/>.</summary>
+        public void Grow(int length, int keptChars, int keptWords)
+        {
+            var chars = ArrayPool<char>.Shared.Rent(length);
+            var words = ArrayPool<int>.Shared.Rent(chars.Length + 2);
+            Chars[..keptChars].CopyTo(chars);
+            Words[..keptWords].CopyTo(words);
+            Return();
+            _rentedChars = chars;
+            _rentedWords = words;
+            Chars = chars;
+            Words = words;
+        }
+
+        public void Return()
+        {
+            if (_rentedChars is not null)
+            {
+                ArrayPool<char>.Shared.Return(_rentedChars);
+                _rentedChars = null;
+            }
+
+            if (_rentedWords is not null)
+            {
+                ArrayPool<int>.Shared.Return(_rentedWords);
+                _rentedWords = null;
+            }
+        }
     }
 
     private readonly record struct Hit(int DomainIndex, string Keyword);
