@@ -253,13 +253,10 @@ public sealed class KeywordMatcher
             {
                 if (!TextFolding.TryFoldAscii(Vector128.Create(source.Slice(i, Block)), out var block, out var kept))
                 {
-                    // Up to the block's end (a surrogate pair may end one past it); the buffers may grow.
-                    var end = i + Block;
-                    while (i < end)
-                    {
-                        count = FoldOne(text, ref i, ref buffers, ref at, count, ref start);
-                    }
-
+                    // Through a copy: these locals stay in registers for the ASCII blocks, as they would not if passed by ref.
+                    var cursor = new Cursor(at, start, count);
+                    i = FoldScalar(text, i, i + Block, ref buffers, ref cursor);
+                    (at, start, count) = (cursor.At, cursor.Start, cursor.Count);
                     folded = buffers.Chars;
                     target = MemoryMarshal.Cast<char, ushort>(folded);
                     words = buffers.Words;
@@ -295,71 +292,73 @@ public sealed class KeywordMatcher
             }
         }
 
-        while (i < text.Length)
-        {
-            count = FoldOne(text, ref i, ref buffers, ref at, count, ref start);
-        }
-
-        length = at;
-        return start >= 0 ? KeepIfCandidate(buffers.Chars, start, at, buffers.Words, count) : count;
+        var tail = new Cursor(at, start, count);
+        FoldScalar(text, i, text.Length, ref buffers, ref tail);
+        length = tail.At;
+        return tail.Start >= 0 ? KeepIfCandidate(buffers.Chars, tail.Start, tail.At, buffers.Words, tail.Count) : tail.Count;
     }
 
     /// <summary>
-    /// Folds the code point at <paramref name="i"/> to the folded text's end (<paramref name="at"/>), opens or closes the
-    /// words it starts or ends, and moves both on.
+    /// Folds the code points from <paramref name="i"/> to <paramref name="end"/> one at a time, at the folded text's end,
+    /// and opens or closes the words they start or end.
     /// </summary>
-    private int FoldOne(ReadOnlySpan<char> text, ref int i, ref FoldBuffers buffers, ref int at, int count, ref int start)
+    /// <returns>Where the next code point starts: <paramref name="end"/>, or one past it when a surrogate pair straddles it.</returns>
+    private int FoldScalar(ReadOnlySpan<char> text, int i, int end, ref FoldBuffers buffers, ref Cursor cursor)
     {
-        var c = TextFolding.Fold(text[i]);
-        if (c < TextFolding.Removed)
+        var (at, start, count) = (cursor.At, cursor.Start, cursor.Count);
+        var folded = buffers.Chars;
+        var words = buffers.Words;
+        while (i < end)
         {
-            i++;
-            return Append(c, ref buffers, ref at, count, ref start);
-        }
-
-        if (c == TextFolding.Removed)
-        {
-            // A combining mark or a format character: gone, and the word it sat in goes on ("car\u00ADrière").
-            i++;
-            return count;
-        }
-
-        // Room for the rest of the text one to one after this expansion (what the ASCII blocks take for granted).
-        if (buffers.Chars.Length - at < text.Length - i + TextFolding.MaxExpansion)
-        {
-            buffers.Grow(Math.Max(buffers.Chars.Length * 2, at + text.Length - i + TextFolding.MaxExpansion), at, count);
-        }
-
-        Span<char> expansion = stackalloc char[TextFolding.MaxExpansion];
-        var written = TextFolding.Fold(text, i, expansion, out var consumed);
-        i += consumed;
-        foreach (var folded in expansion[..written])
-        {
-            count = Append(folded, ref buffers, ref at, count, ref start);
-        }
-
-        return count;
-    }
-
-    /// <summary>Writes one folded character at <paramref name="at"/> and opens or closes the word it starts or ends.</summary>
-    private int Append(char c, ref FoldBuffers buffers, ref int at, int count, ref int start)
-    {
-        buffers.Chars[at] = c;
-        if (c != ' ')
-        {
-            if (start < 0)
+            var c = TextFolding.Fold(text[i]);
+            int written;
+            if (c < TextFolding.Removed)
             {
-                start = at;
+                folded[at] = c;
+                written = 1;
+                i++;
             }
-        }
-        else if (start >= 0)
-        {
-            count = KeepIfCandidate(buffers.Chars, start, at, buffers.Words, count);
-            start = -1;
+            else if (c == TextFolding.Removed)
+            {
+                // A combining mark or a format character: gone, and the word it sat in goes on ("car\u00ADrière").
+                i++;
+                continue;
+            }
+            else
+            {
+                // Room for this expansion and the rest of the text one to one (what the ASCII blocks take for granted).
+                if (folded.Length - at < text.Length - i + TextFolding.MaxExpansion)
+                {
+                    buffers.Grow(Math.Max(folded.Length * 2, at + text.Length - i + TextFolding.MaxExpansion), at, count);
+                    folded = buffers.Chars;
+                    words = buffers.Words;
+                }
+
+                written = TextFolding.Fold(text, i, folded[at..], out var consumed);
+                i += consumed;
+            }
+
+            for (var k = at; k < at + written; k++)
+            {
+                if (folded[k] != ' ')
+                {
+                    if (start < 0)
+                    {
+                        start = k;
+                    }
+                }
+                else if (start >= 0)
+                {
+                    count = KeepIfCandidate(folded, start, k, words, count);
+                    start = -1;
+                }
+            }
+
+            at += written;
         }
 
-        at++;
-        return count;
+        cursor = new Cursor(at, start, count);
+        return i;
     }
 
     private int KeepIfCandidate(ReadOnlySpan<char> folded, int start, int end, Span<int> words, int count)
@@ -443,6 +442,9 @@ public sealed class KeywordMatcher
         return true;
     }
 
+    /// <summary>Where folding stands: the folded text's end, the start of the word being read (-1 between words), the bounds kept.</summary>
+    private readonly record struct Cursor(int At, int Start, int Count);
+
     /// <summary>
     /// The folded text and its word bounds: on the stack for a short text, rented otherwise, and rented anew (twice as
     /// large) when folding lengthens the text beyond them.
@@ -454,7 +456,7 @@ public sealed class KeywordMatcher
 
         public Span<char> Chars { get; private set; } = chars;
 
-        /// <summary>Always two more than <see cref="Chars"/>: a text of n characters has at most n + 1 word bounds.</summary>
+        /// <summary>At least two longer than <see cref="Chars"/>: a text of n characters has at most n + 1 word bounds.</summary>
         public Span<int> Words { get; private set; } = words;
 
         /// <summary>Makes room for <paramref name="length"/> characters, keeping the first <paramref name="keptChars"/> and <paramref name="keptWords"/>.</summary>

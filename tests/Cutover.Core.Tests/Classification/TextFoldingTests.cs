@@ -12,6 +12,8 @@ public sealed class TextFoldingTests
     [InlineData("naïve-Zoë", "naive zoe")]
     [InlineData("ijambo ry'ibanga", "ijambo ry ibanga")]
     [InlineData("Straße", "straße")]
+    [InlineData("mot\u00A0de\u3000passe", "mot de passe")]
+    [InlineData("real\u00A0\u00ADestate", "real estate")]
     public void FoldPhrase_CaseAndAccents_FoldToPlainWords(string input, string expected)
     {
         Assert.Equal(expected, TextFolding.FoldPhrase(input));
@@ -36,13 +38,12 @@ public sealed class TextFoldingTests
     [InlineData("ak\u200Cazi", "akazi")]                     // zero-width non-joiner
     [InlineData("ak\u200Bazi", "akazi")]                     // zero-width space
     [InlineData("em\u2060ploi", "emploi")]                   // word joiner
-    [InlineData("\uFEFFinzu", "inzu")]                        // byte order mark
+    [InlineData("in\uFEFFzu", "inzu")]                        // byte order mark
     [InlineData("lo\u200Fyer\u202E", "loyer")]               // bidi marks
     [InlineData("pro\uFB01l", "profil")]                     // the fi ligature
     [InlineData("\uD835\uDC23\uD835\uDC28\uD835\uDC1B", "job")] // mathematical bold, as "fancy text" generators write it
     [InlineData("vi\u1EC7c", "viec")]                        // Vietnamese: accents beyond Latin Extended-B
     [InlineData("\u2460 \u00BD", "1 1 2")]                   // circled one; one half is 1, fraction slash, 2
-    [InlineData("mot\u00A0de\u3000passe", "mot de passe")]  // no-break and ideographic spaces are spaces
     public void FoldPhrase_CompatibilityFormsMarksAndInvisibles_FoldToPlainWords(string input, string expected)
     {
         Assert.Equal(expected, TextFolding.FoldPhrase(input));
