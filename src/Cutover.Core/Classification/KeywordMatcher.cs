@@ -226,8 +226,8 @@ public sealed class KeywordMatcher
     }
 
     /// <summary>
-    /// Folds <paramref name="text"/> into <paramref name="buffers"/> and, in the same pass, writes the bounds of
-    /// the words whose shape some entry has into its words (start, end, start, end, …).
+    /// Folds <paramref name="text"/> into <paramref name="buffers"/>' characters and, in the same pass, writes the bounds
+    /// of the words whose shape some entry has into its words (start, end, start, end, …).
     /// </summary>
     /// <remarks>
     /// Eight ASCII characters at a time where the hardware allows: each block yields a bit mask of its letters and
