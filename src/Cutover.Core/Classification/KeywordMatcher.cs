@@ -19,6 +19,11 @@ namespace Cutover.Core.Classification;
 public sealed class KeywordMatcher
 {
     private const int StackLimit = 512;
+
+    // How much longer than the text its folded copy may grow: far more than any real text needs (each U+FDFA adds 17
+    // characters, so it takes 7,710 of them), and a bound on what a hostile 4 MB text can make the fold rent (a
+    // 1.4-million-character text of U+FDFA would otherwise fold to 25 million characters).
+    private const int MaxGrowth = 128 * 1024;
     private const int ShapeBits = 8192;
 
     // One table for everything a single word can start: a keyword, a keyword's plural, a phrase's first
@@ -302,7 +307,10 @@ public sealed class KeywordMatcher
     /// Folds the code points from <paramref name="i"/> to <paramref name="end"/> one at a time, at the folded text's end,
     /// and opens or closes the words they start or end.
     /// </summary>
-    /// <returns>Where the next code point starts: <paramref name="end"/>, or one past it when a surrogate pair straddles it.</returns>
+    /// <returns>
+    /// Where the next code point starts: <paramref name="end"/>, or one past it when a surrogate pair straddles it; the
+    /// text's end when the folded text would grow more than <see cref="MaxGrowth"/> longer than the text.
+    /// </returns>
     private int FoldScalar(ReadOnlySpan<char> text, int i, int end, ref FoldBuffers buffers, ref Cursor cursor)
     {
         var (at, start, count) = (cursor.At, cursor.Start, cursor.Count);
@@ -327,9 +335,20 @@ public sealed class KeywordMatcher
             else
             {
                 // Room for this expansion and the rest of the text one to one (what the ASCII blocks take for granted).
-                if (folded.Length - at < text.Length - i + TextFolding.MaxExpansion)
+                // (The pool may rent more than asked: the bound is checked on the length, not on the buffer.)
+                var needed = at + text.Length - i + TextFolding.MaxExpansion;
+                var limit = text.Length + MaxGrowth + TextFolding.MaxExpansion;
+                if (needed > limit)
                 {
-                    buffers.Grow(Math.Max(folded.Length * 2, at + text.Length - i + TextFolding.MaxExpansion), at, count);
+                    // Folded past the bound: the rest of the text is not searched, nor the word cut there.
+                    i = text.Length;
+                    start = -1;
+                    break;
+                }
+
+                if (folded.Length < needed)
+                {
+                    buffers.Grow(Math.Min(Math.Max(folded.Length * 2, needed), limit), at, count);
                     folded = buffers.Chars;
                     words = buffers.Words;
                 }

@@ -197,6 +197,27 @@ public sealed class KeywordMatcherTests
     }
 
     [Fact]
+    public void Match_TextThatWouldFoldFarLonger_IsSearchedUpToTheBound()
+    {
+        // 7,000 of U+FDFA fold 119,000 characters longer than they are: searched to the end. 8,000 would fold 136,000
+        // longer, past the bound (131,072): the fold stops there, and what follows is not searched.
+        var within = new string('\uFDFA', 7_000) + " hiring";
+        var beyond = new string('\uFDFA', 8_000) + " hiring";
+
+        Assert.Equal("jobs", Matcher.Match(within)?.Domain);
+        Assert.Null(Matcher.Match(beyond));
+    }
+
+    [Fact]
+    public void Match_LongTextThatGrowsLittle_SearchedToItsEnd()
+    {
+        // The bound is on growth, not length: 320,000 characters that fold 40,000 longer.
+        var text = string.Concat(Enumerable.Repeat("blah \uFB01 ", 40_000)) + "hiring";
+
+        Assert.Equal("jobs", Matcher.Match(text)?.Domain);
+    }
+
+    [Fact]
     public void Match_NonAsciiAtEveryOffset_FoundAsAWholeWordOnly()
     {
         // Fillers that fold to nothing, to one, two or eighteen characters, or a surrogate pair that may straddle an
