@@ -32,6 +32,8 @@ public class HotPathBenchmarks
     private RoutingSnapshot _snapshot = null!;
     private ConversationMemory _memory = null!;
     private byte[] _one = [];
+    private byte[] _oneFrench = [];
+    private readonly ParsedWebhook _oneFrenchParsed = new();
     private string _oneSignature = string.Empty;
     private byte[] _batch = [];
     private SplitCase _mixedSplit = null!;
@@ -43,6 +45,8 @@ public class HotPathBenchmarks
         _snapshot = BenchRouting.Snapshot(percent: 50m);
         _memory = BenchRouting.Memory();
         _one = Payloads.OneMessage();
+        _oneFrench = Payloads.OneMessageFrench();
+        WebhookParser.TryParse(_oneFrench, _oneFrenchParsed, out _);
         _oneSignature = _signature.Sign(_one);
         WebhookParser.TryParse(_one, _oneParsed, out _);
         _batch = Payloads.Batch(1000);
@@ -51,6 +55,7 @@ public class HotPathBenchmarks
 
         // Fail loudly rather than measure the wrong thing.
         Check(ParseDecide(_one) == 1, "the one-message body must hold one update");
+        Check(ParseDecide(_oneFrench) == 1 && _decisions[0].Rule == ClassificationRule.Keyword, "the French body must hold one update, classified by a keyword");
         Check(ParseDecide(_batch) == 1000, "the batch must hold 1000 updates");
         Check(_mixedSplit.Parts >= 2 && _batchSplit.Parts >= 2, "the split cases must split");
     }
@@ -66,6 +71,17 @@ public class HotPathBenchmarks
     public int OneMessage_Decide()
     {
         Router.Decide(_oneParsed, _snapshot, _memory, BenchRouting.Now, _decisions);
+        return _decisions[0].Bucket;
+    }
+
+    // The same message in French: the keyword fold's non-ASCII path, block after block.
+    [Benchmark(Description = "1 message, French: parse + decide")]
+    public int OneMessageFrench_ParseDecide() => ParseDecide(_oneFrench);
+
+    [Benchmark(Description = "1 message, French: decide only")]
+    public int OneMessageFrench_Decide()
+    {
+        Router.Decide(_oneFrenchParsed, _snapshot, _memory, BenchRouting.Now, _decisions);
         return _decisions[0].Bucket;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Cutover.Benchmarks;
@@ -27,6 +28,14 @@ internal static class Payloads
         "We live near the border, is that different?", "Good morning, happy to be here", "2",
     ];
 
+    // The anchors' message, translated: the same questions, keywords ("magasin", "commandes") in the same places.
+    private const string FrenchText =
+        "Bonjour ! J’ai vu la publicité pour les chaussures de course bleues. Existent-elles dans une autre couleur, "
+        + "et y a-t-il une pointure 42 disponible au magasin du centre-ville ? Puis-je aussi les retourner sous 30 jours "
+        + "si elles ne me vont pas ? J’aimerais également savoir si la réduction s’applique à la version trail du même "
+        + "modèle, combien de temps prend la livraison à Lyon, et si vous proposez l’emballage cadeau pour les commandes "
+        + "passées cette semaine. Merci beaucoup, dans l’attente de votre réponse, à très bientôt !";
+
     private static readonly string[] Buttons = ["job_apply_42", "mkt_checkout", "prop_visit_7", "ride_now", "profile_edit", "ins_quote", "unknown_btn"];
     private static readonly string[] Statuses = ["sent", "delivered", "read"];
 
@@ -38,6 +47,25 @@ internal static class Payloads
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
+    }
+
+    /// <summary>
+    /// The one-message body with its text in French (524 characters, 17 of them accented letters or typographic
+    /// apostrophes, in 16 of its 65 eight-character blocks), for the keyword fold's non-ASCII path; everything
+    /// else as in <see cref="OneMessage"/> (whose English text is 428 characters, all ASCII).
+    /// </summary>
+    public static byte[] OneMessageFrench()
+    {
+        const string English = "Hi! I saw the ad for the blue running shoes.";
+        var body = Encoding.UTF8.GetString(OneMessage());
+        var start = body.IndexOf(English, StringComparison.Ordinal);
+        var end = body.IndexOf('"', start);
+        if (start < 0 || end < 0)
+        {
+            throw new InvalidOperationException("body.json no longer holds the text OneMessageFrench replaces");
+        }
+
+        return Encoding.UTF8.GetBytes(body[..start] + FrenchText + body[end..]);
     }
 
     /// <summary>

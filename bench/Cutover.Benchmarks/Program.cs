@@ -8,8 +8,10 @@ internal static class Program
     // which describes the generated bodies instead (sizes, updates, users, how the splits come out), and
     // --stats-data, which builds (or reports) the 10-million-decision store StatsBenchmarks reads, and
     // --ingest [--seconds 20] [--batch 1000] [--providers sqlite,postgres] [--postgres CONNECTION], which measures
-    // sustained decision log ingestion per store, and --wal-index [--on disk|tmpfs] [--batch 25] [--rounds 40], which
-    // compares the SQLite write path with the WAL's index in the heap and in a mapped -shm file.
+    // sustained decision log ingestion per store, --wal-index [--on disk|tmpfs] [--batch 25] [--rounds 40], which
+    // compares the SQLite write path with the WAL's index in the heap and in a mapped -shm file, and
+    // --fold-table UCD-FOLDER, which writes keyword folding's decomposition table
+    // (src/Cutover.Core/Classification/CompatibilityDecompositions.cs) to standard output.
     public static void Main(string[] args)
     {
         if (args is ["--payloads"])
@@ -36,6 +38,12 @@ internal static class Program
         if (args is ["--wal-index", .. var options])
         {
             Environment.ExitCode = WalIndexRun.RunAsync(options, Console.Out).GetAwaiter().GetResult();
+            return;
+        }
+
+        if (args is ["--fold-table", var ucdFolder])
+        {
+            Environment.ExitCode = FoldTableGenerator.Run(ucdFolder, Console.Out, Console.Error);
             return;
         }
 

@@ -19,6 +19,11 @@ namespace Cutover.Core.Classification;
 public sealed class KeywordMatcher
 {
     private const int StackLimit = 512;
+
+    // How much longer than the text its folded copy may grow: far more than any real text needs (each U+FDFA adds 17
+    // characters, so it takes 7,710 of them), and a bound on what a hostile 4 MB text can make the fold rent (a
+    // 1.4-million-character text of U+FDFA would otherwise fold to 25 million characters).
+    private const int MaxGrowth = 128 * 1024;
     private const int ShapeBits = 8192;
 
     // One table for everything a single word can start: a keyword, a keyword's plural, a phrase's first
@@ -137,18 +142,20 @@ public sealed class KeywordMatcher
             return null;
         }
 
+        // Room for the text folded one to one plus one expansion; when folding lengthens it further ("ﬁ" is "fi",
+        // U+FDFA is 18 characters), FoldAndFindCandidates rents more.
+        var capacity = text.Length + TextFolding.MaxExpansion;
         char[]? rented = null;
         int[]? rentedWords = null;
-        Span<char> folded = text.Length <= StackLimit
+        Span<char> chars = capacity <= StackLimit
             ? stackalloc char[StackLimit]
-            : (rented = ArrayPool<char>.Shared.Rent(text.Length));
-        folded = folded[..text.Length];
+            : (rented = ArrayPool<char>.Shared.Rent(capacity));
 
         // Start and end of each word worth a lookup: at most one word every two characters.
-        Span<int> words = text.Length <= StackLimit
+        Span<int> bounds = capacity <= StackLimit
             ? stackalloc int[StackLimit + 2]
-            : (rentedWords = ArrayPool<int>.Shared.Rent(text.Length + 2));
-        var wordBounds = FoldAndFindCandidates(text, folded, words);
+            : (rentedWords = ArrayPool<int>.Shared.Rent(chars.Length + 2));
+        var buffers = new FoldBuffers(chars, bounds, rented, rentedWords);
 
         Span<int> scores = stackalloc int[_domains.Length];
         Span<int> firstAt = stackalloc int[_domains.Length];
@@ -160,6 +167,11 @@ public sealed class KeywordMatcher
 
         try
         {
+            var wordBounds = FoldAndFindCandidates(text, ref buffers, out var length);
+
+            // Only the folded copy is searched, so it need not line up with the text.
+            var folded = buffers.Chars[..length];
+            var words = buffers.Words;
             for (var w = 0; w < wordBounds; w += 2)
             {
                 var start = words[w];
@@ -188,15 +200,7 @@ public sealed class KeywordMatcher
         }
         finally
         {
-            if (rented is not null)
-            {
-                ArrayPool<char>.Shared.Return(rented);
-            }
-
-            if (rentedWords is not null)
-            {
-                ArrayPool<int>.Shared.Return(rentedWords);
-            }
+            buffers.Return();
         }
 
         if (onlyDomain == -1)
@@ -227,89 +231,153 @@ public sealed class KeywordMatcher
     }
 
     /// <summary>
-    /// Folds <paramref name="text"/> into <paramref name="folded"/> and, in the same pass, writes the bounds of
-    /// the words whose shape some entry has into <paramref name="words"/> (start, end, start, end, …).
+    /// Folds <paramref name="text"/> into <paramref name="buffers"/>' characters and, in the same pass, writes the bounds
+    /// of the words whose shape some entry has into its words (start, end, start, end, …).
     /// </summary>
     /// <remarks>
     /// Eight ASCII characters at a time where the hardware allows: each block yields a bit mask of its letters and
     /// digits, and word bounds are found in the mask (a trailing-zero count per bound) instead of character by character.
+    /// A block with a non-ASCII character is folded one code point at a time; from there on the folded text may be
+    /// longer or shorter than the text (<paramref name="length"/>), and positions are positions in the folded text.
     /// </remarks>
     /// <returns>How many bounds were written (twice the number of words).</returns>
-    private int FoldAndFindCandidates(ReadOnlySpan<char> text, Span<char> folded, Span<int> words)
+    private int FoldAndFindCandidates(ReadOnlySpan<char> text, ref FoldBuffers buffers, out int length)
     {
         const int Block = 8;
         var count = 0;
         var start = -1;
         var i = 0;
+        var at = 0;
         if (Vector128.IsHardwareAccelerated)
         {
             var source = MemoryMarshal.Cast<char, ushort>(text);
+            var folded = buffers.Chars;
             var target = MemoryMarshal.Cast<char, ushort>(folded);
-            for (; i <= text.Length - Block; i += Block)
+            var words = buffers.Words;
+            while (i <= text.Length - Block)
             {
                 if (!TextFolding.TryFoldAscii(Vector128.Create(source.Slice(i, Block)), out var block, out var kept))
                 {
-                    for (var j = i; j < i + Block; j++)
-                    {
-                        count = FoldOne(text, folded, j, words, count, ref start);
-                    }
-
+                    // Through a copy: these locals stay in registers for the ASCII blocks, as they would not if passed by ref.
+                    var cursor = new Cursor(at, start, count);
+                    i = FoldScalar(text, i, i + Block, ref buffers, ref cursor);
+                    (at, start, count) = (cursor.At, cursor.Start, cursor.Count);
+                    folded = buffers.Chars;
+                    target = MemoryMarshal.Cast<char, ushort>(folded);
+                    words = buffers.Words;
                     continue;
                 }
 
-                block.CopyTo(target[i..]);
+                block.CopyTo(target[at..]);
 
                 // Walk the bounds in the mask: inside a word look for the next space, outside for the next letter.
-                var at = 0;
-                while (at < Block)
+                var bit = 0;
+                while (bit < Block)
                 {
-                    var next = (start < 0 ? kept : ~kept & 0xFFu) >> at;
+                    var next = (start < 0 ? kept : ~kept & 0xFFu) >> bit;
                     if (next == 0)
                     {
                         break;
                     }
 
-                    at += BitOperations.TrailingZeroCount(next);
+                    bit += BitOperations.TrailingZeroCount(next);
                     if (start < 0)
                     {
-                        start = i + at;
+                        start = at + bit;
                     }
                     else
                     {
-                        count = KeepIfCandidate(folded, start, i + at, words, count);
+                        count = KeepIfCandidate(folded, start, at + bit, words, count);
                         start = -1;
                     }
                 }
+
+                i += Block;
+                at += Block;
             }
         }
 
-        for (; i < text.Length; i++)
-        {
-            count = FoldOne(text, folded, i, words, count, ref start);
-        }
-
-        return start >= 0 ? KeepIfCandidate(folded, start, text.Length, words, count) : count;
+        var tail = new Cursor(at, start, count);
+        FoldScalar(text, i, text.Length, ref buffers, ref tail);
+        length = tail.At;
+        return tail.Start >= 0 ? KeepIfCandidate(buffers.Chars, tail.Start, tail.At, buffers.Words, tail.Count) : tail.Count;
     }
 
-    /// <summary>Folds the character at <paramref name="i"/> and opens or closes the word it starts or ends.</summary>
-    private int FoldOne(ReadOnlySpan<char> text, Span<char> folded, int i, Span<int> words, int count, ref int start)
+    /// <summary>
+    /// Folds the code points from <paramref name="i"/> to <paramref name="end"/> one at a time, at the folded text's end,
+    /// and opens or closes the words they start or end.
+    /// </summary>
+    /// <returns>
+    /// Where the next code point starts: <paramref name="end"/>, or one past it when a surrogate pair straddles it; the
+    /// text's end when the folded text would grow more than <see cref="MaxGrowth"/> longer than the text.
+    /// </returns>
+    private int FoldScalar(ReadOnlySpan<char> text, int i, int end, ref FoldBuffers buffers, ref Cursor cursor)
     {
-        var c = TextFolding.Fold(text[i]);
-        folded[i] = c;
-        if (c != ' ')
+        var (at, start, count) = (cursor.At, cursor.Start, cursor.Count);
+        var folded = buffers.Chars;
+        var words = buffers.Words;
+        while (i < end)
         {
-            if (start < 0)
+            var c = TextFolding.Fold(text[i]);
+            int written;
+            if (c < TextFolding.Removed)
             {
-                start = i;
+                folded[at] = c;
+                written = 1;
+                i++;
             }
-        }
-        else if (start >= 0)
-        {
-            count = KeepIfCandidate(folded, start, i, words, count);
-            start = -1;
+            else if (c == TextFolding.Removed)
+            {
+                // A combining mark or a format character: gone, and the word it sat in goes on ("car\u00ADrière").
+                i++;
+                continue;
+            }
+            else
+            {
+                // Room for this expansion and the rest of the text one to one (what the ASCII blocks take for granted).
+                // (The pool may rent more than asked: the bound is checked on the length, not on the buffer.)
+                var needed = at + text.Length - i + TextFolding.MaxExpansion;
+                var limit = text.Length + MaxGrowth + TextFolding.MaxExpansion;
+                if (needed > limit)
+                {
+                    // Folded past the bound: the rest of the text is not searched, nor the word cut there.
+                    i = text.Length;
+                    start = -1;
+                    break;
+                }
+
+                if (folded.Length < needed)
+                {
+                    buffers.Grow(Math.Min(Math.Max(folded.Length * 2, needed), limit), at, count);
+                    folded = buffers.Chars;
+                    words = buffers.Words;
+                }
+
+                written = TextFolding.Fold(text, i, folded[at..], out var consumed);
+                i += consumed;
+            }
+
+            for (var k = at; k < at + written; k++)
+            {
+                if (folded[k] != ' ')
+                {
+                    if (start < 0)
+                    {
+                        start = k;
+                    }
+                }
+                else if (start >= 0)
+                {
+                    count = KeepIfCandidate(folded, start, k, words, count);
+                    start = -1;
+                }
+            }
+
+            at += written;
         }
 
-        return count;
+        cursor = new Cursor(at, start, count);
+        return i;
     }
 
     private int KeepIfCandidate(ReadOnlySpan<char> folded, int start, int end, Span<int> words, int count)
@@ -391,6 +459,53 @@ public sealed class KeywordMatcher
         }
 
         return true;
+    }
+
+    /// <summary>Where folding stands: the folded text's end, the start of the word being read (-1 between words), the bounds kept.</summary>
+    private readonly record struct Cursor(int At, int Start, int Count);
+
+    /// <summary>
+    /// The folded text and its word bounds: on the stack for a short text, rented otherwise, and rented anew (twice as
+    /// large) when folding lengthens the text beyond them.
+    /// </summary>
+    private ref struct FoldBuffers(Span<char> chars, Span<int> words, char[]? rentedChars, int[]? rentedWords)
+    {
+        private char[]? _rentedChars = rentedChars;
+        private int[]? _rentedWords = rentedWords;
+
+        public Span<char> Chars { get; private set; } = chars;
+
+        /// <summary>At least two longer than <see cref="Chars"/>: a text of n characters has at most n + 1 word bounds.</summary>
+        public Span<int> Words { get; private set; } = words;
+
+        /// <summary>Makes room for <paramref name="length"/> characters, keeping the first <paramref name="keptChars"/> and <paramref name="keptWords"/>.</summary>
+        public void Grow(int length, int keptChars, int keptWords)
+        {
+            var chars = ArrayPool<char>.Shared.Rent(length);
+            var words = ArrayPool<int>.Shared.Rent(chars.Length + 2);
+            Chars[..keptChars].CopyTo(chars);
+            Words[..keptWords].CopyTo(words);
+            Return();
+            _rentedChars = chars;
+            _rentedWords = words;
+            Chars = chars;
+            Words = words;
+        }
+
+        public void Return()
+        {
+            if (_rentedChars is not null)
+            {
+                ArrayPool<char>.Shared.Return(_rentedChars);
+                _rentedChars = null;
+            }
+
+            if (_rentedWords is not null)
+            {
+                ArrayPool<int>.Shared.Return(_rentedWords);
+                _rentedWords = null;
+            }
+        }
     }
 
     private readonly record struct Hit(int DomainIndex, string Keyword);
