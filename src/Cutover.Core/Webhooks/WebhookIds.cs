@@ -25,9 +25,9 @@ public static class WebhookIds
 
     /// <summary>True when <paramref name="value"/> is kept as it is: 1 to <see cref="MaxLength"/> printable ASCII characters, not a digest's shape.</summary>
     public static bool IsPlain(ReadOnlySpan<char> value) =>
-        value.Length is > 0 and <= MaxLength
+        (uint)(value.Length - 1) < MaxLength
         && !value.ContainsAnyExceptInRange('!', '~') // printable ASCII without space: safe in a header, a label, a table
-        && !value.StartsWith(DigestPrefix, StringComparison.Ordinal);
+        && (value[0] != DigestPrefix[0] || !value.StartsWith(DigestPrefix, StringComparison.Ordinal));
 
     /// <summary><paramref name="value"/> when it is plain, else <c>sha256:</c> and 32 hex digits of its UTF-8 SHA-256 (null stays null).</summary>
     public static string? Plain(string? value) => value is null || IsPlain(value) ? value : Digest(value);

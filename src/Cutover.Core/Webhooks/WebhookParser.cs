@@ -394,7 +394,8 @@ public static class WebhookParser
         }
 
         update.InteractiveId = interactiveId;
-        update.UserKey = WebhookIds.Plain(from ?? fromUserId ?? systemKey);
+        // A from that is the contact's own string (the usual case) was made plain with the contact.
+        update.UserKey = from is not null && ReferenceEquals(from, contactKey) ? from : WebhookIds.Plain(from ?? fromUserId ?? systemKey);
         update.TextLength = result.TextLength - update.TextStart;
     }
 
