@@ -54,7 +54,7 @@ public sealed class GoldenRouter : IAsyncDisposable
     public RouterHarness Router { get; }
 
     /// <summary>The settings of every golden host, before <c>configure</c> adjusts them.</summary>
-    public static void Defaults(Dictionary<string, string?> s, RecordingUpstreams upstreams)
+    private static void Defaults(Dictionary<string, string?> s, RecordingUpstreams upstreams)
     {
         s["Cutover:Admin:Tokens:0:Name"] = "alice";
         s["Cutover:Admin:Tokens:0:Token"] = OperateToken;
@@ -161,18 +161,10 @@ public sealed class GoldenRouter : IAsyncDisposable
         _ => TimeSpan.FromMilliseconds(30 + request.Sequence * 13 % 50),
     };
 
-    /// <summary>Moves the clock to the next whole minute plus <paramref name="seconds"/>.</summary>
-    public void AdvanceToNextMinute(int seconds = 0)
-    {
-        var now = Time.GetUtcNow();
-        var next = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(1).AddSeconds(seconds);
-        Time.Advance(next - now);
-    }
-
     /// <summary>
     /// Sends <paramref name="count"/> signed webhooks of one update each, from users <c>2507880{batch}0000</c> on: messages
     /// cycling through jobs, property, marketplace, mobility and unclassified texts, every tenth a status of the user
-    /// before; then waits until the decision log has written them all. The clock does not move.
+    /// before; then waits until the decision log has written them all. The clock moves only by the upstreams' latencies.
     /// </summary>
     public async Task SendAsync(int batch, int count)
     {
