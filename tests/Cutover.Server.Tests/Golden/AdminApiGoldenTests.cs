@@ -10,7 +10,8 @@ namespace Cutover.Server.Tests.Golden;
 /// Pins every JSON answer of the admin API, <c>GET /</c> included, to a golden file in <c>Golden/Scenario/</c>: one
 /// scripted scenario on a fake clock (traffic, a baseline, percent changes, an override, the kill switch, a whole
 /// rollout with a pause, a rollback, a resume, completion, an abort), capturing each answer as it goes. The files are
-/// named <c>NN-what.STATUS.json</c> in the order the scenario asks.
+/// named <c>NN-what.STATUS.json</c> in the order the scenario asks. A second scenario, in auto mode, pins what the
+/// controller does by itself (<c>Golden/AutoRollout/</c>).
 /// </summary>
 /// <remarks>
 /// A difference fails with the file and the JSON path of the first differing value. After a deliberate change of the
@@ -25,17 +26,23 @@ public sealed class AdminApiGoldenTests : IAsyncLifetime
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        _golden = await GoldenRouter.StartAsync(cancellationToken: Cancel);
-        _files = GoldenFiles.For(typeof(AdminApiGoldenTests).Assembly, "Scenario");
-    }
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync() => await _golden.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // Each test starts its own router (the settings differ); one that failed to start has none.
+        if (_golden is not null)
+        {
+            await _golden.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task Scenario_EveryJsonAnswer_MatchesItsGoldenFile()
     {
+        _golden = await GoldenRouter.StartAsync(cancellationToken: Cancel);
+        _files = GoldenFiles.For(typeof(AdminApiGoldenTests).Assembly, "Scenario");
+
         // 09:00:10, a new store: nothing routed, no traffic
         await GetAsync("01-root", "", token: null);
         await GetAsync("02-status", "admin/status", GoldenRouter.ReadToken);
@@ -141,6 +148,49 @@ public sealed class AdminApiGoldenTests : IAsyncLifetime
         await GetAsync("59-stats-final-15m", "admin/stats?window=15m");
         await GetAsync("60-health-final", "admin/health");
         await GetAsync("61-root-final", "", token: null);
+
+        _files.Verify();
+    }
+
+    /// <summary>
+    /// What the controller does by itself, in auto mode (<c>Golden/AutoRollout/</c>): it holds a step that lacks
+    /// requests, advances a green one, and rolls back to 0% when unified starts failing, recording why.
+    /// </summary>
+    [Fact]
+    public async Task AutoRollout_HoldAdvanceAndAutomaticRollback_MatchTheirGoldenFiles()
+    {
+        _golden = await GoldenRouter.StartAsync(static s => s["Cutover:Rollout:Mode"] = "auto", cancellationToken: Cancel);
+        _files = GoldenFiles.For(typeof(AdminApiGoldenTests).Assembly, "AutoRollout");
+
+        // 09:00:20 the start sets 10%; 09:02:30 the soak is over but no request came: the look holds the step
+        _golden.AdvanceTo(new TimeSpan(9, 0, 20));
+        await SendAsync("01-rollout-start", HttpMethod.Post, "admin/rollout/start", """{"reason": "week 6 day 3: begin the cutover"}""");
+        _golden.AdvanceTo(new TimeSpan(9, 2, 30));
+        await _golden.EvaluateRolloutAsync(Cancel);
+        await ExpectRolloutAsync(RolloutStatus.Holding);
+        await GetAsync("02-rollout-holding", "admin/rollout");
+
+        // 09:03:00 traffic; 09:04:10 the look finds every gate green and, in auto mode, advances to the last step
+        _golden.AdvanceTo(new TimeSpan(9, 3, 0));
+        await _golden.SendAsync(batch: 1, count: 500);
+        _golden.AdvanceTo(new TimeSpan(9, 4, 10));
+        await _golden.EvaluateRolloutAsync(Cancel);
+        await ExpectRolloutAsync(RolloutStatus.Soaking);
+        await GetAsync("03-rollout-advanced", "admin/rollout");
+
+        // 09:05:00 unified fails every other request (legacy takes them); the next look rolls back by itself
+        _golden.AdvanceTo(new TimeSpan(9, 5, 0));
+        _golden.Upstreams.FailShare("unified", 0.5);
+        await _golden.SendAsync(batch: 2, count: 300);
+        _golden.Upstreams.FailShare("unified", 0);
+        _golden.AdvanceTo(new TimeSpan(9, 5, 40));
+        await _golden.EvaluateRolloutAsync(Cancel);
+        await ExpectRolloutAsync(RolloutStatus.Halted);
+        await GetAsync("04-rollout-halted-by-system", "admin/rollout");
+        await GetAsync("05-rollbacks", "admin/rollbacks");
+        await GetAsync("06-history", "admin/history");
+        await GetAsync("07-stats", "admin/stats?window=15m");
+        await GetAsync("08-root", "", token: null);
 
         _files.Verify();
     }
