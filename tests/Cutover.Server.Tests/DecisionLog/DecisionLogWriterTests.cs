@@ -158,7 +158,7 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         _queue = new DecisionLogQueue(options, metrics);
         var protection = new UserKeyProtection();
         protection.Initialize(UserKeyHasher.Raw);
-        _writer = new DecisionLogWriter(_queue, _store, protection, new StoreAvailability(metrics, _time, NullLogger<StoreAvailability>.Instance),
+        _writer = new DecisionLogWriter(_queue, _store, _store, protection, new StoreAvailability(metrics, _time, NullLogger<StoreAvailability>.Instance),
             options, _time, NullLogger<DecisionLogWriter>.Instance);
         if (start)
         {
