@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Security.Cryptography;
 
 namespace Cutover.Store.Sql;
 
@@ -38,7 +39,7 @@ internal abstract partial class SqlStore
     public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) => WriteAsync(async connection =>
     {
         await connection.ExecuteAsync(null, "INSERT INTO cutover_secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING",
-            cancellationToken, ("name", name), ("value", System.Security.Cryptography.RandomNumberGenerator.GetBytes(length)));
+            cancellationToken, ("name", name), ("value", RandomNumberGenerator.GetBytes(length)));
         return (byte[])(await connection.ScalarAsync(null, "SELECT value FROM cutover_secrets WHERE name = @name", cancellationToken, ("name", name)))!;
     }, cancellationToken);
 

@@ -11,7 +11,7 @@ internal abstract partial class SqlStore
     // One row in both databases (SQLite: id = 1; PostgreSQL: a unique index on a constant), so no WHERE is needed.
     private const string SelectStateSql = "SELECT enabled, percentage, domains, domain_percentages, version, updated_at FROM webhook_routing_config";
 
-    protected const string UpdateStateSql = """
+    private const string UpdateStateSql = """
         UPDATE webhook_routing_config SET version = @version, enabled = @enabled, percentage = @percent, domains = @domains,
             domain_percentages = @domainPercents, updated_at = @updatedAt
         """;

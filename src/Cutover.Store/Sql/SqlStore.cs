@@ -121,7 +121,7 @@ internal abstract partial class SqlStore(TimeProvider time) : ICutoverStore
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await connection.ExecuteAsync(transaction, sql, cancellationToken);
             await connection.ExecuteAsync(transaction, "INSERT INTO schema_migrations (version, description, applied_at) VALUES (@v, @d, @at)",
-                cancellationToken, ("v", version), ("d", description), ("at", Time(time.GetUtcNow())));
+                cancellationToken, ("v", version), ("d", description), ("at", Time(Clock.GetUtcNow())));
             await transaction.CommitAsync(cancellationToken);
             applied++;
         }

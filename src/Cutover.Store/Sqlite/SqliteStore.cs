@@ -219,10 +219,10 @@ internal sealed class SqliteStore : SqlStore
                 """, ("user", null), ("domain", null), ("seen", null), ("instance", null));
             foreach (var entry in entries)
             {
-                upsert.Parameters[0].Value = entry.UserKey;
-                upsert.Parameters[1].Value = entry.Domain;
-                upsert.Parameters[2].Value = entry.SeenAt.ToUnixTimeMilliseconds();
-                upsert.Parameters[3].Value = entry.Instance;
+                upsert.Parameters["user"].Value = entry.UserKey;
+                upsert.Parameters["domain"].Value = entry.Domain;
+                upsert.Parameters["seen"].Value = entry.SeenAt.ToUnixTimeMilliseconds();
+                upsert.Parameters["instance"].Value = entry.Instance;
                 await upsert.ExecuteNonQueryAsync(cancellationToken);
             }
 
