@@ -6,7 +6,6 @@ using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.Routing;
 using Cutover.Store;
-using Microsoft.Data.Sqlite;
 
 namespace Cutover.Cli.Commands;
 
@@ -109,14 +108,15 @@ internal static class ExplainCommand
     private static async Task<RoutingState> LoadStateAsync(CutoverOptions options, RouterTopology topology, CancellationToken cancellationToken)
     {
         var initial = RoutingState.Initial(topology.RoutableCandidates.Where(static d => d != RouterTopology.FallbackDomain), TimeProvider.System.GetUtcNow());
-        if (options.Store.Provider == StoreFactory.Sqlite && !File.Exists(new SqliteConnectionStringBuilder(options.Store.ConnectionString).DataSource))
-        {
-            return initial;
-        }
-
         try
         {
+            // Opening a store touches nothing; its first query would make a missing file.
             await using var store = StoreFactory.Open(options.Store.Provider, options.Store.ConnectionString, TimeProvider.System);
+            if (store.FilePath is { } file && !File.Exists(file))
+            {
+                return initial;
+            }
+
             return await store.SchemaVersionAsync(cancellationToken) == 0 ? initial : await store.LoadRoutingStateAsync(initial, cancellationToken);
         }
         catch (StoreException ex)

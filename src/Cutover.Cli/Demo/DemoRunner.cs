@@ -80,7 +80,7 @@ internal sealed class DemoRunner(CliContext context, int users)
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            // The router, disposed by now, disposed its store, which let go of the file.
             directory.Delete(recursive: true);
         }
     }

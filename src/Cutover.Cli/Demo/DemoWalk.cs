@@ -28,7 +28,9 @@ internal sealed class DemoWalk(IServiceProvider services, DemoClock clock, DemoU
     private readonly RolloutService _rollouts = services.GetRequiredService<RolloutService>();
     private readonly HealthService _health = services.GetRequiredService<HealthService>();
     private readonly StatsService _stats = services.GetRequiredService<StatsService>();
-    private readonly ICutoverStore _store = services.GetRequiredService<ICutoverStore>();
+    private readonly IRoutingStore _audit = services.GetRequiredService<IRoutingStore>();
+    private readonly IRolloutStore _rollbacks = services.GetRequiredService<IRolloutStore>();
+    private readonly IDecisionStore _decisions = services.GetRequiredService<IDecisionStore>();
     private readonly DecisionLogQueue _log = services.GetRequiredService<DecisionLogQueue>();
     private readonly RoutingStateHolder _routing = services.GetRequiredService<RoutingStateHolder>();
     private readonly List<DemoEvent> _events = [];
@@ -142,7 +144,7 @@ internal sealed class DemoWalk(IServiceProvider services, DemoClock clock, DemoU
         var run = StatsCalculator.Compute(await _stats.ReadAsync(_start, now, cancellationToken), _start, now);
         var protectedUnified = run.Routes.Where(r => RoleOf(r.Domain) == DomainRole.Protected && r.Route == Route.Unified).Sum(static r => r.RequestCount);
         var complete = state.Status == RolloutStatus.Complete;
-        var rollbacks = await _store.RollbacksAsync(10, cancellationToken);
+        var rollbacks = await _rollbacks.RollbacksAsync(10, cancellationToken);
 
         output.Line();
         output.Line(complete
@@ -167,7 +169,7 @@ internal sealed class DemoWalk(IServiceProvider services, DemoClock clock, DemoU
             output.Line("[red]The injected fault did not cause an automatic rollback.[/]");
         }
 
-        var history = await _store.HistoryAsync(new HistoryQuery(500, Since: _start), cancellationToken);
+        var history = await _audit.HistoryAsync(new HistoryQuery(500, Since: _start), cancellationToken);
         output.Text("History of events (cutover history), oldest first; times are simulated:");
         Output.Render.History(output.Console, [.. history.Reverse().Select(ContractMapper.History)]);
         return complete && protectedUnified == 0 && Tracker.MovedBack == 0 && _faultCaught && !_faultMissed && sender.NotOk == 0;
@@ -200,7 +202,7 @@ internal sealed class DemoWalk(IServiceProvider services, DemoClock clock, DemoU
             await Task.Delay(2, cancellationToken);
         }
 
-        Tracker.Observe(await _store.QueryDecisionsAsync(new DecisionQuery(1_000_000, Since: lookAt), cancellationToken));
+        Tracker.Observe(await _decisions.QueryDecisionsAsync(new DecisionQuery(1_000_000, Since: lookAt), cancellationToken));
     }
 
     private async Task<DemoLook> LookAsync(int number, RolloutState state, RolloutPlan plan, HealthReport report, CancellationToken cancellationToken)

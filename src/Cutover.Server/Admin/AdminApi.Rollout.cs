@@ -93,7 +93,7 @@ internal sealed partial class AdminApi
             return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'limit' must be a number from 1 to 10000, not '{text}'");
         }
 
-        var rollbacks = await store.RollbacksAsync(limit, context.RequestAborted);
+        var rollbacks = await rolloutStore.RollbacksAsync(limit, context.RequestAborted);
         List<RollbackView> views = [.. rollbacks.Select(static r => new RollbackView(
             r.Id, r.At, r.Phase, r.Domain, r.FromPercent, r.ToPercent, r.Reason, r.Actor, JsonDocument.Parse(r.Metrics).RootElement.Clone()))];
         return Json(views, ServerJson.Default.ListRollbackView);
@@ -151,7 +151,7 @@ internal sealed partial class AdminApi
         var since = now - quiet;
         var atFull = state.StepStartedAt ?? now;
         var rows = await stats.ReadAsync(since, now, cancellationToken);
-        var lastRollback = (await store.RollbacksAsync(1, cancellationToken)).FirstOrDefault();
+        var lastRollback = (await rolloutStore.RollbacksAsync(1, cancellationToken)).FirstOrDefault();
         var domains = state.Domain is { } d ? [d] : routing.Current.Topology.Domains.Keys.Where(routing.Current.IsRoutable).Order(StringComparer.Ordinal).ToList();
         var views = new List<DecommissionView>();
         foreach (var domain in domains)

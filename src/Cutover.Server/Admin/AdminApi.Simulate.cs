@@ -146,7 +146,7 @@ internal sealed partial class AdminApi
 
         var to = time.GetUtcNow();
         var from = to - window;
-        var activity = await store.ReadUserActivityAsync(from, to, context.RequestAborted);
+        var activity = await statsStore.ReadUserActivityAsync(from, to, context.RequestAborted);
         var simulation = PercentSimulator.Simulate(activity, current, RoutingSnapshot.Create(current.Topology, proposal.Next!), keys.Protect);
         return Json(new SimulationResponse(
             StatsWindow.Format(window), from, to, change, percent, domain, step, routable, current.State.Enabled,

@@ -35,7 +35,11 @@ namespace Cutover.Server.Admin;
 internal sealed partial class AdminApi(
     AdminAuthenticator authenticator,
     RoutingService routing,
-    ICutoverStore store,
+    IStoreDatabase store,
+    IRoutingStore audit,
+    IHealthStore healthStore,
+    IRolloutStore rolloutStore,
+    IStatsStore statsStore,
     DecisionLogQueue decisionLog,
     IConversationMemory memory,
     IOptions<CutoverOptions> options,
@@ -213,7 +217,7 @@ internal sealed partial class AdminApi(
         }
 
         string? kind = query["kind"];
-        var events = await store.HistoryAsync(new HistoryQuery(limit, since, kind), context.RequestAborted);
+        var events = await audit.HistoryAsync(new HistoryQuery(limit, since, kind), context.RequestAborted);
         return Json(new HistoryResponse([.. events.Select(ContractMapper.History)]), ServerJson.Default.HistoryResponse);
     });
 
@@ -246,7 +250,7 @@ internal sealed partial class AdminApi(
         }
 
         var report = await stats.ComputeAsync(window, context.RequestAborted);
-        var baseline = await store.LatestBaselineAsync(context.RequestAborted);
+        var baseline = await healthStore.LatestBaselineAsync(context.RequestAborted);
         return Json(ContractMapper.Stats(report, window) with { Baseline = baseline is null ? null : ContractMapper.Baseline(baseline) },
             ServerJson.Default.StatsResponse);
     });
@@ -258,7 +262,7 @@ internal sealed partial class AdminApi(
     public Task<IResult> HealthAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
     {
         var report = await health.EvaluateAsync(context.RequestAborted);
-        await store.SaveHealthAsync(new HealthSnapshot(instance.Id, report), context.RequestAborted);
+        await healthStore.SaveHealthAsync(new HealthSnapshot(instance.Id, report), context.RequestAborted);
         return Json(ContractMapper.Health(report), ServerJson.Default.HealthResponse);
     });
 
@@ -269,7 +273,7 @@ internal sealed partial class AdminApi(
     }
 
     public Task<IResult> BaselineAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
-        await store.LatestBaselineAsync(context.RequestAborted) is { } baseline
+        await healthStore.LatestBaselineAsync(context.RequestAborted) is { } baseline
             ? Json(ContractMapper.Baseline(baseline), ServerJson.Default.BaselineView)
             : Refuse(StatusCodes.Status404NotFound, "no_baseline", "no baseline has been captured: POST /admin/baseline (cutover baseline capture)"));
 
@@ -308,7 +312,7 @@ internal sealed partial class AdminApi(
         }
 
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? "baseline capture" : request.Reason.Trim();
-        var baseline = await store.SaveBaselineAsync(Baseline.Capture(report, window, principal.Name, reason, time.GetUtcNow()), context.RequestAborted);
+        var baseline = await healthStore.SaveBaselineAsync(Baseline.Capture(report, window, principal.Name, reason, time.GetUtcNow()), context.RequestAborted);
         return Json(ContractMapper.Baseline(baseline), ServerJson.Default.BaselineView);
     });
 

@@ -26,7 +26,7 @@ namespace Cutover.Server.Cluster;
 /// </remarks>
 internal sealed class ConversationSync(
     SharedConversationMemory memory,
-    ICutoverStore store,
+    IClusterStore store,
     UserKeyProtection protection,
     InstanceIdentity instance,
     RolloutLeadership leadership,

@@ -17,7 +17,7 @@ namespace Cutover.Server.DecisionLog;
 /// queued, up to the batch size; (4) hash user keys and message ids and write the batch in one transaction.
 /// </summary>
 /// <remarks>
-/// When a write fails the writer asks the store whether it answers at all (<see cref="ICutoverStore.PingAsync"/>). A
+/// When a write fails the writer asks the store whether it answers at all (<see cref="IStoreDatabase.PingAsync"/>). A
 /// store that does not answer (the database is down, the network is cut) loses nothing: the writer keeps the batch and
 /// tries again with backoff capped at <see cref="MaxBackoff"/> for as long as the outage lasts, while new records wait
 /// in the bounded queue, whose overflow is dropped and counted as always. A store whose file cannot be written (an I/O
@@ -40,7 +40,8 @@ namespace Cutover.Server.DecisionLog;
 /// </remarks>
 internal sealed class DecisionLogWriter(
     DecisionLogQueue queue,
-    ICutoverStore store,
+    IDecisionStore decisions,
+    IStoreDatabase database,
     UserKeyProtection protection,
     StoreAvailability availability,
     IOptions<CutoverOptions> options,
@@ -161,7 +162,7 @@ internal sealed class DecisionLogWriter(
         {
             try
             {
-                await thread.RunAsync(() => store.WriteDecisionsAsync(batch, cancellationToken));
+                await thread.RunAsync(() => decisions.WriteDecisionsAsync(batch, cancellationToken));
                 queue.CountWritten(batch.Count);
                 availability.Succeeded(StoreAvailability.DecisionLog);
                 batch.Clear();
@@ -198,7 +199,7 @@ internal sealed class DecisionLogWriter(
         timeout.CancelAfter(PingTimeout);
         try
         {
-            await store.PingAsync(timeout.Token);
+            await database.PingAsync(timeout.Token);
             return true;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)

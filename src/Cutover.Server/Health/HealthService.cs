@@ -14,7 +14,7 @@ namespace Cutover.Server.Health;
 /// with <see cref="HealthEvaluator"/>. Reads only rollups: a look costs a few small queries, whatever the traffic.
 /// </summary>
 internal sealed class HealthService(
-    StatsService stats, RoutingStateHolder routing, ICutoverStore store, ProbeService probes, IOptions<CutoverOptions> options, TimeProvider time)
+    StatsService stats, RoutingStateHolder routing, IHealthStore baselines, IRoutingStore audit, ProbeService probes, IOptions<CutoverOptions> options, TimeProvider time)
 {
     /// <summary>The changes that move the split: an override or its removal moves one user and restarts nothing.</summary>
     private static readonly string[] SplitChangingKinds = [AuditKinds.Percent, AuditKinds.Enable, AuditKinds.Disable, AuditKinds.Routable];
@@ -86,7 +86,7 @@ internal sealed class HealthService(
 
         IReadOnlyList<HealthCheck> extra = [.. probes.Checks(), .. extraChecks ?? []];
         var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extra, recent,
-            await store.LatestBaselineAsync(cancellationToken), reference), _thresholds);
+            await baselines.LatestBaselineAsync(cancellationToken), reference), _thresholds);
         Volatile.Write(ref _recent, report);
         return report;
     }
@@ -102,7 +102,7 @@ internal sealed class HealthService(
         DateTimeOffset? last = null;
         foreach (var kind in SplitChangingKinds)
         {
-            if ((await store.HistoryAsync(new HistoryQuery(1, Kind: kind), cancellationToken)) is [var e] && (last is null || e.At > last))
+            if ((await audit.HistoryAsync(new HistoryQuery(1, Kind: kind), cancellationToken)) is [var e] && (last is null || e.At > last))
             {
                 last = e.At;
             }

@@ -101,6 +101,17 @@ public static class CutoverHost
             var store = sp.GetRequiredService<IOptions<CutoverOptions>>().Value.Store;
             return StoreFactory.Open(store.Provider, store.ConnectionString, sp.GetRequiredService<TimeProvider>());
         });
+
+        // Each service takes the role of the store it uses; every role is the one store (which disposes only once,
+        // however many registrations the container disposes it through).
+        services.AddSingleton<IStoreDatabase>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<IRoutingStore>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<IDecisionStore>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<IStatsStore>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<IHealthStore>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<IRolloutStore>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<IClusterStore>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<ISecretStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton(static sp =>
         {
             var memory = sp.GetRequiredService<IOptions<CutoverOptions>>().Value.Memory;
@@ -178,7 +189,7 @@ public static class CutoverHost
         }));
         app.MapGet(WebhookPath, static (HttpContext c, VerifyHandshake v) => v.Handle(c));
         app.MapGet("/healthz", static () => Results.Text("ok"));
-        app.MapGet("/readyz", static (HttpContext c, RoutingStateHolder holder, ICutoverStore store, StoreAvailability availability,
+        app.MapGet("/readyz", static (HttpContext c, RoutingStateHolder holder, IStoreDatabase store, StoreAvailability availability,
             InstanceIdentity instance, SecurityWarnings warnings) => ReadyAsync(c, holder, store, availability, instance, warnings));
         app.MapGet("/", static async (HttpContext c, RoutingStateHolder holder, DecisionLogQueue log, HealthService health, SecurityWarnings warnings) =>
         {
@@ -227,7 +238,7 @@ public static class CutoverHost
     /// whoever watches the probes will see it.
     /// </summary>
     private static async Task<IResult> ReadyAsync(
-        HttpContext context, RoutingStateHolder holder, ICutoverStore store, StoreAvailability availability, InstanceIdentity instance,
+        HttpContext context, RoutingStateHolder holder, IStoreDatabase store, StoreAvailability availability, InstanceIdentity instance,
         SecurityWarnings warnings)
     {
         if (!holder.IsReady)

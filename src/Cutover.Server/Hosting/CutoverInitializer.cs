@@ -13,7 +13,8 @@ namespace Cutover.Server.Hosting;
 /// key hashing (<see cref="HashKeySetup"/>), and loads the routing state. A store that cannot be opened stops start-up.
 /// </summary>
 internal sealed class CutoverInitializer(
-    ICutoverStore store,
+    IStoreDatabase store,
+    ISecretStore secrets,
     UserKeyProtection protection,
     RoutingService routing,
     IOptions<CutoverOptions> options,
@@ -30,7 +31,7 @@ internal sealed class CutoverInitializer(
             ? $"inline on the socket threads ({InlineCompletions.Variable}=1)"
             : $"on the thread pool ({InlineCompletions.Variable} is not 1)");
 
-        protection.Initialize(await new HashKeySetup(store, logger).LoadAsync(options.Value.Privacy, cancellationToken));
+        protection.Initialize(await new HashKeySetup(store, secrets, logger).LoadAsync(options.Value.Privacy, cancellationToken));
 
         await routing.LoadAsync(cancellationToken);
     }

@@ -24,7 +24,7 @@ namespace Cutover.Server.Hosting;
 /// moved into the key file, so stored hashes stay comparable; anywhere else it is deleted, and the log says that
 /// hashes made with it no longer match.
 /// </summary>
-internal sealed class HashKeySetup(ICutoverStore store, ILogger logger)
+internal sealed class HashKeySetup(IStoreDatabase store, ISecretStore secrets, ILogger logger)
 {
     /// <summary>The name under which older versions kept the generated key in the store.</summary>
     public const string StoredSecret = "user_key_hash";
@@ -39,7 +39,7 @@ internal sealed class HashKeySetup(ICutoverStore store, ILogger logger)
             throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), [CutoverConfiguration.PostgresNeedsHashKey]);
         }
 
-        var stored = await store.ReadSecretAsync(StoredSecret, cancellationToken);
+        var stored = await secrets.ReadSecretAsync(StoredSecret, cancellationToken);
         if (privacy.HashKey is { } configured)
         {
             if (stored is not null)
@@ -67,7 +67,7 @@ internal sealed class HashKeySetup(ICutoverStore store, ILogger logger)
             if (stored is not null)
             {
                 // The file first, then the delete: a start stopped in between finds both, the same key, and finishes.
-                await store.DeleteSecretAsync(StoredSecret, cancellationToken);
+                await secrets.DeleteSecretAsync(StoredSecret, cancellationToken);
                 if (!stored.AsSpan().SequenceEqual(key))
                 {
                     LogMessages.StoredHashKeyDeleted(logger, store.Provider,
@@ -107,7 +107,7 @@ internal sealed class HashKeySetup(ICutoverStore store, ILogger logger)
 
     private async Task ForgetStoredAsync(string consequence, CancellationToken cancellationToken)
     {
-        await store.DeleteSecretAsync(StoredSecret, cancellationToken);
+        await secrets.DeleteSecretAsync(StoredSecret, cancellationToken);
         LogMessages.StoredHashKeyDeleted(logger, store.Provider, consequence);
     }
 }

@@ -19,7 +19,7 @@ internal sealed class RolloutController(
     RolloutService rollouts,
     RolloutLeadership leadership,
     HealthService health,
-    ICutoverStore store,
+    IHealthStore store,
     InstanceIdentity instance,
     TimeProvider time,
     ILogger<RolloutController> logger) : ThreadPoolBackgroundService

@@ -11,7 +11,7 @@ namespace Cutover.Server.Rollout;
 /// and another instance wins it at its next look. Operator commands need no lease: they go through the store's
 /// version checks on any instance.
 /// </summary>
-internal sealed class RolloutLeadership(ICutoverStore store, InstanceIdentity instance, TimeProvider time, ILogger<RolloutLeadership> logger)
+internal sealed class RolloutLeadership(IClusterStore store, InstanceIdentity instance, TimeProvider time, ILogger<RolloutLeadership> logger)
     : IAsyncDisposable
 {
     public const string LeaseName = "rollout-controller";

@@ -23,7 +23,7 @@ namespace Cutover.Server.Rollout;
 /// the next evaluation puts it back.
 /// </summary>
 internal sealed class RolloutService(
-    ICutoverStore store,
+    IRolloutStore store,
     RoutingService routing,
     HealthService health,
     StatsService stats,

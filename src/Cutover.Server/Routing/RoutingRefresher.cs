@@ -11,7 +11,7 @@ namespace Cutover.Server.Routing;
 
 /// <summary>
 /// Notices routing changes made outside this process (another instance on the same store, or SQL) and publishes them.
-/// Two ways at once: the store's change notifications (<see cref="ICutoverStore.SubscribeAsync"/>; LISTEN/NOTIFY on
+/// Two ways at once: the store's change notifications (<see cref="IClusterStore.SubscribeAsync"/>; LISTEN/NOTIFY on
 /// PostgreSQL) refresh at once, and a re-read every <c>Store:PollInterval</c> catches whatever a notification missed
 /// (and is the only way on SQLite, which never notifies). A subscription that fails is tried again with backoff; the
 /// polling goes on meanwhile, so a lost listener costs at most one poll interval of delay.
@@ -19,7 +19,7 @@ namespace Cutover.Server.Routing;
 internal sealed class RoutingRefresher(
     RoutingService routing,
     RoutingStateHolder holder,
-    ICutoverStore store,
+    IClusterStore store,
     StoreAvailability availability,
     IOptions<CutoverOptions> options,
     TimeProvider time,

@@ -12,7 +12,7 @@ namespace Cutover.Server.Routing;
 /// and the change is tried again on top of it.
 /// </summary>
 internal sealed class RoutingService(
-    ICutoverStore store,
+    IRoutingStore store,
     RoutingStateHolder holder,
     UserKeyProtection protection,
     TimeProvider time,

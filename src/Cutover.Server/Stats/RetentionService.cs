@@ -14,7 +14,7 @@ namespace Cutover.Server.Stats;
 /// instance that leads (<see cref="RolloutLeadership"/>), so many instances on one store do not all purge at once.
 /// </summary>
 internal sealed class RetentionService(
-    ICutoverStore store, RolloutLeadership leadership, IOptions<CutoverOptions> options, TimeProvider time, ILogger<RetentionService> logger)
+    IDecisionStore store, RolloutLeadership leadership, IOptions<CutoverOptions> options, TimeProvider time, ILogger<RetentionService> logger)
     : ThreadPoolBackgroundService
 {
     private readonly RetentionOptions _retention = options.Value.Retention;

@@ -8,7 +8,7 @@ namespace Cutover.Server.Stats;
 /// rows for its ragged ends. A window starts at the top of the minute holding <c>now − window</c> and
 /// includes the current, unfinished minute.
 /// </summary>
-internal sealed class StatsService(ICutoverStore store, TimeProvider time)
+internal sealed class StatsService(IStatsStore store, TimeProvider time)
 {
     public async Task<StatsReport> ComputeAsync(TimeSpan window, CancellationToken cancellationToken)
     {

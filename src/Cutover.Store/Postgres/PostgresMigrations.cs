@@ -11,6 +11,15 @@ internal static class PostgresMigrations
     /// <summary>The advisory lock key MigrateAsync holds: "cutover" in ASCII, so it does not collide with a lease's hash by chance.</summary>
     public const long MigrationLockKey = 0x637574_6F766572;
 
+    /// <summary>Which migrations were applied, and when.</summary>
+    public const string CreateTableSql = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version     integer PRIMARY KEY,
+            description text        NOT NULL,
+            applied_at  timestamptz NOT NULL
+        )
+        """;
+
     public static readonly (int Version, string Description, string Sql)[] All =
     [
         (1, "routing state, overrides, audit trail, decision log, secrets, rollups", """

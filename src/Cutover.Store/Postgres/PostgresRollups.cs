@@ -161,7 +161,8 @@ internal static class PostgresRollups
         command.Parameters.AddWithValue("handler", NpgsqlDbType.Array | NpgsqlDbType.Text, handlers);
     }
 
-    private static LatencySketch Sketch(long zero, double sum, double min, double max, string buckets)
+    /// <summary>A sketch from its columns (read by stats, encoded as SQLite stores it, with <see cref="LatencySketch.ToBytes"/>).</summary>
+    internal static LatencySketch Sketch(long zero, double sum, double min, double max, string buckets)
     {
         try
         {
@@ -171,40 +172,6 @@ internal static class PostgresRollups
         {
             throw new StoreException($"a stored rollup's latency sketch is damaged: {ex.Message}", ex);
         }
-    }
-
-    /// <summary>The rows of periods of <paramref name="resolution"/> that start in [from, to), sketches encoded as SQLite stores them.</summary>
-    public static async Task<IReadOnlyList<RollupRow>> ReadAsync(
-        NpgsqlConnection connection, TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("""
-            SELECT period_start, domain, routed_to, handler, request_count, error_count, fallback_count, last_request,
-                   latency_zero, latency_sum_ms, latency_min, latency_max, latency_buckets::text
-            FROM webhook_routing_rollups
-            WHERE resolution = @resolution AND period_start >= @from AND period_start < @to
-            """, connection);
-        command.Parameters.AddWithValue("resolution", (int)resolution.TotalSeconds);
-        command.Parameters.AddWithValue("from", from.ToUniversalTime());
-        command.Parameters.AddWithValue("to", to.ToUniversalTime());
-        var rows = new List<RollupRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var sketch = Sketch(reader.GetInt64(8), reader.GetDouble(9), reader.GetDouble(10), reader.GetDouble(11), reader.GetString(12));
-
-            rows.Add(new RollupRow(
-                reader.GetFieldValue<DateTimeOffset>(0).ToUnixTimeMilliseconds(),
-                reader.GetString(1),
-                reader.GetString(2) == RouteNames.Unified ? Route.Unified : Route.Legacy,
-                reader.GetString(3),
-                reader.GetInt64(4),
-                reader.GetInt64(5),
-                reader.GetInt64(6),
-                reader.GetFieldValue<DateTimeOffset>(7).ToUnixTimeMilliseconds(),
-                sketch.ToBytes()));
-        }
-
-        return rows;
     }
 
     /// <summary>Ordinal on every key part: the same order in every process, whatever the database's collation.</summary>

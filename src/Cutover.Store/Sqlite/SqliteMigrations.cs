@@ -7,6 +7,15 @@ namespace Cutover.Store.Sqlite;
 /// </summary>
 internal static class SqliteMigrations
 {
+    /// <summary>Which migrations were applied, and when.</summary>
+    public const string CreateTableSql = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version     INTEGER PRIMARY KEY,
+            description TEXT NOT NULL,
+            applied_at  TEXT NOT NULL
+        );
+        """;
+
     public static readonly (int Version, string Description, string Sql)[] All =
     [
         (1, "routing state, audit trail, decision log, secrets", """

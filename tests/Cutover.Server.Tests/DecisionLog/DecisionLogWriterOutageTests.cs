@@ -53,7 +53,7 @@ public sealed class DecisionLogWriterOutageTests : IAsyncLifetime
         _availability = new StoreAvailability(metrics, _time, NullLogger<StoreAvailability>.Instance);
         var protection = new UserKeyProtection();
         protection.Initialize(UserKeyHasher.Raw);
-        _writer = new DecisionLogWriter(_queue, _store, protection, _availability, options, _time, NullLogger<DecisionLogWriter>.Instance);
+        _writer = new DecisionLogWriter(_queue, _store, _store, protection, _availability, options, _time, NullLogger<DecisionLogWriter>.Instance);
         await _writer.StartAsync(Cancel);
     }
 

@@ -158,7 +158,7 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         _queue = new DecisionLogQueue(options, metrics);
         var protection = new UserKeyProtection();
         protection.Initialize(UserKeyHasher.Raw);
-        _writer = new DecisionLogWriter(_queue, _store, protection, new StoreAvailability(metrics, _time, NullLogger<StoreAvailability>.Instance),
+        _writer = new DecisionLogWriter(_queue, _store, _store, protection, new StoreAvailability(metrics, _time, NullLogger<StoreAvailability>.Instance),
             options, _time, NullLogger<DecisionLogWriter>.Instance);
         if (start)
         {
@@ -184,8 +184,8 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         }
     }
 
-    /// <summary>Records the size of each batch written; the writer uses nothing else of the store.</summary>
-    private sealed class BatchRecordingStore : ICutoverStore
+    /// <summary>Records the size of each batch written; the writer uses nothing else of the store but its ping.</summary>
+    private sealed class BatchRecordingStore : IDecisionStore, IStoreDatabase
     {
         private readonly List<int> _batches = [];
         private readonly List<string?> _threads = [];
@@ -236,69 +236,10 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
 
         public Task PingAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<RoutingState> LoadRoutingStateAsync(RoutingState initial, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<long> RoutingVersionAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<AuditEvent>?> TryCommitRoutingAsync(
-            long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> audit, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
         public Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task<byte[]> GetOrCreateSecretAsync(string name, int length, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<byte[]?> ReadSecretAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<bool> DeleteSecretAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IStoreSubscription> SubscribeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IStoreLease?> TryAcquireLeaseAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task WriteConversationsAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<IReadOnlyList<ConversationEntry>> ReadConversationsAsync(
-            long afterSequence, DateTimeOffset seenSince, string exceptInstance, int limit, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<long> PurgeConversationsAsync(DateTimeOffset before, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task SaveHealthAsync(HealthSnapshot snapshot, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<HealthSnapshot?> LatestHealthAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<Core.Stats.RollupRow>> ReadRollupsAsync(
-            TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<Core.Rollout.RolloutState> LoadRolloutAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<AuditEvent>?> TrySaveRolloutAsync(
-            long expectedVersion, Core.Rollout.RolloutState next, IReadOnlyList<AuditEvent> events, Core.Rollout.RollbackRecord? rollback,
-            CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<Core.Rollout.RollbackRecord>> RollbacksAsync(int limit, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<Core.Health.Baseline> SaveBaselineAsync(Core.Health.Baseline baseline, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
-
-        public Task<Core.Health.Baseline?> LatestBaselineAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-
         public Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

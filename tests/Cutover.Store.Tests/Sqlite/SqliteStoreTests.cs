@@ -139,8 +139,8 @@ public sealed class SqliteStoreTests : StoreContractTests
         await connection.OpenAsync(Cancel);
         await using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + Cutover.Store.Sqlite.SqliteStore.UserActivitySql;
-        command.Parameters.AddWithValue("$from", 0L);
-        command.Parameters.AddWithValue("$to", 1L);
+        command.Parameters.AddWithValue("@from", 0L);
+        command.Parameters.AddWithValue("@to", 1L);
         var plan = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync(Cancel))
         {

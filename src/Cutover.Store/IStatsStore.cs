@@ -1,0 +1,19 @@
+using Cutover.Core.Routing;
+using Cutover.Core.Stats;
+
+namespace Cutover.Store;
+
+/// <summary>What stats and simulations read: the rollups of the decision log, and who it saw.</summary>
+public interface IStatsStore
+{
+    /// <summary>The rollup rows of periods of <paramref name="resolution"/> (a minute or an hour) starting in [from, to).</summary>
+    Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The users the decision log saw in [<paramref name="from"/>, <paramref name="to"/>): one row per stored user key
+    /// and domain, with the bucket and the number of decisions. Only decisions a bucket can route are counted: those
+    /// with a user key and a bucket, and not changes of other fields (rule <c>field</c>), which go where their field is
+    /// configured to go whatever the bucket.
+    /// </summary>
+    Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+}

@@ -1,0 +1,115 @@
+using System.Data.Common;
+using Cutover.Core.Classification;
+using Cutover.Core.Decisions;
+using Cutover.Core.Routing;
+using Cutover.Core.Stats;
+using Cutover.Core.Webhooks;
+
+namespace Cutover.Store.Sql;
+
+/// <summary>The decision log's reads and retention, and the stats read from it and its rollups.</summary>
+internal abstract partial class SqlStore
+{
+    /// <summary>
+    /// A range scan of the created_at index, grouped by user and domain (on SQLite in a temporary b-tree): a day of a
+    /// busy service reads its rows once. A user's bucket only changes with the salt; max() keeps one row per user and
+    /// domain even then.
+    /// </summary>
+    internal const string UserActivitySql = """
+        SELECT from_number, domain, max(bucket), count(*)
+        FROM webhook_routing_logs
+        WHERE created_at >= @from AND created_at < @to
+          AND from_number IS NOT NULL AND bucket IS NOT NULL AND rule <> 'field'
+        GROUP BY from_number, domain
+        """;
+
+    /// <summary>Deletes up to 5,000 rollup rows whose period starts before <c>@before</c>.</summary>
+    protected abstract string PurgeRollupsSql { get; }
+
+    /// <summary>The columns that hold a rollup's latency sketch, read by <see cref="ReadLatency"/>.</summary>
+    protected abstract string RollupLatencyColumns { get; }
+
+    /// <summary>The latency sketch of a rollup row, encoded as <see cref="LatencySketch.ToBytes"/> does.</summary>
+    protected abstract byte[] ReadLatency(DbDataReader reader, int ordinal);
+
+    public async Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken)
+    {
+        var filter = new SqlFilter()
+            .And("created_at >= @since", "since", query.Since is { } since ? Millis(since) : null)
+            .And("created_at < @until", "until", query.Until is { } until ? Millis(until) : null)
+            .And("from_number = @user", "user", query.UserKey);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ListAsync(null, $"""
+            SELECT created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket, routed_to, webhook_name,
+                   handler, status, status_code, response_time_ms, error_message, fallback
+            FROM webhook_routing_logs {filter}
+            ORDER BY id DESC LIMIT @limit
+            """, r => new DecisionRecord(
+                At: ReadMillis(r, 0),
+                CorrelationId: r.GetString(1),
+                MessageId: r.GetStringOrNull(2),
+                UserKey: r.GetStringOrNull(3),
+                Kind: ParseKind(r.GetString(4)),
+                Domain: r.GetString(5),
+                Rule: ParseRule(r.GetString(6)),
+                Bucket: r.IsDBNull(7) ? -1 : r.GetInt32(7),
+                Route: ParseRoute(r.GetString(8)),
+                Upstream: r.GetString(9),
+                Handler: r.GetStringOrNull(10),
+                Success: r.GetString(11) == "success",
+                StatusCode: r.IsDBNull(12) ? 0 : r.GetInt32(12),
+                LatencyMs: r.IsDBNull(13) ? 0 : r.GetDouble(13),
+                Error: r.GetStringOrNull(14),
+                Fallback: r.GetBoolean(15)),
+            cancellationToken, filter.Parameters(("limit", Math.Clamp(query.Limit, 1, 1_000_000))));
+    }
+
+    public async Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ListAsync(null, UserActivitySql,
+            static r => new UserActivity(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3)),
+            cancellationToken, ("from", Millis(from)), ("to", Millis(to)));
+    }
+
+    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(
+        TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ListAsync(null, $"""
+            SELECT period_start, domain, routed_to, handler, request_count, error_count, fallback_count, last_request, {RollupLatencyColumns}
+            FROM webhook_routing_rollups
+            WHERE resolution = @resolution AND period_start >= @from AND period_start < @to
+            """, r => new RollupRow(
+                ReadMillis(r, 0).ToUnixTimeMilliseconds(),
+                r.GetString(1),
+                ParseRoute(r.GetString(2)),
+                r.GetString(3),
+                r.GetInt64(4),
+                r.GetInt64(5),
+                r.GetInt64(6),
+                ReadMillis(r, 7).ToUnixTimeMilliseconds(),
+                ReadLatency(r, 8)),
+            cancellationToken, ("resolution", (int)resolution.TotalSeconds), ("from", Millis(from)), ("to", Millis(to)));
+    }
+
+    public Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            var decisions = await connection.DeleteInSlicesAsync("""
+                DELETE FROM webhook_routing_logs WHERE id IN (SELECT id FROM webhook_routing_logs WHERE created_at < @before LIMIT 5000)
+                """, Millis(decisionsBefore), cancellationToken);
+            var rollups = await connection.DeleteInSlicesAsync(PurgeRollupsSql, Millis(rollupsBefore), cancellationToken);
+            return new PurgeResult(decisions, rollups);
+        }, cancellationToken);
+
+    private static UpdateKind ParseKind(string value) => value switch
+    {
+        "status" => UpdateKind.Status,
+        "change" => UpdateKind.Change,
+        _ => UpdateKind.Message,
+    };
+
+    private static ClassificationRule ParseRule(string value) =>
+        Enum.GetValues<ClassificationRule>().FirstOrDefault(r => r.ToName() == value, ClassificationRule.Fallback);
+}
