@@ -109,14 +109,14 @@ internal static class ExplainCommand
     private static async Task<RoutingState> LoadStateAsync(CutoverOptions options, RouterTopology topology, CancellationToken cancellationToken)
     {
         var initial = RoutingState.Initial(topology.RoutableCandidates.Where(static d => d != RouterTopology.FallbackDomain), TimeProvider.System.GetUtcNow());
-        if (options.Store.Provider == StoreFactory.Sqlite && !File.Exists(new SqliteConnectionStringBuilder(options.Store.ConnectionString).DataSource))
+        if (options.Store.Provider == StoreProvider.Sqlite && !File.Exists(new SqliteConnectionStringBuilder(options.Store.ConnectionString).DataSource))
         {
             return initial;
         }
 
         try
         {
-            await using var store = StoreFactory.Open(options.Store.Provider, options.Store.ConnectionString, TimeProvider.System);
+            await using var store = StoreFactory.Open(options.Store.ProviderName, options.Store.ConnectionString, TimeProvider.System);
             return await store.SchemaVersionAsync(cancellationToken) == 0 ? initial : await store.LoadRoutingStateAsync(initial, cancellationToken);
         }
         catch (StoreException ex)
