@@ -111,7 +111,7 @@ internal static class ExplainCommand
         try
         {
             // Opening a store touches nothing; its first query would make a missing file.
-            await using var store = StoreFactory.Open(options.Store.Provider, options.Store.ConnectionString, TimeProvider.System);
+            await using var store = StoreFactory.Open(options.Store.ProviderName, options.Store.ConnectionString, TimeProvider.System);
             if (store.FilePath is { } file && !File.Exists(file))
             {
                 return initial;

@@ -22,7 +22,7 @@ internal static class MigrateCommand
             var options = ConfigFile.Load(file);
             try
             {
-                await using var store = StoreFactory.Open(options.Store.Provider, options.Store.ConnectionString, TimeProvider.System);
+                await using var store = StoreFactory.Open(options.Store.ProviderName, options.Store.ConnectionString, TimeProvider.System);
                 var applied = await store.MigrateAsync(cancellationToken);
                 var version = await store.SchemaVersionAsync(cancellationToken);
                 await context.Out.WriteLineAsync(applied == 0

@@ -22,7 +22,7 @@ public sealed record ErrorComparisonOptions
 
             field = value;
         }
-    } = 0.01;
+    } = HealthDefaults.Alpha;
 
     /// <summary>The mixture over risk ratios above 1; <see cref="RiskRatioPrior.Default"/> unless set.</summary>
     public RiskRatioPrior Prior

@@ -17,7 +17,7 @@ public sealed record LatencyComparisonOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MinRequestsPerSide));
             field = value;
         }
-    } = 200;
+    } = HealthDefaults.LatencyMinRequests;
 
     /// <summary>How many times legacy's p95 unified may take; 1.25 by default, at least 1.</summary>
     public double Ratio
@@ -32,7 +32,7 @@ public sealed record LatencyComparisonOptions
 
             field = value;
         }
-    } = 1.25;
+    } = HealthDefaults.LatencyRatio;
 
     /// <summary>Milliseconds unified may take on top of the ratio; 50 by default, at least 0.</summary>
     public double SlackMs
@@ -47,5 +47,5 @@ public sealed record LatencyComparisonOptions
 
             field = value;
         }
-    } = 50.0;
+    } = HealthDefaults.LatencySlackMs;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
+using Cutover.Core.Text;
 using Route = Cutover.Core.Routing.Route;
 using Cutover.Server.Contracts;
 using Cutover.Server.Rollout;
@@ -32,8 +33,8 @@ internal sealed partial class AdminApi
         var shortest = plan.Steps.Aggregate(TimeSpan.Zero, static (sum, s) => sum + s.Soak);
         return Task.FromResult(Json(
             new RolloutPlanResponse(
-                plan.Mode == RolloutMode.Auto ? "auto" : "manual",
-                plan.OnCritical == CriticalAction.StepBack ? "step_back" : "zero",
+                EnumNameConverter<RolloutMode>.NameOf(plan.Mode),
+                EnumNameConverter<CriticalAction>.NameOf(plan.OnCritical),
                 rollouts.EvaluationInterval.ToString("c", CultureInfo.InvariantCulture),
                 StepsOf(plan),
                 shortest.ToString("c", CultureInfo.InvariantCulture)),
@@ -128,7 +129,7 @@ internal sealed partial class AdminApi
             state.Status == RolloutStatus.Idle ? 0 : index + 1,
             plan.Steps.Count,
             state.Status == RolloutStatus.Idle ? routing.Current.State.Percent : state.Percent,
-            plan.Mode == RolloutMode.Auto ? "auto" : "manual",
+            EnumNameConverter<RolloutMode>.NameOf(plan.Mode),
             state.Status == RolloutStatus.Idle ? null : state.Domain,
             state.Paused,
             state.StartedAt,

@@ -6,6 +6,7 @@ using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
+using Cutover.Core.Text;
 using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
@@ -320,7 +321,7 @@ internal sealed partial class AdminApi(
     {
         var o = options.Value;
         return ContractMapper.Status(routing.Current, decisionLog.Counters, new StoreStatus(store.Provider, store.Location),
-            o.Delivery.Mode, o.Privacy.UserKeys, clock.StartedAt) with
+            EnumNameConverter<DeliveryMode>.NameOf(o.Delivery.Mode), EnumNameConverter<UserKeysMode>.NameOf(o.Privacy.UserKeys), clock.StartedAt) with
         {
             Instance = InstanceStatus(),
             Warnings = warnings.All,

@@ -26,7 +26,7 @@ internal sealed class AdminAuthenticator
         _tokens = [.. options.Value.Admin.Tokens.Select(static t => (
             t.Name!,
             SHA256.HashData(Encoding.UTF8.GetBytes(t.Token!)),
-            t.Role == "operate" ? AdminRole.Operate : AdminRole.Read))];
+            t.Role!.Value))];
     }
 
     /// <summary>The caller, or the status and sentence to refuse with.</summary>

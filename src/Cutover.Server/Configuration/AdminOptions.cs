@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace Cutover.Server.Configuration;
 
 /// <summary><c>Admin:*</c>: who may read and change routing through <c>/admin</c>.</summary>
 public sealed class AdminOptions
 {
-    /// <summary>Named bearer tokens. With none configured, the admin API answers only on loopback.</summary>
+    /// <summary>Named bearer tokens. With none configured, the admin API answers only on loopback. Names and tokens are unique (the rules).</summary>
+    [Secret]
+    [ValidateEnumeratedItems]
     public List<AdminTokenOptions> Tokens { get; set; } = [];
 
     /// <summary>

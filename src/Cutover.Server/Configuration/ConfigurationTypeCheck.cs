@@ -6,59 +6,78 @@ using Microsoft.Extensions.Configuration;
 namespace Cutover.Server.Configuration;
 
 /// <summary>
-/// Checks every value of a configuration section against the type of the option it binds to, before binding.
+/// Checks every value of a configuration section against the type of the option it binds to, before binding: numbers,
+/// durations, booleans, and the names of a mode (<c>Rollout:Mode</c>: <c>manual</c> or <c>auto</c>).
 /// </summary>
 /// <remarks>
 /// The binder stops at the first value it cannot convert, and inside a dictionary entry it drops the whole
 /// entry instead (a <c>"TimeoutMs": "ten"</c> made the upstream vanish and start-up then complained that its
-/// URL was missing). Walking the keys first reports every such value at once, each with its key.
-/// Keys that match no option are left alone: they may belong to a later version's settings.
+/// URL was missing). Walking the keys first reports every such value at once, each with its key, and tells the
+/// caller which keys to leave out of binding. Keys that match no option are left alone: they may belong to a later
+/// version's settings. The value of an option marked <see cref="SecretAttribute"/> is never repeated.
 /// </remarks>
 internal static class ConfigurationTypeCheck
 {
-    public static List<string> Check(IConfigurationSection section, Type type)
+    /// <summary>A value that does not fit its option: the key, and the problem as start-up reports it.</summary>
+    public readonly record struct Problem(string Key, string Message);
+
+    public static List<Problem> Check(IConfigurationSection section, Type type)
     {
-        var errors = new List<string>();
-        Walk(section, type, errors);
-        return errors;
+        var problems = new List<Problem>();
+        Walk(section, type, entriesSecret: false, problems);
+        return problems;
     }
 
-    private static void Walk(IConfigurationSection section, Type type, List<string> errors)
+    private static void Walk(IConfigurationSection section, Type type, bool entriesSecret, List<Problem> problems)
     {
         foreach (var child in section.GetChildren())
         {
-            var childType = ChildType(type, child.Key);
+            var property = IsCollection(type) ? null : Property(type, child.Key);
+            var childType = property?.PropertyType ?? EntryType(type, child.Key);
             if (childType is null)
             {
                 continue;
             }
 
+            // An entry of a secret list (an admin token written as a single value) is as secret as the list.
+            var secret = property is null ? entriesSecret : property.IsDefined(typeof(SecretAttribute));
             if (IsScalar(childType))
             {
                 if (child.Value is { } value && !Converts(childType, value))
                 {
-                    errors.Add($"{child.Path}: '{value}' is not {Describe(childType)}");
+                    problems.Add(new(child.Path, secret
+                        ? $"{child.Path}: the value is not {Describe(childType)} (not shown: it is a secret)"
+                        : $"{child.Path}: '{value}' is not {Describe(childType)}"));
                 }
                 else if (child.Value is null && child.GetChildren().Any())
                 {
-                    errors.Add($"{child.Path}: expected {Describe(childType)}, not an object or a list");
+                    problems.Add(new(child.Path, $"{child.Path}: expected {Describe(childType)}, not an object or a list"));
                 }
             }
             else if (!string.IsNullOrEmpty(child.Value) && !child.GetChildren().Any())
             {
                 // A single value where a list or a section belongs would otherwise bind to nothing, silently.
                 var shape = childType.IsGenericType && childType.GetGenericTypeDefinition() == typeof(List<>) ? "a list" : "a section";
-                errors.Add($"{child.Path}: expected {shape} (such as [\"{child.Value}\"]), not the single value '{child.Value}'");
+                problems.Add(new(child.Path, secret
+                    ? $"{child.Path}: expected {shape}, not a single value (not shown: it is a secret)"
+                    : $"{child.Path}: expected {shape} (such as [\"{child.Value}\"]), not the single value '{child.Value}'"));
             }
             else
             {
-                Walk(child, childType, errors);
+                Walk(child, childType, secret, problems);
             }
         }
     }
 
-    /// <summary>The type a child key binds to: a dictionary's or list's element, or a property found by name; null when none.</summary>
-    private static Type? ChildType(Type type, string key)
+    private static bool IsCollection(Type type) =>
+        type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Dictionary<,>) || type.GetGenericTypeDefinition() == typeof(List<>));
+
+    /// <summary>The option a key names, found as the binder finds it (case ignored); null when none.</summary>
+    private static PropertyInfo? Property(Type type, string key) =>
+        type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+
+    /// <summary>The type of a dictionary's value or of a list's item (for an index); null when the key is neither.</summary>
+    private static Type? EntryType(Type type, string key)
     {
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
         {
@@ -70,7 +89,7 @@ internal static class ConfigurationTypeCheck
             return int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? type.GetGenericArguments()[0] : null;
         }
 
-        return type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType;
+        return null;
     }
 
     private static bool IsScalar(Type type)
@@ -89,6 +108,7 @@ internal static class ConfigurationTypeCheck
 
         try
         {
+            // The type's own converter, as the binder uses it: for a mode, EnumNameConverter (its names, exactly).
             TypeDescriptor.GetConverter(t).ConvertFromInvariantString(value);
             return true;
         }
@@ -106,8 +126,15 @@ internal static class ConfigurationTypeCheck
             : t == typeof(decimal) || t == typeof(double) ? "a number"
             : t == typeof(bool) ? "true or false"
             : t == typeof(TimeSpan) ? "a duration such as 00:30:00 (hh:mm:ss)"
-            : t.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(t))
+            : t.IsEnum ? "one of " + string.Join(", ", Names(t))
             : t == typeof(string) ? "a text value"
             : "a " + t.Name;
+    }
+
+    /// <summary>A mode's names as the configuration writes them (<c>manual, auto</c>), from the type's converter.</summary>
+    private static IEnumerable<string?> Names(Type enumType)
+    {
+        var converter = TypeDescriptor.GetConverter(enumType);
+        return (converter.GetStandardValues() ?? Array.Empty<object>()).Cast<object>().Select(converter.ConvertToInvariantString);
     }
 }

@@ -1,28 +1,46 @@
 namespace Cutover.Server.Configuration;
 
 /// <summary>
-/// Every default of the configuration in one place: limits, and the domains of the runbooks with
-/// their button prefixes and keywords (English, French, Kinyarwanda).
+/// Every default of the configuration in one place (the health thresholds' are Core's <see cref="Core.Health.HealthDefaults"/>):
+/// limits, and the domains of the runbooks with their button prefixes and keywords (English, French, Kinyarwanda).
 /// </summary>
 public static class CutoverDefaults
 {
     public const string Listen = "http://127.0.0.1:8080";
     public const int UpstreamTimeoutMs = 10_000;
-    public const string StoreProvider = "sqlite";
+    public const StoreProvider StoreProvider = Configuration.StoreProvider.Sqlite;
     public const string StoreConnectionString = "Data Source=cutover.db";
     public static readonly TimeSpan StorePollInterval = TimeSpan.FromSeconds(1);
-    public const string DeliveryMode = "direct";
-    public const string PrivacyUserKeys = "hashed";
+    public const DeliveryMode DeliveryMode = Configuration.DeliveryMode.Direct;
+    public const UserKeysMode PrivacyUserKeys = UserKeysMode.Hashed;
     public const string Salt = "cutover-v1";
     public static readonly TimeSpan MemoryTtl = TimeSpan.FromMinutes(30);
     public const int MemoryCapacity = 200_000;
-    public const string MemoryShare = "auto";
+    public const MemoryShareMode MemoryShare = MemoryShareMode.Auto;
     public static readonly TimeSpan MemorySyncInterval = TimeSpan.FromMilliseconds(500);
     public const int MemoryShareQueueCapacity = 65_536;
     public const int MaxBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>The largest <c>Ingress:MaxBodyBytes</c> allowed; Kestrel's own limit for every other endpoint sits just above.</summary>
+    public const int MaxBodyBytesLimit = 64 * 1024 * 1024;
+
     public const int DecisionQueueCapacity = 65_536;
     public const int DecisionBatchSize = 1_000;
     public static readonly TimeSpan DecisionFlushInterval = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan RetentionDecisions = TimeSpan.FromDays(7);
+    public static readonly TimeSpan RetentionRollups = TimeSpan.FromDays(90);
+    public static readonly TimeSpan RetentionInterval = TimeSpan.FromHours(1);
+
+    // The health thresholds' defaults are Core's (Cutover.Core.Health.HealthDefaults); these are the server's own.
+    public static readonly TimeSpan HealthWindow = TimeSpan.FromHours(1);
+    public static readonly TimeSpan HealthRecentWindow = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+    public const int ProbeFailures = 2;
+    public static readonly TimeSpan RolloutEvaluationInterval = TimeSpan.FromSeconds(30);
+    public const int NotificationAttempts = 6;
+    public static readonly TimeSpan NotificationFirstRetryDelay = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan NotificationTimeout = TimeSpan.FromSeconds(5);
 
     public static readonly string[] ProtectedDomains = ["mobility", "profile", "insurance"];
 

@@ -4,9 +4,10 @@ namespace Cutover.Server.Configuration;
 public sealed class DecisionLogOptions
 {
     /// <summary>Records held in memory at most; when full, new records are dropped and counted. Default 65,536.</summary>
+    [ConfigRange(1, 10_000_000)]
     public int QueueCapacity { get; set; } = CutoverDefaults.DecisionQueueCapacity;
 
-    /// <summary>Records written per transaction at most. Default 1,000.</summary>
+    /// <summary>Records written per transaction at most, 1 to <see cref="QueueCapacity"/> (the rules). Default 1,000.</summary>
     public int BatchSize { get; set; } = CutoverDefaults.DecisionBatchSize;
 
     /// <summary>
@@ -14,5 +15,6 @@ public sealed class DecisionLogOptions
     /// Default 50 ms; 0 writes whatever is queued at once. Each transaction costs a commit and rewrites
     /// whole pages, so a few records per transaction cost several times what the records do.
     /// </summary>
+    [ConfigRange(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan FlushInterval { get; set; } = CutoverDefaults.DecisionFlushInterval;
 }

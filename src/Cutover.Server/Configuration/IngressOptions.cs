@@ -4,5 +4,6 @@ namespace Cutover.Server.Configuration;
 public sealed class IngressOptions
 {
     /// <summary>Largest accepted body; larger gets 413. Default 4 MiB (Meta sends up to 3 MB).</summary>
+    [ConfigRange(1024, CutoverDefaults.MaxBodyBytesLimit, Why = "Meta sends up to 3 MB")]
     public int MaxBodyBytes { get; set; } = CutoverDefaults.MaxBodyBytes;
 }

@@ -1,14 +1,14 @@
-using Cutover.Store;
-
 namespace Cutover.Server.Configuration;
 
 /// <summary><c>Memory:*</c>: the conversation memory that keeps "yes" in the domain of the message before it.</summary>
 public sealed class MemoryOptions
 {
     /// <summary>How long a user's last domain is remembered. Default 30 minutes.</summary>
+    [ConfigRange(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan Ttl { get; set; } = CutoverDefaults.MemoryTtl;
 
     /// <summary>How many users are remembered at most. Default 200,000.</summary>
+    [ConfigRange(2, 10_000_000)]
     public int Capacity { get; set; } = CutoverDefaults.MemoryCapacity;
 
     /// <summary>
@@ -18,22 +18,24 @@ public sealed class MemoryOptions
     /// both instances have synced, that is after about this instance's <c>SyncInterval</c> plus the other's (1 s with
     /// the defaults). A message that arrives sooner is classified as if the user were new to that instance.
     /// </summary>
-    public string Share { get; set; } = CutoverDefaults.MemoryShare;
+    public MemoryShareMode Share { get; set; } = CutoverDefaults.MemoryShare;
 
     /// <summary>How often shared memory is written to and read from the store. Default 500 ms.</summary>
+    [ConfigRange(typeof(TimeSpan), "00:00:00.05", "00:01:00")]
     public TimeSpan SyncInterval { get; set; } = CutoverDefaults.MemorySyncInterval;
 
     /// <summary>
     /// How many remembered conversations may wait to be written to the store; beyond that they are not shared (and
     /// counted), the request never waits. Default 65,536.
     /// </summary>
+    [ConfigRange(1, 10_000_000)]
     public int ShareQueueCapacity { get; set; } = CutoverDefaults.MemoryShareQueueCapacity;
 
     /// <summary>Whether <see cref="Share"/> turns sharing on for <paramref name="storeProvider"/>.</summary>
-    public bool IsShared(string storeProvider) => Share switch
+    public bool IsShared(StoreProvider storeProvider) => Share switch
     {
-        "on" => true,
-        "off" => false,
-        _ => storeProvider == StoreFactory.Postgres,
+        MemoryShareMode.On => true,
+        MemoryShareMode.Off => false,
+        _ => storeProvider == StoreProvider.Postgres,
     };
 }

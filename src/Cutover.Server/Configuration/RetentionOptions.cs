@@ -4,11 +4,14 @@ namespace Cutover.Server.Configuration;
 public sealed class RetentionOptions
 {
     /// <summary>Raw decision records older than this are deleted. Default 7 days (Meta retries for 7 days).</summary>
-    public TimeSpan Decisions { get; set; } = TimeSpan.FromDays(7);
+    [ConfigRange(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan Decisions { get; set; } = CutoverDefaults.RetentionDecisions;
 
     /// <summary>Rollup rows older than this are deleted. Default 90 days.</summary>
-    public TimeSpan Rollups { get; set; } = TimeSpan.FromDays(90);
+    [ConfigRange(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan Rollups { get; set; } = CutoverDefaults.RetentionRollups;
 
     /// <summary>How often the purge runs. Default 1 hour; the first run is at start-up.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+    [ConfigRange(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan Interval { get; set; } = CutoverDefaults.RetentionInterval;
 }

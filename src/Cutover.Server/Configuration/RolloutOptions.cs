@@ -1,17 +1,25 @@
+using Cutover.Core.Rollout;
+using Microsoft.Extensions.Options;
+
 namespace Cutover.Server.Configuration;
 
 /// <summary><c>Rollout:*</c>: the plan the controller walks, and how.</summary>
 public sealed class RolloutOptions
 {
     /// <summary><c>manual</c> (default: after a green soak, wait for <c>promote</c>) or <c>auto</c>.</summary>
-    public string Mode { get; set; } = "manual";
+    public RolloutMode Mode { get; set; } = RolloutMode.Manual;
 
-    /// <summary>The steps; empty means the runbooks' plan: 10% 4 h, 25% 4 h, 35% 6 h, 50% 24 h, 75% 48 h, 100% 48 h.</summary>
+    /// <summary>
+    /// The steps; empty means the runbooks' plan: 10% 4 h, 25% 4 h, 35% 6 h, 50% 24 h, 75% 48 h, 100% 48 h. Each
+    /// step's percent above the one before: the rules.
+    /// </summary>
+    [ValidateEnumeratedItems]
     public List<RolloutStepOptions> Steps { get; set; } = [];
 
     /// <summary>How often the controller looks at health. Default 30 s.</summary>
-    public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(30);
+    [ConfigRange(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan EvaluationInterval { get; set; } = CutoverDefaults.RolloutEvaluationInterval;
 
     /// <summary><c>zero</c> (default: every user back to legacy) or <c>step_back</c> (the previous step's percent).</summary>
-    public string OnCritical { get; set; } = "zero";
+    public CriticalAction OnCritical { get; set; } = CriticalAction.Zero;
 }

@@ -93,13 +93,13 @@ public static class CutoverHost
         services.AddSingleton<IValidateOptions<CutoverOptions>, CutoverOptionsValidator>();
 
         // The webhook's own limit (Ingress:MaxBodyBytes) is enforced while reading; this caps every other endpoint.
-        services.Configure<KestrelServerOptions>(static k => k.Limits.MaxRequestBodySize = CutoverConfiguration.MaxBodyBytesLimit + 1L);
+        services.Configure<KestrelServerOptions>(static k => k.Limits.MaxRequestBodySize = CutoverDefaults.MaxBodyBytesLimit + 1L);
 
         services.AddSingleton(static sp => TopologyFactory.Create(sp.GetRequiredService<IOptions<CutoverOptions>>().Value));
         services.AddSingleton(static sp =>
         {
             var store = sp.GetRequiredService<IOptions<CutoverOptions>>().Value.Store;
-            return StoreFactory.Open(store.Provider, store.ConnectionString, sp.GetRequiredService<TimeProvider>());
+            return StoreFactory.Open(store.ProviderName, store.ConnectionString, sp.GetRequiredService<TimeProvider>());
         });
 
         // Each service takes the role of the store it uses; every role is the one store (which disposes only once,

@@ -31,12 +31,12 @@ internal sealed class HashKeySetup(IStoreDatabase store, ISecretStore secrets, I
 
     public async Task<UserKeyHasher> LoadAsync(PrivacyOptions privacy, CancellationToken cancellationToken)
     {
-        var hashed = privacy.UserKeys != "raw";
+        var hashed = privacy.UserKeys != UserKeysMode.Raw;
         if (hashed && privacy.HashKey is null && store.FilePath is null && store.Provider == StoreFactory.Postgres)
         {
             // Configuration validation refuses this first; checked again before anything stored is touched, since the
             // message promises that an old stored key stays until a key is configured.
-            throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), [CutoverConfiguration.PostgresNeedsHashKey]);
+            throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), [CutoverOptionsRulesValidator.PostgresNeedsHashKey]);
         }
 
         var stored = await secrets.ReadSecretAsync(StoredSecret, cancellationToken);

@@ -366,6 +366,6 @@ internal sealed class RolloutService(
 
     private static RolloutPlan PlanOf(RolloutOptions o) => new(
         o.Steps.Count == 0 ? RolloutPlan.DefaultSteps : [.. o.Steps.Select(static s => new RolloutStep(s.Percent, s.Soak, s.MinRequests))],
-        o.Mode == "auto" ? RolloutMode.Auto : RolloutMode.Manual,
-        o.OnCritical == "step_back" ? CriticalAction.StepBack : CriticalAction.Zero);
+        o.Mode,
+        o.OnCritical);
 }

@@ -1,4 +1,5 @@
 using Cutover.Core.Routing;
+using Cutover.Core.Text;
 using Cutover.Server.Configuration;
 using Cutover.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,7 @@ public sealed class CutoverConfigurationTests
         Assert.Empty(errors);
         Assert.Equal("http://127.0.0.1:8080", options!.Listen);
         Assert.Equal(["mobility", "profile", "insurance"], options.ProtectedDomains);
-        Assert.Equal(("sqlite", "direct", "hashed"), (options.Store.Provider, options.Delivery.Mode, options.Privacy.UserKeys));
+        Assert.Equal((StoreProvider.Sqlite, DeliveryMode.Direct, UserKeysMode.Hashed), (options.Store.Provider, options.Delivery.Mode, options.Privacy.UserKeys));
         Assert.Equal(TimeSpan.FromMinutes(30), options.Memory.Ttl);
         Assert.Equal(4 * 1024 * 1024, options.Ingress.MaxBodyBytes);
         Assert.Equal((65_536, 1_000, TimeSpan.FromMilliseconds(50)),
@@ -71,10 +72,10 @@ public sealed class CutoverConfigurationTests
                 "Cutover:Upstreams:jobs:Url: 'ftp://x' is not an absolute http:// or https:// URL",
                 "Cutover:Domains:ride:Upstream: 'rides' is not configured under Cutover:Upstreams (add Cutover:Upstreams:rides:Url)",
                 "Cutover:ProtectedDomains:0: 'mobilty' is not a configured domain",
-                "Cutover:Store:Provider: 'mysql' is not sqlite or postgres",
-                "Cutover:Privacy:UserKeys: 'plain' is not hashed or raw",
+                "Cutover:Store:Provider: 'mysql' is not one of sqlite, postgres",
+                "Cutover:Privacy:UserKeys: 'plain' is not one of hashed, raw",
                 "Cutover:Admin:Tokens:0:Token is shorter than 16 characters",
-                "Cutover:Admin:Tokens:0:Role: 'admin' is not read or operate",
+                "Cutover:Admin:Tokens:0:Role: 'admin' is not one of read, operate",
             }.Order(StringComparer.Ordinal),
             errors.Order(StringComparer.Ordinal));
     }
@@ -193,7 +194,7 @@ public sealed class CutoverConfigurationTests
         var (_, errors) = Load(settings);
 
         Assert.Equal(
-            ["Cutover:Memory:Share: 'always' is not auto, on or off",
+            ["Cutover:Memory:Share: 'always' is not one of auto, on, off",
              "Cutover:Memory:SyncInterval: 00:00:00.0100000 is outside 00:00:00.0500000..00:01:00",
              "Cutover:Memory:ShareQueueCapacity: 0 is outside 1..10000000"], errors);
     }
@@ -205,7 +206,10 @@ public sealed class CutoverConfigurationTests
     [InlineData("off", "postgres", false)]
     public void MemoryShare_ByProvider_OnlyAutoFollowsTheStore(string share, string provider, bool shared)
     {
-        Assert.Equal(shared, new MemoryOptions { Share = share }.IsShared(provider));
+        Assert.True(EnumNameConverter<MemoryShareMode>.TryParse(share, out var mode));
+        Assert.True(EnumNameConverter<StoreProvider>.TryParse(provider, out var store));
+
+        Assert.Equal(shared, new MemoryOptions { Share = mode }.IsShared(store));
     }
 
     [Fact]
@@ -214,7 +218,7 @@ public sealed class CutoverConfigurationTests
         var (options, errors) = Load(Valid());
 
         Assert.Empty(errors);
-        Assert.Equal(("auto", TimeSpan.FromMilliseconds(500), 65_536),
+        Assert.Equal((MemoryShareMode.Auto, TimeSpan.FromMilliseconds(500), 65_536),
             (options!.Memory.Share, options.Memory.SyncInterval, options.Memory.ShareQueueCapacity));
     }
 
@@ -373,7 +377,7 @@ public sealed class CutoverConfigurationTests
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
-        Assert.Contains("Cutover:Delivery:Mode: 'fast' is not direct or queued", ex.Failures);
+        Assert.Contains("Cutover:Delivery:Mode: 'fast' is not one of direct, queued", ex.Failures);
     }
 
     [Fact]
