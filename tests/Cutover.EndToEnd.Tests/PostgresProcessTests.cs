@@ -10,7 +10,7 @@ namespace Cutover.EndToEnd.Tests;
 
 /// <summary>
 /// `cutover serve` processes on one real PostgreSQL, steered from SQL as the runbooks do and from the CLI: changes in
-/// SQL reach the routers within a second, the runbooks' view and health function agree with the CLI, several routers
+/// SQL reach the routers by notification, the runbooks' view and health function agree with the CLI, several routers
 /// decide alike and hand the rollout over when the leader is killed, and an outage of the database loses no webhook.
 /// </summary>
 public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : IClassFixture<PostgresClusterFixture>, IAsyncLifetime
@@ -18,7 +18,6 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
     private const string OperateToken = "e2e-operate-token-0123";
     private const string HashKey = "e2e-hash-key-0123456789abcdef";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private RecordingUpstreams _upstreams = null!;
     private DirectoryInfo _directory = null!;
     private string _database = string.Empty;
@@ -39,7 +38,7 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
     }
 
     [Fact]
-    public async Task SqlFunctions_ReachARunningRouterWithinOneSecond_AndAppearInHistory()
+    public async Task SqlFunctions_ReachARunningRouterByNotification_AndAppearInHistory()
     {
         // arrange
         await using var router = await StartRouterAsync("a");
@@ -47,17 +46,15 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
 
         // act: the runbook's command in SQL
         await SqlAsync("SELECT update_routing_percentage(25.00, 'week 6: 25% from psql')");
-        var toQuarter = await TimeUntilAsync(http, static s => s.GetProperty("percent").GetDecimal() == 25m);
+        await UntilAsync(http, static s => s.GetProperty("percent").GetDecimal() == 25m);
         var quarter = await UnifiedShareAsync(http, users: 4000, offset: 0);
 
         await SqlAsync("SELECT set_routing_enabled(false, 'emergency')");
-        var toOff = await TimeUntilAsync(http, static s => !s.GetProperty("enabled").GetBoolean());
+        await UntilAsync(http, static s => !s.GetProperty("enabled").GetBoolean());
         var off = await UnifiedShareAsync(http, users: 400, offset: 10_000);
 
         // assert
-        Assert.True(toQuarter < OneSecond, $"25% reached the router after {toQuarter.TotalMilliseconds:F0} ms");
         Assert.InRange(quarter, 0.23, 0.27);
-        Assert.True(toOff < OneSecond, $"the kill switch reached the router after {toOff.TotalMilliseconds:F0} ms");
         Assert.Equal(0, off);
 
         var history = await Cli("history", "--json", "--url", router.Url, "--token", OperateToken);
@@ -135,7 +132,7 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
             Assert.True(set.ExitCode == 0, set.Error);
             foreach (var router in routers)
             {
-                await TimeUntilAsync(router.Http, static s => s.GetProperty("percent").GetDecimal() == 37m);
+                await UntilAsync(router.Http, static s => s.GetProperty("percent").GetDecimal() == 37m);
             }
 
             // act 1: every router explains the same 10,000 users
@@ -310,8 +307,8 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
         }, Timeout, "/readyz to be ready again");
 
         await SqlAsync("SELECT update_routing_percentage(40.00, 'after the outage')");
-        var toForty = await TimeUntilAsync(http, static s => s.GetProperty("percent").GetDecimal() == 40m);
-        Assert.True(toForty < OneSecond, $"a change after the outage reached the router after {toForty.TotalMilliseconds:F0} ms");
+        // The router listens again after the outage: with the re-read at 10 min, only a notification brings 40% in time.
+        await UntilAsync(http, static s => s.GetProperty("percent").GetDecimal() == 40m);
 
         JsonElement log = default;
         await Eventually.WaitAsync(async () =>
@@ -346,7 +343,10 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
         {
             ["AppSecret"] = RouterHarness.AppSecret,
             ["Upstreams"] = upstreams,
-            ["Store"] = new JsonObject { ["Provider"] = "postgres", ["ConnectionString"] = _database },
+            // The safety-net re-read at its longest (10 min): a change made in SQL can only reach a router within the
+            // test's timeout by LISTEN/NOTIFY, so the tests show the notification path works (after an outage too)
+            // without timing it, which on a loaded machine says more about the load than about Cutover.
+            ["Store"] = new JsonObject { ["Provider"] = "postgres", ["ConnectionString"] = _database, ["PollInterval"] = "00:10:00" },
             ["Admin"] = new JsonObject
             {
                 ["Tokens"] = new JsonArray(new JsonObject { ["Name"] = "alice", ["Token"] = OperateToken, ["Role"] = "operate" }),
@@ -416,13 +416,9 @@ public sealed class PostgresProcessTests(PostgresClusterFixture postgres) : ICla
         return rows;
     }
 
-    /// <summary>How long until <c>/admin/status</c> satisfies <paramref name="condition"/>, asked every 20 ms.</summary>
-    private static async Task<TimeSpan> TimeUntilAsync(HttpClient http, Func<JsonElement, bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        await Eventually.WaitAsync(async () => condition(await GetJsonAsync(http, "admin/status")), Timeout, "the router to see the change");
-        return clock.Elapsed;
-    }
+    /// <summary>Waits until <c>/admin/status</c> satisfies <paramref name="condition"/>, within the test's timeout.</summary>
+    private static Task UntilAsync(HttpClient http, Func<JsonElement, bool> condition) =>
+        Eventually.WaitAsync(async () => condition(await GetJsonAsync(http, "admin/status")), Timeout, "the router to see the change");
 
     /// <summary>Sends one jobs message from each of <paramref name="users"/> new users; the share that went to unified.</summary>
     private async Task<double> UnifiedShareAsync(HttpClient http, int users, int offset)
