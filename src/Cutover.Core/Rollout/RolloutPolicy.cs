@@ -38,8 +38,14 @@ public static class RolloutPolicy
     /// routing's actual percent for its scope, not the percent it last set, so "0% → 10%" is never written when
     /// routing was at 10% already.
     /// </summary>
-    public static RolloutState AsFound(RolloutState state, RoutingState routing) =>
-        state.Status.IsActive() ? state : state with { Percent = CurrentPercent(routing, state.Domain) };
+    public static RolloutState AsFound(RolloutState state, RoutingState routing)
+    {
+        var current = CurrentPercent(routing, state.Domain);
+
+        // Equal is left as stored: decimals keep their scale (0.00 read back against 0 set), and the audit trail's
+        // JSON should not change form when nothing changed.
+        return state.Status.IsActive() || state.Percent == current ? state : state with { Percent = current };
+    }
 
     /// <summary>
     /// A rollback to <paramref name="percent"/>: a running, halted or complete rollout goes back in its own scope (and
