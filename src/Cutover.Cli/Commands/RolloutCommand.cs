@@ -43,10 +43,13 @@ internal static class RolloutCommand
             """));
         command.Subcommands.Add(Change(runner, "resume", """
             Go on after a pause; after a rollback, restart the step that was rolled back, its soak from now.
+            Refused while a health check is critical (the answer names the checks): the controller would roll
+            back again at its next look. --force resumes anyway, for a check you know to be wrong.
 
-            Example:
+            Examples:
               cutover rollout resume --reason "fix deployed in unified"
-            """));
+              cutover rollout resume --force --reason "probe URL was wrong; unified is fine (INC-123)"
+            """, withForce: true));
         command.Subcommands.Add(Change(runner, "abort", """
             End the rollout and send every user of its scope back to legacy (0%).
 
@@ -109,10 +112,11 @@ internal static class RolloutCommand
         return command;
     }
 
-    private static Command Change(CliRunner runner, string name, string description, bool withDomain = false)
+    private static Command Change(CliRunner runner, string name, string description, bool withDomain = false, bool withForce = false)
     {
         var reason = ReasonOption.Create();
         var domain = new Option<string>("--domain", "-d") { Description = "Roll out this domain only (its own percent)", HelpName = "DOMAIN" };
+        var force = new Option<bool>("--force") { Description = "Resume even though a health check is critical (recorded with the reason)" };
         var command = new Command(name, description);
         command.Options.Add(reason);
         if (withDomain)
@@ -120,11 +124,19 @@ internal static class RolloutCommand
             command.Options.Add(domain);
         }
 
+        if (withForce)
+        {
+            command.Options.Add(force);
+        }
+
         runner.Bind(command, async (context, cancellationToken) =>
         {
             using var admin = context.Admin();
             var response = await admin.SendAsync(HttpMethod.Post, $"admin/rollout/{name}",
-                new RolloutRequest(context.Parse.GetValue(reason), withDomain ? context.Parse.GetValue(domain) : null),
+                new RolloutRequest(
+                    context.Parse.GetValue(reason),
+                    withDomain ? context.Parse.GetValue(domain) : null,
+                    withForce && context.Parse.GetValue(force) ? true : null),
                 ServerJson.Default.RolloutRequest, ServerJson.Default.RolloutCommandResponse, cancellationToken);
             return RolloutRender.Print(context, response);
         });

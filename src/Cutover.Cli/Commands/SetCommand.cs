@@ -6,14 +6,16 @@ using Cutover.Server.Contracts;
 
 namespace Cutover.Cli.Commands;
 
-/// <summary><c>cutover set PERCENT [--domain D] [--routable on|off] --reason R</c>.</summary>
+/// <summary><c>cutover set [PERCENT] [--domain D] [--routable on|off] --reason R</c>.</summary>
 internal static class SetCommand
 {
     public static Command Create(CliRunner runner)
     {
-        var percent = new Argument<string>("PERCENT")
+        var percent = new Argument<string?>("PERCENT")
         {
-            Description = "Share of users sent to unified, 0 to 100 with up to two decimals; with --domain, 'global' makes the domain follow the global percentage again",
+            Description = "Share of users sent to unified, 0 to 100 with up to two decimals; with --domain, 'global' makes the domain follow the global percentage again. "
+                + "Left out with --routable: only the routable set changes (allowed at any time, a rollout running or not)",
+            Arity = ArgumentArity.ZeroOrOne,
         };
         var domain = new Option<string>("--domain", "-d")
         {
@@ -36,6 +38,7 @@ internal static class SetCommand
               cutover set 10 --reason "start: week 6 day 3"
               cutover set 35 --domain jobs --reason "jobs ahead of the others"
               cutover set global --domain jobs --reason "jobs follows the global percentage again"
+              cutover set --domain property --routable off --reason "property handler incident: all property to legacy"
             """);
         command.Arguments.Add(percent);
         command.Options.Add(domain);
@@ -44,17 +47,35 @@ internal static class SetCommand
         runner.Bind(command, async (context, cancellationToken) =>
         {
             var target = context.Parse.GetValue(domain);
-            var value = ParsePercent(context.Parse.GetValue(percent)!, target);
             var routableValue = context.Parse.GetValue(routable);
             if (routableValue is not null && target is null)
             {
                 throw new CliException(ExitCodes.Usage, "--routable needs --domain");
             }
 
-            var request = new RoutingRequest(value, target, routableValue is null ? null : routableValue == "on", context.Parse.GetValue(reason));
+            var percentText = context.Parse.GetValue(percent);
+            if (percentText is null && routableValue is null)
+            {
+                throw new CliException(ExitCodes.Usage, "PERCENT is required (0 to 100), unless only --routable on|off changes with --domain");
+            }
+
+            bool? makeRoutable = routableValue is null ? null : routableValue == "on";
             using var admin = context.Admin();
+            ChangeResponse response;
+            if (percentText is null)
+            {
+                // The routable set alone: no percent in the body, so a running rollout, which owns the percent, does
+                // not refuse it (taking a domain out of routing is always allowed).
+                await ChangePreview.PrintAsync(context, admin, PreviewQuery(null, target, makeRoutable), cancellationToken);
+                response = await admin.SendAsync(HttpMethod.Put, "admin/routing", new RoutableRequest(target!, makeRoutable!.Value, context.Parse.GetValue(reason)),
+                    ServerJson.Default.RoutableRequest, ServerJson.Default.ChangeResponse, cancellationToken);
+                return ChangePrinter.Print(context, response, $"{target} is already set so");
+            }
+
+            var value = ParsePercent(percentText, target);
+            var request = new RoutingRequest(value, target, makeRoutable, context.Parse.GetValue(reason));
             await ChangePreview.PrintAsync(context, admin, PreviewQuery(value, target, request.Routable), cancellationToken);
-            var response = await admin.SendAsync(HttpMethod.Put, "admin/routing", request, ServerJson.Default.RoutingRequest,
+            response = await admin.SendAsync(HttpMethod.Put, "admin/routing", request, ServerJson.Default.RoutingRequest,
                 ServerJson.Default.ChangeResponse, cancellationToken);
             return ChangePrinter.Print(context, response, target is null ? "the global percentage is already that" : $"{target} is already set so");
         });
@@ -62,9 +83,9 @@ internal static class SetCommand
     }
 
     /// <summary>The same change, asked of <c>/admin/simulate</c>.</summary>
-    private static string PreviewQuery(JsonElement percent, string? domain, bool? routable)
+    private static string PreviewQuery(JsonElement? percent, string? domain, bool? routable)
     {
-        var query = "window=24h&percent=" + (percent.ValueKind == JsonValueKind.Null ? "global" : percent.GetRawText());
+        var query = "window=24h" + (percent is not { } p ? string.Empty : "&percent=" + (p.ValueKind == JsonValueKind.Null ? "global" : p.GetRawText()));
         query += domain is null ? string.Empty : "&domain=" + Uri.EscapeDataString(domain);
         return query + (routable is { } r ? "&routable=" + (r ? "true" : "false") : string.Empty);
     }

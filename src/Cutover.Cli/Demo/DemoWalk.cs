@@ -118,7 +118,7 @@ internal sealed class DemoWalk(IServiceProvider services, DemoClock clock, DemoU
             {
                 upstreams.UnifiedFailureShare = 0;
                 Add(clock.GetUtcNow(), "fix", Actor, state.Percent, "the operator read the rollback's reason and had the unified deploy reverted");
-                var resumed = await _rollouts.ResumeAsync(Actor, "unified fixed (the bad deploy reverted); resume the step that was rolled back", cancellationToken);
+                var resumed = await _rollouts.ResumeAsync(Actor, "unified fixed (the bad deploy reverted); resume the step that was rolled back", force: false, cancellationToken);
                 if (!resumed.Succeeded)
                 {
                     throw new CliException(ExitCodes.Software, $"the rollout did not resume: {resumed.Message}");

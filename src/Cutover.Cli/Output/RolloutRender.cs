@@ -59,6 +59,11 @@ internal static class RolloutRender
             return ExitCodes.Ok;
         }
 
+        if (response.Message is { } message)
+        {
+            context.Out.WriteLine(char.ToUpperInvariant(message[0]) + message[1..] + ".");
+        }
+
         foreach (var e in response.Events)
         {
             context.Out.WriteLine($"{e.Kind}: {Render.Change(e)} (by {e.Actor}: \"{e.Reason}\")");

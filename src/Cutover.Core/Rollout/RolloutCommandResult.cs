@@ -1,11 +1,14 @@
 namespace Cutover.Core.Rollout;
 
 /// <summary>An operator command's outcome: the next state, or why it was refused.</summary>
-public sealed record RolloutCommandResult(RolloutState? Next, string? Error)
+public sealed record RolloutCommandResult(RolloutState? Next, RolloutRefusal? Refusal)
 {
     public bool Succeeded => Next is not null;
 
+    /// <summary>The refusal's sentence, or null when the command succeeded.</summary>
+    public string? Error => Refusal?.Message;
+
     public static RolloutCommandResult To(RolloutState next) => new(next, null);
 
-    public static RolloutCommandResult Refused(string error) => new(null, error);
+    public static RolloutCommandResult Refused(RolloutRefusalCode code, string message) => new(null, new RolloutRefusal(code, message));
 }

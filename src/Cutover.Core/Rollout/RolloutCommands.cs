@@ -1,3 +1,6 @@
+using Cutover.Core.Health;
+using Cutover.Core.Routing;
+
 namespace Cutover.Core.Rollout;
 
 /// <summary>
@@ -6,19 +9,47 @@ namespace Cutover.Core.Rollout;
 /// </summary>
 public static class RolloutCommands
 {
-    public static RolloutCommandResult Start(RolloutPlan plan, RolloutState state, string? domain, DateTimeOffset now)
+    /// <summary>
+    /// Starts the plan at its first step, in <paramref name="domain"/>'s scope or every routable domain's. Refused
+    /// while a rollout runs or is halted, with the kill switch on, for a domain that is not routable, and below where
+    /// routing already is: a plan only goes up, and starting under the current percent would move users back to legacy.
+    /// </summary>
+    public static RolloutCommandResult Start(
+        RolloutPlan plan, RolloutState state, string? domain, RoutingState routing, bool domainRoutable, DateTimeOffset now)
     {
         if (state.Status.IsActive())
         {
-            return RolloutCommandResult.Refused($"a rollout is already {state.Status.ToName()} at {RolloutDecider.Pct(state.Percent)}; abort it or roll it back first");
+            return RolloutCommandResult.Refused(RolloutRefusalCode.AlreadyRunning,
+                $"a rollout is already {state.Status.ToName()} at {RolloutDecider.Pct(state.Percent)}; abort it or roll it back first");
         }
 
         if (state.Status == RolloutStatus.Halted)
         {
-            return RolloutCommandResult.Refused("the rollout is halted after a rollback: resume it, or abort it before starting a new one");
+            return RolloutCommandResult.Refused(RolloutRefusalCode.Halted,
+                "the rollout is halted after a rollback: resume it, or abort it before starting a new one");
+        }
+
+        if (domain is not null && !domainRoutable)
+        {
+            return RolloutCommandResult.Refused(RolloutRefusalCode.DomainNotRoutable,
+                $"domain '{domain}' is not routable (protected, unknown, or not made routable)");
+        }
+
+        if (!routing.Enabled)
+        {
+            return RolloutCommandResult.Refused(RolloutRefusalCode.RoutingDisabled,
+                "routing is disabled (the kill switch is on); enable it before starting a rollout");
         }
 
         var first = plan.Steps[0];
+        var current = RolloutPolicy.CurrentPercent(routing, domain);
+        if (current > first.Percent)
+        {
+            return RolloutCommandResult.Refused(RolloutRefusalCode.BelowCurrentPercent,
+                $"routing is at {RolloutDecider.Pct(current)}{(domain is null ? string.Empty : $" for {domain}")}, above the plan's first step "
+                + $"({RolloutDecider.Pct(first.Percent)}); starting would move users back to legacy: roll back to at most that first");
+        }
+
         return RolloutCommandResult.To(state with
         {
             Status = RolloutStatus.Soaking,
@@ -37,7 +68,7 @@ public static class RolloutCommands
     {
         if (state.Status != RolloutStatus.AwaitingPromotion)
         {
-            return RolloutCommandResult.Refused(state.Status switch
+            return RolloutCommandResult.Refused(RolloutRefusalCode.NothingToPromote, state.Status switch
             {
                 RolloutStatus.Soaking => $"step {state.Step + 1} is still soaking; promote once its soak is over and its gates are green",
                 RolloutStatus.Holding => $"step {state.Step + 1} is holding ({state.Note}); promote once its gates are green",
@@ -47,19 +78,38 @@ public static class RolloutCommands
 
         var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
         return index == plan.Steps.Count - 1
-            ? RolloutCommandResult.Refused("this is the last step; the rollout completes by itself")
+            ? RolloutCommandResult.Refused(RolloutRefusalCode.LastStep, "this is the last step; the rollout completes by itself")
             : RolloutCommandResult.To(RolloutDecider.AdvanceFrom(plan, state, index, now));
     }
 
     public static RolloutCommandResult Pause(RolloutState state, DateTimeOffset now) =>
-        !state.Status.IsActive() ? RolloutCommandResult.Refused($"the rollout is {state.Status.ToName()}; there is nothing to pause")
-        : state.Paused ? RolloutCommandResult.Refused("the rollout is already paused")
+        !state.Status.IsActive() ? RolloutCommandResult.Refused(RolloutRefusalCode.NothingToPause, $"the rollout is {state.Status.ToName()}; there is nothing to pause")
+        : state.Paused ? RolloutCommandResult.Refused(RolloutRefusalCode.NothingToPause, "the rollout is already paused")
         : RolloutCommandResult.To(state with { Paused = true, Status = RolloutStatus.Holding, Note = "paused", UpdatedAt = now });
 
-    /// <summary>A paused rollout goes on; a halted one restarts the step it was rolled back from, its soak from now.</summary>
-    public static RolloutCommandResult Resume(RolloutPlan plan, RolloutState state, DateTimeOffset now)
+    /// <summary>
+    /// A paused rollout goes on; a halted one restarts the step it was rolled back from, its soak from now. Refused
+    /// while a health check is critical, naming the checks, unless <paramref name="force"/>: resuming then would send
+    /// users to a unified known to fail, and the controller would roll them back at its next look.
+    /// </summary>
+    public static RolloutCommandResult Resume(RolloutPlan plan, RolloutState state, HealthReport health, bool force, DateTimeOffset now)
     {
-        if (state.Status == RolloutStatus.Halted)
+        var halted = state.Status == RolloutStatus.Halted;
+        if (!halted && !(state.Paused && state.Status.IsActive()))
+        {
+            return RolloutCommandResult.Refused(RolloutRefusalCode.NothingToResume,
+                $"the rollout is {state.Status.ToName()}{(state.Paused ? string.Empty : " and not paused")}; there is nothing to resume");
+        }
+
+        if (health.State == HealthState.Critical && !force)
+        {
+            var critical = health.Checks.Where(static c => c.State == HealthState.Critical).Select(static c => $"{c.Name}: {c.Message}");
+            return RolloutCommandResult.Refused(RolloutRefusalCode.CriticalHealth,
+                $"a health check is critical ({string.Join("; ", critical)}); resuming would send users to a unified that fails "
+                + "and roll them back at the next look: fix it first, or resume with --force");
+        }
+
+        if (halted)
         {
             var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
             return RolloutCommandResult.To(state with
@@ -74,20 +124,21 @@ public static class RolloutCommands
             });
         }
 
-        return state.Paused && state.Status.IsActive()
-            ? RolloutCommandResult.To(state with { Paused = false, Status = RolloutStatus.Soaking, Note = null, UpdatedAt = now })
-            : RolloutCommandResult.Refused($"the rollout is {state.Status.ToName()}{(state.Paused ? string.Empty : " and not paused")}; there is nothing to resume");
+        return RolloutCommandResult.To(state with { Paused = false, Status = RolloutStatus.Soaking, Note = null, UpdatedAt = now });
     }
 
     /// <summary>Stops the rollout and sends every user back to legacy (0%).</summary>
     public static RolloutCommandResult Abort(RolloutState state, DateTimeOffset now) =>
         state.Status is RolloutStatus.Idle or RolloutStatus.Complete
-            ? RolloutCommandResult.Refused($"the rollout is {state.Status.ToName()}; there is nothing to abort")
+            ? RolloutCommandResult.Refused(RolloutRefusalCode.NothingToAbort, $"the rollout is {state.Status.ToName()}; there is nothing to abort")
             : RolloutCommandResult.To(state with { Status = RolloutStatus.Idle, Percent = 0, Paused = false, Note = "aborted", UpdatedAt = now });
 
-    /// <summary>An operator's rollback: a running rollout halts at <paramref name="percent"/>; otherwise the state stays.</summary>
+    /// <summary>
+    /// A rollback: a running or complete rollout halts at <paramref name="percent"/> (so <c>rollout status</c> says
+    /// what is true, and <c>resume</c> restarts the step it left); otherwise the state stays.
+    /// </summary>
     public static RolloutState Rollback(RolloutState state, decimal percent, string reason, DateTimeOffset now) =>
-        state.Status.IsActive()
+        state.Status.IsActive() || state.Status == RolloutStatus.Complete
             ? state with { Status = RolloutStatus.Halted, Percent = percent, Paused = false, Note = reason, UpdatedAt = now }
             : state;
 }

@@ -62,7 +62,7 @@ internal sealed partial class AdminApi
             "start" => await rollouts.StartAsync(request?.Domain, principal.Name, reason, ct),
             "promote" => await rollouts.PromoteAsync(principal.Name, reason, ct),
             "pause" => await rollouts.PauseAsync(principal.Name, reason, ct),
-            "resume" => await rollouts.ResumeAsync(principal.Name, reason, ct),
+            "resume" => await rollouts.ResumeAsync(principal.Name, reason, request?.Force == true, ct),
             _ => await rollouts.AbortAsync(principal.Name, reason, ct),
         };
         return await CommandResultAsync(outcome, ct);
@@ -204,7 +204,11 @@ internal sealed partial class AdminApi
             return Refuse(status, outcome.Error!, outcome.Message);
         }
 
-        return Json(new RolloutCommandResponse([.. outcome.Events.Select(ContractMapper.History)], await RolloutStatusAsync(cancellationToken)),
+        return Json(
+            new RolloutCommandResponse(
+                [.. outcome.Events.Select(ContractMapper.History)],
+                await RolloutStatusAsync(cancellationToken),
+                outcome.Events.Count == 0 ? outcome.Message : null),
             ServerJson.Default.RolloutCommandResponse);
     }
 

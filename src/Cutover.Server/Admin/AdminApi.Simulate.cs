@@ -76,12 +76,12 @@ internal sealed partial class AdminApi
         }
         else if (percentText is null)
         {
-            if (change != RollbackChange)
+            if (change != RollbackChange && (routableText is null || domain is null))
             {
-                return Invalid("'percent' is required: a number from 0 to 100 (or 'global' with 'domain'), or give 'step'");
+                return Invalid("'percent' is required: a number from 0 to 100 (or 'global' with 'domain'), or give 'step' (or only 'routable' with 'domain')");
             }
 
-            percent = 0; // as 'cutover rollback' without --to
+            percent = change == RollbackChange ? 0 : null; // as 'cutover rollback' without --to; or a routable change alone
         }
         else if (!string.Equals(percentText, "global", StringComparison.OrdinalIgnoreCase))
         {
@@ -132,7 +132,11 @@ internal sealed partial class AdminApi
                 list.Add(new RoutingChange.SetRoutable(domain!, makeRoutable));
             }
 
-            list.Add(percent is { } value ? new RoutingChange.SetPercent(value, domain) : new RoutingChange.InheritPercent(domain!));
+            if (percentText is not null || stepText is not null)
+            {
+                list.Add(percent is { } value ? new RoutingChange.SetPercent(value, domain) : new RoutingChange.InheritPercent(domain!));
+            }
+
             changes = list;
         }
 

@@ -18,6 +18,7 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(List<ExplainedUpdate>))]
 [JsonSerializable(typeof(List<HistoryEvent>))]
 [JsonSerializable(typeof(RoutingRequest))]
+[JsonSerializable(typeof(RoutableRequest))]
 [JsonSerializable(typeof(ReasonRequest))]
 [JsonSerializable(typeof(OverrideRequest))]
 [JsonSerializable(typeof(OverrideView))]

@@ -99,44 +99,22 @@ internal sealed class RolloutService(
     }
 
     public Task<RolloutOutcome> StartAsync(string? domain, string actor, string? reason, CancellationToken cancellationToken) =>
-        CommandAsync(RolloutEventKinds.Start, actor, reason, cancellationToken, state =>
-        {
-            if (domain is not null && !routing.Current.IsRoutable(domain))
-            {
-                return RolloutCommandResult.Refused($"domain '{domain}' is not routable (protected, unknown, or not made routable)");
-            }
-
-            if (!routing.Current.State.Enabled)
-            {
-                return RolloutCommandResult.Refused("routing is disabled (the kill switch is on); enable it before starting a rollout");
-            }
-
-            var start = RolloutCommands.Start(Plan, state, domain, time.GetUtcNow());
-            if (!start.Succeeded)
-            {
-                return start;
-            }
-
-            // A plan only goes up: starting below where routing already is would move users back to legacy.
-            var now = CurrentPercent(domain);
-            return now > Plan.Steps[0].Percent
-                ? RolloutCommandResult.Refused(
-                    $"routing is at {Pct(now)}{(domain is null ? string.Empty : $" for {domain}")}, above the plan's first step "
-                    + $"({Pct(Plan.Steps[0].Percent)}); starting would move users back to legacy: roll back to at most that first")
-                : start;
-        });
+        CommandAsync(RolloutEventKinds.Start, actor, reason, cancellationToken, state => Task.FromResult(RolloutCommands.Start(
+            Plan, state, domain, routing.Current.State, domain is not null && routing.Current.IsRoutable(domain), time.GetUtcNow())));
 
     public Task<RolloutOutcome> PromoteAsync(string actor, string? reason, CancellationToken cancellationToken) =>
-        CommandAsync(RolloutEventKinds.Promote, actor, reason, cancellationToken, state => RolloutCommands.Promote(Plan, state, time.GetUtcNow()));
+        CommandAsync(RolloutEventKinds.Promote, actor, reason, cancellationToken, state => Task.FromResult(RolloutCommands.Promote(Plan, state, time.GetUtcNow())));
 
     public Task<RolloutOutcome> PauseAsync(string actor, string? reason, CancellationToken cancellationToken) =>
-        CommandAsync(RolloutEventKinds.Pause, actor, reason, cancellationToken, state => RolloutCommands.Pause(state, time.GetUtcNow()));
+        CommandAsync(RolloutEventKinds.Pause, actor, reason, cancellationToken, state => Task.FromResult(RolloutCommands.Pause(state, time.GetUtcNow())));
 
-    public Task<RolloutOutcome> ResumeAsync(string actor, string? reason, CancellationToken cancellationToken) =>
-        CommandAsync(RolloutEventKinds.Resume, actor, reason, cancellationToken, state => RolloutCommands.Resume(Plan, state, time.GetUtcNow()));
+    /// <summary>Resumes a paused or halted rollout; refused while a health check is critical unless <paramref name="force"/>.</summary>
+    public Task<RolloutOutcome> ResumeAsync(string actor, string? reason, bool force, CancellationToken cancellationToken) =>
+        CommandAsync(RolloutEventKinds.Resume, actor, reason, cancellationToken, async state =>
+            RolloutCommands.Resume(Plan, state, await health.EvaluateAsync(cancellationToken), force, time.GetUtcNow()));
 
     public Task<RolloutOutcome> AbortAsync(string actor, string? reason, CancellationToken cancellationToken) =>
-        CommandAsync(RolloutEventKinds.Abort, actor, reason, cancellationToken, state => RolloutCommands.Abort(state, time.GetUtcNow()));
+        CommandAsync(RolloutEventKinds.Abort, actor, reason, cancellationToken, state => Task.FromResult(RolloutCommands.Abort(state, time.GetUtcNow())));
 
     /// <summary>
     /// Sends the rollout's scope (or, with no rollout, every routable domain) to <paramref name="percent"/> and records a
@@ -155,18 +133,20 @@ internal sealed class RolloutService(
         try
         {
             var state = await store.LoadRolloutAsync(cancellationToken);
-            var next = RollbackTarget(state, percent, reason);
-            var from = state.Status.IsActive() ? state.Percent : CurrentPercent(next.Domain);
-            if (percent > from)
+            var plan = RolloutPolicy.Rollback(state, routing.Current.State, percent, reason, time.GetUtcNow());
+            if (plan.Refusal is { } refusal)
             {
-                return Refused(state, "rollout_refused",
-                    $"a rollback goes down: {Pct(from)} now, so {Pct(percent)} would raise it (use set, or rollout resume after a halt)");
+                return Refused(state, refusal.Error, refusal.Message);
+            }
+
+            if (plan.Nothing is { } nothing)
+            {
+                return new RolloutOutcome(state, [], null, nothing);
             }
 
             var report = await health.EvaluateAsync(cancellationToken);
-            var rollback = RollbackOf(state, percent, reason, actor, report) with { FromPercent = from, Domain = next.Domain };
-            return await CommitAsync(state with { Percent = from, Domain = next.Domain }, next, RolloutEventKinds.Rollback, actor, reason, rollback,
-                cancellationToken);
+            var rollback = RollbackOf(state, percent, reason, actor, report) with { FromPercent = plan.FromPercent, Domain = plan.Next.Domain };
+            return await CommitAsync(plan.Before, plan.Next, RolloutEventKinds.Rollback, actor, reason, rollback, cancellationToken);
         }
         finally
         {
@@ -175,7 +155,7 @@ internal sealed class RolloutService(
     }
 
     private async Task<RolloutOutcome> CommandAsync(
-        string kind, string actor, string? reason, CancellationToken cancellationToken, Func<RolloutState, RolloutCommandResult> command)
+        string kind, string actor, string? reason, CancellationToken cancellationToken, Func<RolloutState, Task<RolloutCommandResult>> command)
     {
         if (ReasonText.Check(reason, $"{kind.Replace('_', ' ')} needs a reason") is { } problem)
         {
@@ -188,10 +168,10 @@ internal sealed class RolloutService(
         try
         {
             var state = await store.LoadRolloutAsync(cancellationToken);
-            var result = command(state);
+            var result = await command(state);
             return result.Next is { } next
-                ? await CommitAsync(state, next, kind, actor, reason, null, cancellationToken)
-                : Refused(state, "rollout_refused", result.Error!);
+                ? await CommitAsync(RolloutPolicy.AsFound(state, routing.Current.State), next, kind, actor, reason, null, cancellationToken)
+                : Refused(state, result.Refusal!.Error, result.Refusal.Message);
         }
         finally
         {
@@ -205,13 +185,13 @@ internal sealed class RolloutService(
         CancellationToken cancellationToken)
     {
         var routed = new List<AuditEvent>();
-        var changes = PercentChanges(next, lowering: kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort);
+        var changes = RolloutPolicy.PercentChanges(routing.Current.State, next, lowering: kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort);
         if (changes.Count > 0)
         {
             var applied = await routing.ApplyAsync(changes, actor, reason, cancellationToken);
             if (!applied.Succeeded)
             {
-                return Refused(current, "rollout_refused", $"the percent could not be set: {applied.Message}");
+                return Refused(current, new RolloutRefusal(RolloutRefusalCode.PercentNotApplied, string.Empty).Error, $"the percent could not be set: {applied.Message}");
             }
 
             routed.AddRange(applied.Events);
@@ -240,17 +220,7 @@ internal sealed class RolloutService(
     public async Task<IReadOnlyList<RoutingChange>> RollbackChangesAsync(decimal percent, CancellationToken cancellationToken)
     {
         var state = await store.LoadRolloutAsync(cancellationToken);
-        return PercentChanges(RollbackTarget(state, percent, "preview"), lowering: true);
-    }
-
-    /// <summary>
-    /// Where a rollback to <paramref name="percent"/> leaves the rollout: a running or halted one goes back in its own
-    /// scope (and a running one halts); with none, every routable domain goes back, whatever the last rollout's scope was.
-    /// </summary>
-    private RolloutState RollbackTarget(RolloutState state, decimal percent, string reason)
-    {
-        var scoped = state.Status.IsActive() || state.Status == RolloutStatus.Halted ? state : state with { Domain = null };
-        return RolloutCommands.Rollback(scoped, percent, reason, time.GetUtcNow()) with { Percent = percent };
+        return RolloutPolicy.Rollback(state, routing.Current.State, percent, "preview", time.GetUtcNow()).Changes;
     }
 
     private static string ErrorCode(ReasonProblem problem) =>
@@ -258,27 +228,9 @@ internal sealed class RolloutService(
 
     private static string Pct(decimal percent) => percent.ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
-    /// <summary>The routing changes that bring routing to <paramref name="next"/>'s percent, in its scope.</summary>
-    private List<RoutingChange> PercentChanges(RolloutState next, bool lowering)
-    {
-        List<RoutingChange> changes = next.Percent != CurrentPercent(next.Domain) && (next.Status.IsActive() || lowering)
-            ? [new RoutingChange.SetPercent(next.Percent, next.Domain)]
-            : [];
-        if (lowering && next.Domain is null)
-        {
-            // Everyone back means everyone: a domain with its own higher percent follows the global one down again,
-            // rather than being pinned at an own 0% it would keep after the rollout.
-            changes.AddRange(routing.Current.State.DomainPercents
-                .Where(p => p.Value > next.Percent)
-                .Select(p => new RoutingChange.InheritPercent(p.Key)));
-        }
-
-        return changes;
-    }
-
     private async Task ReconcileAsync(RolloutState state, CancellationToken cancellationToken)
     {
-        if (state.Percent != CurrentPercent(state.Domain))
+        if (state.Percent != RolloutPolicy.CurrentPercent(routing.Current.State, state.Domain))
         {
             await routing.ApplyAsync(
                 [new RoutingChange.SetPercent(state.Percent, state.Domain)], SystemActor,
@@ -287,15 +239,9 @@ internal sealed class RolloutService(
         }
     }
 
-    private decimal CurrentPercent(string? domain)
-    {
-        var s = routing.Current.State;
-        return domain is null ? s.Percent : s.PercentFor(domain);
-    }
-
     private RollbackRecord RollbackOf(RolloutState state, decimal to, string reason, string actor, HealthReport report)
     {
-        var phase = state.Status.IsActive() || state.Status == RolloutStatus.Halted
+        var phase = state.Status.IsActive() || state.Status is RolloutStatus.Halted or RolloutStatus.Complete
             ? $"step {state.Step + 1} of {Plan.Steps.Count} ({state.Percent.ToString("0.##", CultureInfo.InvariantCulture)}%)"
             : "no rollout";
         return new RollbackRecord(0, time.GetUtcNow(), phase, state.Domain, state.Percent, to, reason, actor, MetricsOf(report));

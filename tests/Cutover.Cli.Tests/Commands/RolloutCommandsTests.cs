@@ -56,6 +56,37 @@ public sealed class RolloutCommandsTests : CliTest
         Assert.Equal(JsonValueKind.Object, row.GetProperty("metrics").ValueKind);
     }
 
+    [Fact]
+    public async Task Rollback_WhenAlreadyHaltedAtZero_SaysNothingToRollBack_ExitsZero_RecordsNothing()
+    {
+        await Cutover("rollout", "start", "--reason", "week 6");
+        await Cutover("rollback", "--reason", "unified p95 at 4 s");
+
+        var again = await Cutover("rollback", "--reason", "pressed twice");
+        using var rollbacks = await Router.AdminAsync(HttpMethod.Get, "admin/rollbacks", token: ReadToken);
+
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("Nothing to roll back: routing is at 0% already and no rollout is running; nothing was recorded.", again.Out);
+        Assert.DoesNotContain("rollback:", again.Out);
+        Assert.Equal(1, JsonDocument.Parse(await rollbacks.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task SetRoutableOff_WhileARolloutRuns_TakesTheDomainOut()
+    {
+        await Cutover("rollout", "start", "--reason", "week 6");
+
+        var off = await Cutover("set", "--domain", "property", "--routable", "off", "--reason", "property handler incident");
+        var routing = await Cutover("status", "--json");
+        var noPercent = await Cutover("set", "--reason", "nothing to set");
+
+        Assert.True(off.ExitCode == 0, off.Error);
+        var property = JsonDocument.Parse(routing.Out).RootElement.GetProperty("domains").GetProperty("property");
+        Assert.False(property.GetProperty("routable").GetBoolean());
+        Assert.Equal(64, noPercent.ExitCode);
+        Assert.Contains("PERCENT is required", noPercent.Error);
+    }
+
     [Theory]
     [InlineData("rollout", "start")]
     [InlineData("rollback")]

@@ -143,7 +143,7 @@ public sealed class HealthEvaluatorTests
     public void Rollout_P95AboveCriticalOrAHandlerFailingCompletely_RollsBackLikeErrorsDo()
     {
         var plan = new Core.Rollout.RolloutPlan(Core.Rollout.RolloutPlan.DefaultSteps, Core.Rollout.RolloutMode.Auto, Core.Rollout.CriticalAction.Zero);
-        var at35 = Core.Rollout.RolloutCommands.Start(plan, Core.Rollout.RolloutState.Idle(Start), null, Start).Next! with { Step = 2, Percent = 35 };
+        var at35 = Core.Rollout.RolloutCommands.Start(plan, Core.Rollout.RolloutState.Idle(Start), null, Core.Routing.RoutingState.Initial(["jobs"], Start), domainRoutable: false, Start).Next! with { Step = 2, Percent = 35 };
         var slow = Evaluate(Traffic(unifiedShare: 0.35, unifiedMs: 4000, percent: 35), percent: 35);
         var failingAgent = Evaluate(
             [.. Traffic(unifiedShare: 0.35, percent: 35).Select(static d => d.Handler == "agent-b" ? d with { Success = false } : d)], percent: 35);

@@ -1,5 +1,6 @@
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
+using Cutover.Core.Routing;
 
 namespace Cutover.Core.Tests.Rollout;
 
@@ -132,7 +133,7 @@ public sealed class RolloutDeciderTests
     {
         var halted = RolloutDecider.Decide(Auto, Started(Auto) with { Step = 2, Percent = 35 }, Report(HealthState.Critical), 0, T0).Next;
 
-        var resumed = RolloutCommands.Resume(Auto, halted, T0 + TimeSpan.FromHours(1));
+        var resumed = RolloutCommands.Resume(Auto, halted, Green, force: false, T0 + TimeSpan.FromHours(1));
 
         Assert.Equal((RolloutStatus.Soaking, 2, 35m, T0 + TimeSpan.FromHours(1)),
             (resumed.Next!.Status, resumed.Next.Step, resumed.Next.Percent, resumed.Next.StepStartedAt));
@@ -144,15 +145,17 @@ public sealed class RolloutDeciderTests
         var idle = RolloutState.Idle(T0);
         var running = Started(Auto);
 
-        Assert.Contains("already soaking", RolloutCommands.Start(Auto, running, null, T0).Error);
+        Assert.Contains("already soaking", RolloutCommands.Start(Auto, running, null, AtZero, domainRoutable: false, T0).Error);
         Assert.Contains("still soaking", RolloutCommands.Promote(Auto, running, T0).Error);
         Assert.Contains("nothing to pause", RolloutCommands.Pause(idle, T0).Error);
-        Assert.Contains("nothing to resume", RolloutCommands.Resume(Auto, running, T0).Error);
+        Assert.Contains("nothing to resume", RolloutCommands.Resume(Auto, running, Green, force: false, T0).Error);
         Assert.Contains("nothing to abort", RolloutCommands.Abort(idle, T0).Error);
         Assert.Equal((RolloutStatus.Idle, 0m), (RolloutCommands.Abort(running, T0).Next!.Status, RolloutCommands.Abort(running, T0).Next!.Percent));
     }
 
-    private static RolloutState Started(RolloutPlan plan) => RolloutCommands.Start(plan, RolloutState.Idle(T0), null, T0).Next!;
+    private static RoutingState AtZero => RoutingState.Initial(["jobs"], T0);
+
+    private static RolloutState Started(RolloutPlan plan) => RolloutCommands.Start(plan, RolloutState.Idle(T0), null, AtZero, domainRoutable: false, T0).Next!;
 
     private static HealthReport Report(HealthState state, params HealthCheck[] checks) =>
         new(T0, state, checks.Length > 0 ? checks : [new HealthCheck("error_rate", state, 0, 0.1, "x")]);

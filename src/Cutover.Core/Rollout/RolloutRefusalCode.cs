@@ -1,0 +1,48 @@
+namespace Cutover.Core.Rollout;
+
+/// <summary>
+/// Every reason a rollout command can be refused, closed: the admin API maps each to one HTTP status and one
+/// <c>error</c> code (<see cref="RolloutRefusal.Error"/>), the CLI maps that code to one exit code. A new case
+/// is added here, never as a string at a call site.
+/// </summary>
+public enum RolloutRefusalCode
+{
+    /// <summary><c>start</c> while a rollout is soaking, awaiting promotion or holding.</summary>
+    AlreadyRunning,
+
+    /// <summary><c>start</c> while a rollout is halted after a rollback.</summary>
+    Halted,
+
+    /// <summary><c>start</c> for a domain that is protected, unknown or not routable.</summary>
+    DomainNotRoutable,
+
+    /// <summary><c>start</c> while the kill switch is on.</summary>
+    RoutingDisabled,
+
+    /// <summary><c>start</c> below where routing already is: it would move users back to legacy.</summary>
+    BelowCurrentPercent,
+
+    /// <summary><c>promote</c> while the step soaks, holds, or no rollout runs.</summary>
+    NothingToPromote,
+
+    /// <summary><c>promote</c> at the plan's last step.</summary>
+    LastStep,
+
+    /// <summary><c>pause</c> with no rollout running, or already paused.</summary>
+    NothingToPause,
+
+    /// <summary><c>resume</c> of a rollout that is neither paused nor halted.</summary>
+    NothingToResume,
+
+    /// <summary><c>resume</c> while a health check is critical (unless forced).</summary>
+    CriticalHealth,
+
+    /// <summary><c>abort</c> with no rollout running or halted.</summary>
+    NothingToAbort,
+
+    /// <summary>A rollback to a percent above the current one.</summary>
+    RollbackRaises,
+
+    /// <summary>Routing refused the percent the command needs (a store conflict, a rule of routing).</summary>
+    PercentNotApplied,
+}
