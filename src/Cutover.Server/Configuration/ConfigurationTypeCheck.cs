@@ -13,8 +13,9 @@ namespace Cutover.Server.Configuration;
 /// The binder stops at the first value it cannot convert, and inside a dictionary entry it drops the whole
 /// entry instead (a <c>"TimeoutMs": "ten"</c> made the upstream vanish and start-up then complained that its
 /// URL was missing). Walking the keys first reports every such value at once, each with its key, and tells the
-/// caller which keys to leave out of binding. Keys that match no option are left alone: they may belong to a later
-/// version's settings. The value of an option marked <see cref="SecretAttribute"/> is never repeated.
+/// caller which keys to leave out of binding. A key that matches no option is a problem too, named with the nearest
+/// known key: a misspelt <c>GuardAfterComplete</c> would otherwise leave a safety setting at its default without a
+/// word. The value of an option marked <see cref="SecretAttribute"/> is never repeated.
 /// </remarks>
 internal static class ConfigurationTypeCheck
 {
@@ -36,6 +37,11 @@ internal static class ConfigurationTypeCheck
             var childType = property?.PropertyType ?? EntryType(type, child.Key);
             if (childType is null)
             {
+                if (!IsCollection(type))
+                {
+                    problems.Add(new(child.Path, Unknown(child, type)));
+                }
+
                 continue;
             }
 
@@ -67,6 +73,48 @@ internal static class ConfigurationTypeCheck
                 Walk(child, childType, secret, problems);
             }
         }
+    }
+
+    /// <summary>"<c>Cutover:Rollout:GuardAfterCompelte</c>: not a known key; did you mean …?", or the keys known there.</summary>
+    private static string Unknown(IConfigurationSection child, Type type)
+    {
+        var known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(static p => p.CanWrite || IsCollection(p.PropertyType))
+            .Select(static p => p.Name)
+            .ToList();
+        var parent = child.Path[..^child.Key.Length];
+        var nearest = known
+            .Select(name => (Name: name, Distance: Distance(name.ToUpperInvariant(), child.Key.ToUpperInvariant())))
+            .OrderBy(static c => c.Distance)
+            .FirstOrDefault();
+        return nearest.Name is not null && nearest.Distance <= Math.Max(2, child.Key.Length / 3)
+            ? $"{child.Path}: not a known key; did you mean {parent}{nearest.Name}?"
+            : $"{child.Path}: not a known key; the keys known here are {string.Join(", ", known.Order(StringComparer.Ordinal))}";
+    }
+
+    /// <summary>The Levenshtein distance: how many letters to insert, delete or change to turn one name into the other.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var change = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + change);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     private static bool IsCollection(Type type) =>

@@ -103,6 +103,40 @@ public sealed class CutoverConfigurationTests
     }
 
     [Fact]
+    public void Load_UnknownKeys_EachNamedWithTheNearestKnownOne()
+    {
+        // A misspelt safety setting must not leave its default in force without a word.
+        var settings = Valid();
+        settings["Cutover:Rollout:OnCritcal"] = "zero";
+        settings["Cutover:Helth:MinRequests"] = "10";
+        settings["Cutover:Upstreams:unified:TimeotMs"] = "3000";
+        settings["Cutover:Rollout:Zzzzzzzz"] = "1";
+
+        var (options, errors) = Load(settings);
+
+        Assert.Null(options);
+        Assert.Equal(4, errors.Count);
+        Assert.Contains("Cutover:Helth: not a known key; did you mean Cutover:Health?", errors);
+        Assert.Contains("Cutover:Rollout:OnCritcal: not a known key; did you mean Cutover:Rollout:OnCritical?", errors);
+        Assert.Contains("Cutover:Upstreams:unified:TimeotMs: not a known key; did you mean Cutover:Upstreams:unified:TimeoutMs?", errors);
+        Assert.Contains(errors, static e => e.StartsWith("Cutover:Rollout:Zzzzzzzz: not a known key; the keys known here are EvaluationInterval, ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_KeysDifferingOnlyInCase_AreKnown()
+    {
+        // The binder ignores case; so does the check (Cutover__store__provider from the environment is fine).
+        var settings = Valid();
+        settings["Cutover:store:provider"] = "sqlite";
+        settings["Cutover:Upstreams:unified:timeoutMs"] = "100";
+
+        var (options, errors) = Load(settings);
+
+        Assert.Empty(errors);
+        Assert.Equal(100, options!.Upstreams["unified"].TimeoutMs);
+    }
+
+    [Fact]
     public void Load_FlushIntervalOutOfRange_NamesKeyAndValue()
     {
         var settings = Valid();
