@@ -33,6 +33,7 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
     private long _sent;
     private long _failed;
     private long _dropped;
+    private long _queued;
 
     public RolloutNotifier(IOptions<CutoverOptions> options, TimeProvider time, ILogger<RolloutNotifier> logger)
     {
@@ -78,6 +79,9 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
 
     public (long Sent, long Failed, long Dropped) Counters => (Interlocked.Read(ref _sent), Interlocked.Read(ref _failed), Interlocked.Read(ref _dropped));
 
+    /// <summary>Events queued for a URL (one per event and URL): once sent and failed add up to it, nothing is on its way.</summary>
+    public long Queued => Interlocked.Read(ref _queued);
+
     /// <summary>
     /// Queues one event; returns at once whatever happens to it. (With <c>Wait</c> as the full mode, <c>TryWrite</c> says
     /// false when the queue is full; <c>DropWrite</c> would say true and drop silently.)
@@ -93,7 +97,11 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
         var body = Body(kind, actor, reason, state, steps, metrics, overridesOnUnified, _time.GetUtcNow());
         foreach (var queue in _queues.Values)
         {
-            if (!queue.Writer.TryWrite(body))
+            if (queue.Writer.TryWrite(body))
+            {
+                Interlocked.Increment(ref _queued);
+            }
+            else
             {
                 Interlocked.Increment(ref _dropped);
             }
