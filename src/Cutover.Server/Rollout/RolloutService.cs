@@ -121,15 +121,18 @@ internal sealed class RolloutService(
         var report = await health.EvaluateAsync(cancellationToken);
         var now = time.GetUtcNow();
         var guard = UnifiedGuard.Decide(Plan, state, routing.Current.State, report, GuardRollsBack, _criticalEpisode, now);
-        _criticalEpisode = guard.EpisodeOpen;
+
+        // An episode counts as told only once its rollback or notice is stored: a look that failed tries again.
+        _criticalEpisode = guard.Action == GuardAction.None && guard.EpisodeOpen;
         var reason = ReasonText.Fit(guard.Reason);
         switch (guard.Action)
         {
             case GuardAction.RollBack when guard.Rollback is { } plan:
                 var next = plan.Next.Note is null ? plan.Next : plan.Next with { Note = reason };
                 var rollback = RollbackOf(state, next.Percent, reason, SystemActor, report) with { FromPercent = plan.FromPercent, Domain = next.Domain };
-                await CommitAsync(plan.Before, next, RolloutEventKinds.Rollback, SystemActor, reason, rollback, cancellationToken,
+                var committed = await CommitAsync(plan.Before, next, RolloutEventKinds.Rollback, SystemActor, reason, rollback, cancellationToken,
                     plan.Changes, plan.OverridesLeft);
+                _criticalEpisode = committed.Succeeded;
                 return (new RolloutDecision(next, RolloutDecisionKind.Rollback, reason, guard.Causes), report);
             case GuardAction.Notify:
                 var found = RolloutPolicy.AsFound(state, routing.Current.State);
@@ -138,6 +141,7 @@ internal sealed class RolloutService(
                 _ = await store.TrySaveRolloutAsync(state.Version, state with { UpdatedAt = now }, [audit], null, cancellationToken)
                     ?? throw new StoreException("the rollout was changed by another instance at the same moment; look again and retry");
                 LogMessages.RolloutChanged(logger, SystemActor, RolloutEventKinds.Critical, reason);
+                _criticalEpisode = true;
                 notifier.Notify(RolloutEventKinds.Critical, SystemActor, reason, found, Plan.Steps.Count, MetricsOf(report), pinned);
                 return (RolloutDecision.Unchanged(state, reason), report);
             default:
