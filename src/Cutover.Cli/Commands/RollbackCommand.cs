@@ -5,7 +5,7 @@ using Cutover.Server.Contracts;
 
 namespace Cutover.Cli.Commands;
 
-/// <summary><c>cutover rollback [--to PERCENT] --reason R</c>.</summary>
+/// <summary><c>cutover rollback [--to PERCENT] [--include-overrides] --reason R</c>.</summary>
 internal static class RollbackCommand
 {
     public static Command Create(CliRunner runner)
@@ -19,16 +19,23 @@ internal static class RollbackCommand
                 result.AddError($"--to: '{text}' is not a percent from 0 to 100 with at most two decimals");
             }
         });
+        var includeOverrides = new Option<bool>("--include-overrides")
+        {
+            Description = "Also clear the overrides that pin users of the scope to unified (recorded with the rollback); without it they stay, and are counted",
+        };
         var command = new Command("rollback", """
             Send users back to legacy now, recorded as a rollback (migration_rollbacks) with the health at that moment.
             A running rollout halts there until 'cutover rollout resume'. First prints what 'cutover simulate'
-            predicts the rollback does to the users of the last 24 hours.
+            predicts the rollback does to the users of the last 24 hours. Users pinned to unified by an override
+            ('cutover override USER unified') stay there: the answer counts them; --include-overrides clears them too.
 
             Examples:
               cutover rollback --reason "unified p95 at 4 s"
               cutover rollback --to 10 --reason "back to the first step while we look"
+              cutover rollback --include-overrides --reason "unified is down: everyone, QA phones too"
             """);
         command.Options.Add(to);
+        command.Options.Add(includeOverrides);
         command.Options.Add(reason);
         runner.Bind(command, async (context, cancellationToken) =>
         {
@@ -36,7 +43,7 @@ internal static class RollbackCommand
             using var admin = context.Admin();
             var preview = "window=24h&change=rollback&percent=" + (percent ?? 0).ToString(CultureInfo.InvariantCulture);
             await ChangePreview.PrintAsync(context, admin, preview, cancellationToken);
-            var response = await admin.SendAsync(HttpMethod.Post, "admin/rollback", new RollbackRequest(percent, context.Parse.GetValue(reason)),
+            var response = await admin.SendAsync(HttpMethod.Post, "admin/rollback", new RollbackRequest(percent, context.Parse.GetValue(reason), context.Parse.GetValue(includeOverrides) ? true : null),
                 ServerJson.Default.RollbackRequest, ServerJson.Default.RolloutCommandResponse, cancellationToken);
             return RolloutRender.Print(context, response);
         });

@@ -55,13 +55,14 @@ public static class RolloutDecider
         if (stepRequests < step.MinRequests)
         {
             // The note names the gate, not the count, so a hold is recorded once, not at every look.
-            return Hold(state, now, $"holding {stepName}: fewer than the {step.MinRequests:N0} unified requests the step needs");
+            return Hold(state, now, $"holding {stepName}: fewer than the {step.MinRequests:N0} unified requests the step needs") with { ForLackOfTraffic = true };
         }
 
         if (health.State != HealthState.Ok)
         {
-            var blocking = health.Checks.Where(static c => c.State != HealthState.Ok).Select(static c => $"{c.Name} {c.State.ToName()}");
-            return Hold(state, now, $"holding {stepName}: {string.Join(", ", blocking)}");
+            var blocking = health.Checks.Where(static c => c.State != HealthState.Ok).ToList();
+            var hold = Hold(state, now, $"holding {stepName}: {string.Join(", ", blocking.Select(static c => $"{c.Name} {c.State.ToName()}"))}");
+            return hold with { ForLackOfTraffic = blocking.All(static c => c.State == HealthState.InsufficientData) };
         }
 
         if (index == plan.Steps.Count - 1)

@@ -10,5 +10,11 @@ public sealed record RolloutDecision(RolloutState Next, RolloutDecisionKind Kind
 {
     public bool Changed => Kind != RolloutDecisionKind.None;
 
+    /// <summary>
+    /// A hold only because traffic is short (too few unified requests at the step, or checks without enough data):
+    /// recorded, but not news (see <see cref="RolloutNotices"/>).
+    /// </summary>
+    public bool ForLackOfTraffic { get; init; }
+
     public static RolloutDecision Unchanged(RolloutState state, string reason) => new(state, RolloutDecisionKind.None, reason, []);
 }

@@ -52,7 +52,13 @@ public static class RolloutPolicy
     /// halts); with none, every routable domain goes back. Refused if it would raise the percent; nothing when routing
     /// is already there and no rollout would halt, so nothing is recorded or paged.
     /// </summary>
-    public static RollbackPlan Rollback(RolloutState state, RoutingState routing, decimal percent, string reason, DateTimeOffset now)
+    /// <remarks>
+    /// With <paramref name="includeOverrides"/>, the overrides that send users of the rollback's scope to unified
+    /// (<see cref="OverridesOnUnified"/>) go too, in the same routing change; without it they stay, and the plan counts
+    /// them, because a rollback to 0% that leaves pinned users on unified must say so.
+    /// </remarks>
+    public static RollbackPlan Rollback(
+        RolloutState state, RoutingState routing, decimal percent, string reason, DateTimeOffset now, bool includeOverrides = false)
     {
         var owned = state.Status.IsActive() || state.Status is RolloutStatus.Halted or RolloutStatus.Complete;
         var scoped = owned ? state : state with { Domain = null };
@@ -66,15 +72,42 @@ public static class RolloutPolicy
             return new RollbackPlan(refusal, null, before, state, from, []);
         }
 
-        var changes = PercentChanges(routing, next, lowering: true);
+        var changes = PercentChanges(routing, next, lowering: true).ToList();
+        var pinned = OverridesOnUnified(routing, next.Domain);
+        if (includeOverrides)
+        {
+            changes.AddRange(pinned.Select(static user => new RoutingChange.ClearOverride(user)));
+        }
+
+        var left = includeOverrides ? 0 : pinned.Count;
         if (changes.Count == 0 && next.Status == state.Status)
         {
             var scope = next.Domain is null ? string.Empty : $" for {next.Domain}";
             return new RollbackPlan(null,
                 $"nothing to roll back: routing is at {RolloutDecider.Pct(from)}{scope} already and no rollout is running; nothing was recorded",
-                before, state, from, []);
+                before, state, from, []) { OverridesLeft = left };
         }
 
-        return new RollbackPlan(null, null, before, next, from, changes);
+        return new RollbackPlan(null, null, before, next, from, changes) { OverridesLeft = left, OverridesCleared = includeOverrides ? pinned.Count : 0 };
     }
+
+    /// <summary>
+    /// The users an override sends to unified in <paramref name="domain"/>'s scope (every domain when null), by stored
+    /// key, in order: a route pin on unified with no domain pin, or with the scope's domain. A rollback's percent does not
+    /// move them; only clearing the override does.
+    /// </summary>
+    public static IReadOnlyList<string> OverridesOnUnified(RoutingState routing, string? domain) =>
+        [.. routing.Overrides
+            .Where(o => o.Value.Route == Route.Unified && (domain is null || o.Value.Domain is null || o.Value.Domain == domain))
+            .Select(static o => o.Key)];
+
+    /// <summary>
+    /// What a rollback's answer and notification say of the users left on unified by their overrides; null when none are.
+    /// </summary>
+    public static string? OverridesSentence(int left) => left switch
+    {
+        <= 0 => null,
+        1 => "1 user stays on unified by an override: 'cutover override USER clear --reason R' clears it, or roll back with --include-overrides",
+        _ => $"{left} users stay on unified by their overrides: 'cutover override USER clear --reason R' clears one, or roll back with --include-overrides",
+    };
 }

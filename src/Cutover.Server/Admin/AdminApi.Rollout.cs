@@ -82,7 +82,8 @@ internal sealed partial class AdminApi
             return Refuse(StatusCodes.Status400BadRequest, "invalid_percent", $"'to' must be a percent from 0 to 100 with at most two decimals, not {to}");
         }
 
-        return await CommandResultAsync(await rollouts.RollbackAsync(to, principal.Name, request?.Reason, context.RequestAborted), context.RequestAborted);
+        var outcome = await rollouts.RollbackAsync(to, principal.Name, request?.Reason, context.RequestAborted, request?.IncludeOverrides == true);
+        return await CommandResultAsync(outcome, context.RequestAborted);
     });
 
     public Task<IResult> RollbacksAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
@@ -170,16 +171,18 @@ internal sealed partial class AdminApi
         return views;
     }
 
-    private static string Next(RolloutPlan plan, RolloutState state, HealthReport report, long stepRequests, DateTimeOffset now)
+    private string Next(RolloutPlan plan, RolloutState state, HealthReport report, long stepRequests, DateTimeOffset now)
     {
         switch (state.Status)
         {
+            case RolloutStatus.Idle when state.Note?.StartsWith(UnifiedGuard.Prefix, StringComparison.Ordinal) == true:
+                return $"nothing runs; rolled back at {state.UpdatedAt:yyyy-MM-dd HH:mm} UTC ({state.Note}): 'cutover rollout start --reason …' begins the plan";
             case RolloutStatus.Idle:
                 return "nothing runs: 'cutover rollout start --reason …' begins the plan";
             case RolloutStatus.Halted:
                 return $"halted after a rollback ({state.Note}): 'cutover rollout resume' restarts step {state.Step + 1}, 'cutover rollout abort' ends it";
             case RolloutStatus.Complete:
-                return "complete: every step soaked green";
+                return UnifiedGuard.CompleteSentence(plan, state, routing.Current.State, report, rollouts.GuardRollsBack);
         }
 
         var decision = RolloutDecider.Decide(plan, state, report, stepRequests, now);
@@ -208,7 +211,8 @@ internal sealed partial class AdminApi
             new RolloutCommandResponse(
                 [.. outcome.Events.Select(ContractMapper.History)],
                 await RolloutStatusAsync(cancellationToken),
-                outcome.Events.Count == 0 ? outcome.Message : null),
+                outcome.Events.Count == 0 || outcome.OverridesOnUnified > 0 ? outcome.Message : null,
+                outcome.OverridesOnUnified),
             ServerJson.Default.RolloutCommandResponse);
     }
 

@@ -38,6 +38,7 @@ public static class CutoverDefaults
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
     public const int ProbeFailures = 2;
     public static readonly TimeSpan RolloutEvaluationInterval = TimeSpan.FromSeconds(30);
+    public const bool RolloutGuardAfterComplete = true;
     public const int NotificationAttempts = 6;
     public static readonly TimeSpan NotificationFirstRetryDelay = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan NotificationTimeout = TimeSpan.FromSeconds(5);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cutover.Core.Routing;
+using Cutover.Server.Rollout;
 using Microsoft.Extensions.Options;
 
 namespace Cutover.Server.Configuration;
@@ -214,6 +215,15 @@ internal sealed class CutoverOptionsRulesValidator : IValidateOptions<CutoverOpt
             {
                 // The URL is a credential (a Slack webhook's path is the secret): say what is wrong without repeating it.
                 errors.Add($"Cutover:Notifications:Urls:{i}: not an absolute http:// or https:// URL ({n.Urls[i].Length} characters)");
+            }
+        }
+
+        for (var i = 0; i < n.Events.Count; i++)
+        {
+            if (!RolloutEventKinds.Notifiable.Contains(n.Events[i], StringComparer.Ordinal))
+            {
+                errors.Add($"Cutover:Notifications:Events:{i}: '{n.Events[i]}' is not an event kind; the known kinds: "
+                    + string.Join(", ", RolloutEventKinds.Notifiable));
             }
         }
     }

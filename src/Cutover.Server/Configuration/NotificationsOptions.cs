@@ -10,6 +10,13 @@ public sealed class NotificationsOptions
     [Secret]
     public List<string> Urls { get; set; } = [];
 
+    /// <summary>
+    /// The event kinds that are POSTed (as in the audit trail: <c>rollout_start</c>, <c>rollback</c>,
+    /// <c>unified_critical</c>, …). Empty (default): every kind. Either way a hold for lack of traffic is told once per
+    /// step. An unknown name fails at start, naming the known ones.
+    /// </summary>
+    public List<string> Events { get; set; } = [];
+
     /// <summary>Tries per event and URL, the first included. Default 6 (about a minute with the default delay).</summary>
     [ConfigRange(1, 20)]
     public int Attempts { get; set; } = CutoverDefaults.NotificationAttempts;

@@ -22,4 +22,11 @@ public sealed class RolloutOptions
 
     /// <summary><c>zero</c> (default: every user back to legacy) or <c>step_back</c> (the previous step's percent).</summary>
     public CriticalAction OnCritical { get; set; } = CriticalAction.Zero;
+
+    /// <summary>
+    /// Whether the guard on unified rolls back when health turns critical while no rollout runs but users are on
+    /// unified (after <c>complete</c>, after a manual <c>set</c>, by overrides). Default true: roll back as
+    /// <see cref="OnCritical"/> says and notify. False: notify and record only, once per critical episode.
+    /// </summary>
+    public bool GuardAfterComplete { get; set; } = CutoverDefaults.RolloutGuardAfterComplete;
 }

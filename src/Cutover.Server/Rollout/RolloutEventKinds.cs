@@ -15,6 +15,16 @@ internal static class RolloutEventKinds
     public const string Complete = "rollout_complete";
     public const string Rollback = "rollback";
 
+    /// <summary>The guard on unified saw a critical unified with no rollout running and did not roll back (see <see cref="Core.Rollout.UnifiedGuard"/>).</summary>
+    public const string Critical = "unified_critical";
+
+    /// <summary>
+    /// Every kind a notification can carry, the names <c>Notifications:Events</c> accepts. The routing kinds
+    /// (<see cref="Core.Routing.AuditKinds"/>) are not notified.
+    /// </summary>
+    public static IReadOnlyList<string> Notifiable { get; } =
+        [Start, Step, Hold, Await, Soak, Promote, Pause, Resume, Abort, Complete, Rollback, Critical];
+
     public static string Of(Core.Rollout.RolloutDecisionKind kind) => kind switch
     {
         Core.Rollout.RolloutDecisionKind.Advance => Step,

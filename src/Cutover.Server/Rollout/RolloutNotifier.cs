@@ -15,7 +15,7 @@ using Polly.Retry;
 namespace Cutover.Server.Rollout;
 
 /// <summary>
-/// POSTs every rollout event to <c>Notifications:Urls</c> as JSON with a Slack-compatible <c>text</c>. The controller only
+/// POSTs every rollout event of the kinds <c>Notifications:Events</c> names (every kind by default) to <c>Notifications:Urls</c> as JSON with a Slack-compatible <c>text</c>. The controller only
 /// enqueues (never waits); one background loop per URL sends its events in order, retrying with exponential backoff and
 /// jitter (Polly), and gives up on an event after <c>Notifications:Attempts</c>, logging it. A full queue drops the newest
 /// event, counted.
@@ -25,6 +25,7 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
     private const int Capacity = 1_000;
     private readonly Dictionary<string, Channel<byte[]>> _queues;
     private readonly NotificationsOptions _options;
+    private readonly HashSet<string>? _events;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -32,10 +33,12 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
     private long _sent;
     private long _failed;
     private long _dropped;
+    private long _queued;
 
     public RolloutNotifier(IOptions<CutoverOptions> options, TimeProvider time, ILogger<RolloutNotifier> logger)
     {
         _options = options.Value.Notifications;
+        _events = _options.Events.Count == 0 ? null : new HashSet<string>(_options.Events, StringComparer.Ordinal);
 
         // One queue per URL: a receiver that is down and being retried must not hold back the others' events.
         _queues = _options.Urls.Distinct(StringComparer.Ordinal).ToDictionary(
@@ -71,23 +74,34 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
 
     public bool Enabled => _options.Urls.Count > 0;
 
+    /// <summary>Whether events of <paramref name="kind"/> are POSTed: <c>Notifications:Events</c>, or every kind when it is empty.</summary>
+    public bool Wants(string kind) => Enabled && (_events is null || _events.Contains(kind));
+
     public (long Sent, long Failed, long Dropped) Counters => (Interlocked.Read(ref _sent), Interlocked.Read(ref _failed), Interlocked.Read(ref _dropped));
+
+    /// <summary>Events queued for a URL (one per event and URL): once sent and failed add up to it, nothing is on its way.</summary>
+    public long Queued => Interlocked.Read(ref _queued);
 
     /// <summary>
     /// Queues one event; returns at once whatever happens to it. (With <c>Wait</c> as the full mode, <c>TryWrite</c> says
     /// false when the queue is full; <c>DropWrite</c> would say true and drop silently.)
     /// </summary>
-    public void Notify(string kind, string actor, string reason, RolloutState state, int steps, string? metrics)
+    /// <param name="overridesOnUnified">For a rollback: the overrides that still send users of its scope to unified.</param>
+    public void Notify(string kind, string actor, string reason, RolloutState state, int steps, string? metrics, int? overridesOnUnified = null)
     {
-        if (!Enabled)
+        if (!Wants(kind))
         {
             return;
         }
 
-        var body = Body(kind, actor, reason, state, steps, metrics, _time.GetUtcNow());
+        var body = Body(kind, actor, reason, state, steps, metrics, overridesOnUnified, _time.GetUtcNow());
         foreach (var queue in _queues.Values)
         {
-            if (!queue.Writer.TryWrite(body))
+            if (queue.Writer.TryWrite(body))
+            {
+                Interlocked.Increment(ref _queued);
+            }
+            else
             {
                 Interlocked.Increment(ref _dropped);
             }
@@ -149,7 +163,8 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
     /// <summary>A webhook URL is a secret (Slack's path is the credential): logs name only its host.</summary>
     private static string Redact(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Host}/…" : "(invalid URL)";
 
-    private static byte[] Body(string kind, string actor, string reason, RolloutState state, int steps, string? metrics, DateTimeOffset at)
+    private static byte[] Body(
+        string kind, string actor, string reason, RolloutState state, int steps, string? metrics, int? overridesOnUnified, DateTimeOffset at)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -180,7 +195,12 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
                 json.WriteRawValue(metrics);
             }
 
-            json.WriteString("text", Text(kind, actor, reason, state, steps));
+            if (overridesOnUnified is { } pinned)
+            {
+                json.WriteNumber("overrides_on_unified", pinned);
+            }
+
+            json.WriteString("text", Text(kind, actor, reason, state, steps, overridesOnUnified));
             json.WriteEndObject();
         }
 
@@ -188,14 +208,19 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
     }
 
     /// <summary>One line a person reads in Slack: what happened, where the rollout is, who, and why (which carries the metric values).</summary>
-    private static string Text(string kind, string actor, string reason, RolloutState state, int steps)
+    private static string Text(string kind, string actor, string reason, RolloutState state, int steps, int? overridesOnUnified)
     {
         var where = state.Status == RolloutStatus.Idle ? "no rollout" : $"step {state.Step + 1} of {steps}";
         var scope = state.Domain is null ? string.Empty : $" ({state.Domain})";
         var sb = new StringBuilder();
-        sb.Append(kind == RolloutEventKinds.Rollback ? ":rotating_light: " : string.Empty)
+        sb.Append(kind is RolloutEventKinds.Rollback or RolloutEventKinds.Critical ? ":rotating_light: " : string.Empty)
             .Append($"Cutover {kind.Replace('_', ' ')}{scope}: {state.Status.ToName()} at {where}, {state.Percent:0.##}% unified. ")
             .Append($"By {actor}: {reason}");
+        if (RolloutPolicy.OverridesSentence(overridesOnUnified ?? 0) is { } pinned)
+        {
+            sb.Append(". ").Append(char.ToUpperInvariant(pinned[0])).Append(pinned[1..]).Append('.');
+        }
+
         return sb.ToString();
     }
 }

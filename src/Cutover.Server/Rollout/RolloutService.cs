@@ -36,9 +36,17 @@ internal sealed class RolloutService(
 
     private readonly SemaphoreSlim _lock = new(1, 1);
 
+    // Kept in memory, under the lock, by the instance that evaluates: a new leader may tell a critical episode or a
+    // lack-of-traffic hold once more, never more often.
+    private bool _criticalEpisode;
+    private string? _toldHoldStep;
+
     public RolloutPlan Plan { get; } = PlanOf(options.Value.Rollout);
 
     public TimeSpan EvaluationInterval { get; } = options.Value.Rollout.EvaluationInterval;
+
+    /// <summary><c>Rollout:GuardAfterComplete</c>: whether the guard on unified rolls back (else it only notifies).</summary>
+    public bool GuardRollsBack { get; } = options.Value.Rollout.GuardAfterComplete;
 
     public Task<RolloutState> CurrentAsync(CancellationToken cancellationToken) => store.LoadRolloutAsync(cancellationToken);
 
@@ -73,7 +81,7 @@ internal sealed class RolloutService(
             var state = await store.LoadRolloutAsync(cancellationToken);
             if (!state.Status.IsActive())
             {
-                return null;
+                return await GuardAsync(state, cancellationToken);
             }
 
             await ReconcileAsync(state, cancellationToken);
@@ -87,7 +95,13 @@ internal sealed class RolloutService(
                 var rollback = decision.Kind == RolloutDecisionKind.Rollback
                     ? RollbackOf(state, decision.Next.Percent, decision.Reason, SystemActor, report)
                     : null;
-                await CommitAsync(state, decision.Next, RolloutEventKinds.Of(decision.Kind), SystemActor, decision.Reason, rollback, cancellationToken);
+
+                // This rollback tells the critical episode; the guard, watching what overrides keep on unified, must not again.
+                _criticalEpisode |= decision.Kind == RolloutDecisionKind.Rollback;
+                var notify = RolloutNotices.ShouldNotify(decision, _toldHoldStep, out var told);
+                await CommitAsync(state, decision.Next, RolloutEventKinds.Of(decision.Kind), SystemActor, decision.Reason, rollback, cancellationToken,
+                    notify: notify);
+                _toldHoldStep = told;
             }
 
             return (decision, report);
@@ -95,6 +109,43 @@ internal sealed class RolloutService(
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The look when no rollout owns the percent: <see cref="UnifiedGuard"/> decides; a rollback is committed like any
+    /// (rollback row, audit, notification, actor <c>system</c>), a notice is recorded as <c>unified_critical</c> and told.
+    /// </summary>
+    private async Task<(RolloutDecision Decision, HealthReport Health)?> GuardAsync(RolloutState state, CancellationToken cancellationToken)
+    {
+        var report = await health.EvaluateAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var guard = UnifiedGuard.Decide(Plan, state, routing.Current.State, report, GuardRollsBack, _criticalEpisode, now);
+
+        // An episode counts as told only once its rollback or notice is stored: a look that failed tries again.
+        _criticalEpisode = guard.Action == GuardAction.None && guard.EpisodeOpen;
+        var reason = ReasonText.Fit(guard.Reason);
+        switch (guard.Action)
+        {
+            case GuardAction.RollBack when guard.Rollback is { } plan:
+                var next = plan.Next.Note is null ? plan.Next : plan.Next with { Note = reason };
+                var rollback = RollbackOf(state, next.Percent, reason, SystemActor, report) with { FromPercent = plan.FromPercent, Domain = next.Domain };
+                var committed = await CommitAsync(plan.Before, next, RolloutEventKinds.Rollback, SystemActor, reason, rollback, cancellationToken,
+                    plan.Changes, plan.OverridesLeft);
+                _criticalEpisode = committed.Succeeded;
+                return (new RolloutDecision(next, RolloutDecisionKind.Rollback, reason, guard.Causes), report);
+            case GuardAction.Notify:
+                var found = RolloutPolicy.AsFound(state, routing.Current.State);
+                var pinned = RolloutPolicy.OverridesOnUnified(routing.Current.State, found.Domain).Count;
+                var audit = new AuditEvent(0, now, RolloutEventKinds.Critical, SystemActor, reason, Describe(found), Describe(found));
+                _ = await store.TrySaveRolloutAsync(state.Version, state with { UpdatedAt = now }, [audit], null, cancellationToken)
+                    ?? throw new StoreException("the rollout was changed by another instance at the same moment; look again and retry");
+                LogMessages.RolloutChanged(logger, SystemActor, RolloutEventKinds.Critical, reason);
+                _criticalEpisode = true;
+                notifier.Notify(RolloutEventKinds.Critical, SystemActor, reason, found, Plan.Steps.Count, MetricsOf(report), pinned);
+                return (RolloutDecision.Unchanged(state, reason), report);
+            default:
+                return (RolloutDecision.Unchanged(state, reason), report);
         }
     }
 
@@ -120,7 +171,9 @@ internal sealed class RolloutService(
     /// Sends the rollout's scope (or, with no rollout, every routable domain) to <paramref name="percent"/> and records a
     /// rollback; a running rollout halts there until <c>resume</c>.
     /// </summary>
-    public async Task<RolloutOutcome> RollbackAsync(decimal percent, string actor, string? reason, CancellationToken cancellationToken)
+    /// <param name="includeOverrides">Also clear the overrides that send users of the scope to unified, in the same routing change.</param>
+    public async Task<RolloutOutcome> RollbackAsync(
+        decimal percent, string actor, string? reason, CancellationToken cancellationToken, bool includeOverrides = false)
     {
         if (ReasonText.Check(reason, "a rollback needs a reason") is { } problem)
         {
@@ -133,20 +186,23 @@ internal sealed class RolloutService(
         try
         {
             var state = await store.LoadRolloutAsync(cancellationToken);
-            var plan = RolloutPolicy.Rollback(state, routing.Current.State, percent, reason, time.GetUtcNow());
+            var plan = RolloutPolicy.Rollback(state, routing.Current.State, percent, reason, time.GetUtcNow(), includeOverrides);
             if (plan.Refusal is { } refusal)
             {
                 return Refused(state, refusal.Error, refusal.Message);
             }
 
+            var pinned = RolloutPolicy.OverridesSentence(plan.OverridesLeft);
             if (plan.Nothing is { } nothing)
             {
-                return new RolloutOutcome(state, [], null, nothing);
+                return new RolloutOutcome(state, [], null, pinned is null ? nothing : $"{nothing}; {pinned}") { OverridesOnUnified = plan.OverridesLeft };
             }
 
             var report = await health.EvaluateAsync(cancellationToken);
             var rollback = RollbackOf(state, percent, reason, actor, report) with { FromPercent = plan.FromPercent, Domain = plan.Next.Domain };
-            return await CommitAsync(plan.Before, plan.Next, RolloutEventKinds.Rollback, actor, reason, rollback, cancellationToken);
+            var outcome = await CommitAsync(plan.Before, plan.Next, RolloutEventKinds.Rollback, actor, reason, rollback, cancellationToken,
+                plan.Changes, plan.OverridesLeft);
+            return outcome.Succeeded ? outcome with { Message = pinned ?? outcome.Message, OverridesOnUnified = plan.OverridesLeft } : outcome;
         }
         finally
         {
@@ -179,13 +235,16 @@ internal sealed class RolloutService(
         }
     }
 
-    /// <summary>Applies the percent of <paramref name="next"/> if it differs, then stores the state, event and rollback.</summary>
+    /// <summary>
+    /// Applies the percent of <paramref name="next"/> if it differs (or the rollback plan's <paramref name="changes"/>),
+    /// then stores the state, event and rollback; tells it unless <paramref name="notify"/> is false.
+    /// </summary>
     private async Task<RolloutOutcome> CommitAsync(
         RolloutState current, RolloutState next, string kind, string actor, string reason, RollbackRecord? rollback,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyList<RoutingChange>? changes = null, int? overridesOnUnified = null, bool notify = true)
     {
         var routed = new List<AuditEvent>();
-        var changes = RolloutPolicy.PercentChanges(routing.Current.State, next, lowering: kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort);
+        changes ??= RolloutPolicy.PercentChanges(routing.Current.State, next, lowering: kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort);
         if (changes.Count > 0)
         {
             var applied = await routing.ApplyAsync(changes, actor, reason, cancellationToken);
@@ -209,7 +268,13 @@ internal sealed class RolloutService(
             LogMessages.RolloutChanged(logger, actor, kind, reason);
         }
         var saved = await store.LoadRolloutAsync(cancellationToken);
-        notifier.Notify(kind, actor, reason, saved, Plan.Steps.Count, rollback?.Metrics);
+        if (notify)
+        {
+            // The controller's own rollbacks say how many overrides keep users on unified, as an operator's do.
+            overridesOnUnified ??= rollback is null ? null : RolloutPolicy.OverridesOnUnified(routing.Current.State, next.Domain).Count;
+            notifier.Notify(kind, actor, reason, saved, Plan.Steps.Count, rollback?.Metrics, overridesOnUnified);
+        }
+
         return new RolloutOutcome(saved, [.. routed, .. stored], null, reason);
     }
 

@@ -28,6 +28,10 @@ public sealed class HealthCommandTests : IAsyncLifetime
             s["Cutover:DecisionLog:FlushInterval"] = "00:00:00"; // the fake clock would hold a flush delay forever
             s["Cutover:Health:MinRequests"] = "30";
             s["Cutover:Health:LatencyMinRequests"] = "30";
+
+            // These tests read health with unified failing at a manual 50%; the guard on unified would roll that back
+            // at its first look (UnifiedGuardTests shows it), so it only notifies here.
+            s["Cutover:Rollout:GuardAfterComplete"] = "false";
         }, _time, TestContext.Current.CancellationToken);
     }
 

@@ -72,6 +72,24 @@ public sealed class RolloutCommandsTests : CliTest
     }
 
     [Fact]
+    public async Task Rollback_WithAUserPinnedToUnified_SaysHowManyAndHow_AndIncludeOverridesClearsThem()
+    {
+        await Cutover("set", "40", "--reason", "by hand");
+        await Cutover("override", "250788000099", "unified", "--reason", "QA phone");
+
+        var kept = await Cutover("rollback", "--reason", "unified p95 at 4 s");
+        var cleared = await Cutover("rollback", "--include-overrides", "--reason", "QA phones off unified too");
+        using var overrides = await Router.AdminAsync(HttpMethod.Get, "admin/overrides", token: ReadToken);
+
+        Assert.True(kept.ExitCode == 0, kept.Error);
+        Assert.Contains("1 user stays on unified by an override: 'cutover override USER clear --reason R' clears it, or roll back with --include-overrides.", kept.Out);
+        Assert.True(cleared.ExitCode == 0, cleared.Error);
+        Assert.Contains("override_clear:", cleared.Out);
+        Assert.DoesNotContain("stays on unified", cleared.Out);
+        Assert.Equal(0, JsonDocument.Parse(await overrides.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetArrayLength());
+    }
+
+    [Fact]
     public async Task SetRoutableOff_WhileARolloutRuns_TakesTheDomainOut()
     {
         await Cutover("rollout", "start", "--reason", "week 6");

@@ -154,6 +154,48 @@ public sealed class RolloutPolicyTests
             down);
     }
 
+    [Fact]
+    public void Rollback_WithOverridesOnUnified_CountsThemLeft_OrClearsThoseOfTheScopeWhenIncluded()
+    {
+        var pins = Zero.Overrides
+            .Add("u-any", new UserOverride(Route.Unified, null, "ops", "QA", T0))
+            .Add("u-jobs", new UserOverride(Route.Unified, "jobs", "ops", "QA", T0))
+            .Add("u-market", new UserOverride(Route.Unified, "marketplace", "ops", "QA", T0))
+            .Add("u-legacy", new UserOverride(Route.Legacy, null, "ops", "QA", T0))
+            .Add("u-domain", new UserOverride(null, "jobs", "ops", "QA", T0));
+        var routing = Zero with { Percent = 35, Overrides = pins };
+        var jobsRollout = Running(35) with { Domain = "jobs" };
+
+        var kept = RolloutPolicy.Rollback(Running(35), routing, 0, "r", T0);
+        var cleared = RolloutPolicy.Rollback(Running(35), routing, 0, "r", T0, includeOverrides: true);
+        var scoped = RolloutPolicy.Rollback(jobsRollout, routing with { DomainPercents = routing.DomainPercents.Add("jobs", 35) }, 0, "r", T0, includeOverrides: true);
+
+        Assert.Equal((3, 0), (kept.OverridesLeft, kept.OverridesCleared));
+        Assert.Equal([new RoutingChange.SetPercent(0, null)], kept.Changes);
+        Assert.Equal((0, 3), (cleared.OverridesLeft, cleared.OverridesCleared));
+        Assert.Equal(
+            [new RoutingChange.SetPercent(0, null), new RoutingChange.ClearOverride("u-any"), new RoutingChange.ClearOverride("u-jobs"),
+             new RoutingChange.ClearOverride("u-market")],
+            cleared.Changes);
+        Assert.Equal([new RoutingChange.SetPercent(0, "jobs"), new RoutingChange.ClearOverride("u-any"), new RoutingChange.ClearOverride("u-jobs")], scoped.Changes);
+        Assert.StartsWith("3 users stay on unified by their overrides", RolloutPolicy.OverridesSentence(kept.OverridesLeft));
+        Assert.Null(RolloutPolicy.OverridesSentence(0));
+    }
+
+    [Fact]
+    public void Rollback_AtZeroAlreadyButWithOverridesIncluded_IsNotNothing()
+    {
+        var routing = Zero with { Overrides = Zero.Overrides.Add("u1", new UserOverride(Route.Unified, null, "ops", "QA", T0)) };
+
+        var kept = RolloutPolicy.Rollback(RolloutState.Idle(T0), routing, 0, "r", T0);
+        var cleared = RolloutPolicy.Rollback(RolloutState.Idle(T0), routing, 0, "r", T0, includeOverrides: true);
+
+        Assert.True(kept.ChangesNothing);
+        Assert.Equal(1, kept.OverridesLeft);
+        Assert.False(cleared.ChangesNothing);
+        Assert.Equal([new RoutingChange.ClearOverride("u1")], cleared.Changes);
+    }
+
     private static RolloutState Running(decimal percent) => RolloutState.Idle(T0) with
     {
         Status = RolloutStatus.Soaking,

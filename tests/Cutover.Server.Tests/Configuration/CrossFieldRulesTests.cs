@@ -158,6 +158,26 @@ public sealed class CrossFieldRulesTests
     }
 
     [Fact]
+    public void Notifications_UnknownEventName_NamesTheKeyTheValueAndTheKnownKinds()
+    {
+        var errors = Errors(Valid(("Cutover:Notifications:Events:0", "rollback"), ("Cutover:Notifications:Events:1", "rollout_held")));
+
+        Assert.Equal(
+            ["Cutover:Notifications:Events:1: 'rollout_held' is not an event kind; the known kinds: rollout_start, rollout_step, rollout_hold, "
+             + "rollout_await, rollout_soak, rollout_promote, rollout_pause, rollout_resume, rollout_abort, rollout_complete, rollback, unified_critical"],
+            errors);
+    }
+
+    [Fact]
+    public void Notifications_KnownEventNames_AndGuardAfterCompleteOff_AreAccepted()
+    {
+        var errors = Errors(Valid(("Cutover:Notifications:Events:0", "rollback"), ("Cutover:Notifications:Events:1", "unified_critical"),
+            ("Cutover:Rollout:GuardAfterComplete", "false")));
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public void Handlers_EmptyExpectedName_NamesTheEntry()
     {
         var errors = Errors(Valid(("Cutover:Handlers:Expected:0", "jobs"), ("Cutover:Handlers:Expected:1", " ")));
