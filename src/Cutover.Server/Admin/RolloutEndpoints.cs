@@ -8,40 +8,53 @@ using Cutover.Server.Contracts;
 using Cutover.Server.Rollout;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Cutover.Server.Health;
+using Cutover.Server.Routing;
+using Cutover.Server.Stats;
+using Cutover.Store;
 using Microsoft.AspNetCore.Routing;
+using static Cutover.Server.Admin.AdminResults;
 
 namespace Cutover.Server.Admin;
 
 /// <summary>The rollout endpoints: read the plan and the rollout, drive it (operate), roll back (operate).</summary>
-internal sealed partial class AdminApi
+internal sealed class RolloutEndpoints(
+    RolloutService rollouts,
+    RoutingService routing,
+    HealthService health,
+    StatsService stats,
+    IRolloutStore rolloutStore,
+    AdminStatus status,
+    TimeProvider time)
 {
-    private static void MapRollout(IEndpointRouteBuilder app)
+    public static void Map(RouteGroupBuilder group)
     {
-        app.MapGet("/admin/rollout", static (HttpContext c, AdminApi api) => api.RolloutAsync(c));
-        app.MapGet("/admin/rollout/plan", static (HttpContext c, AdminApi api) => api.RolloutPlanAsync(c));
-        app.MapPost("/admin/rollout/{command}", static (HttpContext c, string command, AdminApi api) => api.RolloutCommandAsync(c, command));
-        app.MapPost("/admin/rollback", static (HttpContext c, AdminApi api) => api.RollbackAsync(c));
-        app.MapGet("/admin/rollbacks", static (HttpContext c, AdminApi api) => api.RollbacksAsync(c));
+        var (read, operate) = AdminPolicies.Split(group);
+        read.MapGet("/rollout", static (HttpContext c, RolloutEndpoints api) => api.RolloutAsync(c));
+        read.MapGet("/rollout/plan", static (RolloutEndpoints api) => api.RolloutPlan());
+        operate.MapPost("/rollout/{command}", static (HttpContext c, string command, RolloutEndpoints api) => api.RolloutCommandAsync(c, AdminPrincipal.Of(c), command));
+        operate.MapPost("/rollback", static (HttpContext c, RolloutEndpoints api) => api.RollbackAsync(c, AdminPrincipal.Of(c)));
+        read.MapGet("/rollbacks", static (HttpContext c, RolloutEndpoints api) => api.RollbacksAsync(c));
     }
 
-    public Task<IResult> RolloutAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
-        Json(await RolloutStatusAsync(context.RequestAborted), ServerJson.Default.RolloutStatusResponse));
+    public async Task<IResult> RolloutAsync(HttpContext context) =>
+        Json(await RolloutStatusAsync(context.RequestAborted), ServerJson.Default.RolloutStatusResponse);
 
-    public Task<IResult> RolloutPlanAsync(HttpContext context) => WithRole(context, AdminRole.Read, _ =>
+    public IResult RolloutPlan()
     {
         var plan = rollouts.Plan;
         var shortest = plan.Steps.Aggregate(TimeSpan.Zero, static (sum, s) => sum + s.Soak);
-        return Task.FromResult(Json(
+        return Json(
             new RolloutPlanResponse(
                 EnumNameConverter<RolloutMode>.NameOf(plan.Mode),
                 EnumNameConverter<CriticalAction>.NameOf(plan.OnCritical),
                 rollouts.EvaluationInterval.ToString("c", CultureInfo.InvariantCulture),
                 StepsOf(plan),
                 shortest.ToString("c", CultureInfo.InvariantCulture)),
-            ServerJson.Default.RolloutPlanResponse));
-    });
+            ServerJson.Default.RolloutPlanResponse);
+    }
 
-    public Task<IResult> RolloutCommandAsync(HttpContext context, string command) => WithRole(context, AdminRole.Operate, async principal =>
+    public async Task<IResult> RolloutCommandAsync(HttpContext context, AdminPrincipal principal, string command)
     {
         if (command is not ("start" or "promote" or "pause" or "resume" or "abort"))
         {
@@ -66,9 +79,9 @@ internal sealed partial class AdminApi
             _ => await rollouts.AbortAsync(principal.Name, reason, ct),
         };
         return await CommandResultAsync(outcome, ct);
-    });
+    }
 
-    public Task<IResult> RollbackAsync(HttpContext context) => WithRole(context, AdminRole.Operate, async principal =>
+    public async Task<IResult> RollbackAsync(HttpContext context, AdminPrincipal principal)
     {
         var (request, problem) = await ReadOptionalAsync(context, ServerJson.Default.RollbackRequest);
         if (problem is not null)
@@ -83,9 +96,9 @@ internal sealed partial class AdminApi
         }
 
         return await CommandResultAsync(await rollouts.RollbackAsync(to, principal.Name, request?.Reason, context.RequestAborted), context.RequestAborted);
-    });
+    }
 
-    public Task<IResult> RollbacksAsync(HttpContext context) => WithRole(context, AdminRole.Read, async _ =>
+    public async Task<IResult> RollbacksAsync(HttpContext context)
     {
         var limit = 50;
         if (context.Request.Query.TryGetValue("limit", out var text)
@@ -98,7 +111,7 @@ internal sealed partial class AdminApi
         List<RollbackView> views = [.. rollbacks.Select(static r => new RollbackView(
             r.Id, r.At, r.Phase, r.Domain, r.FromPercent, r.ToPercent, r.Reason, r.Actor, JsonDocument.Parse(r.Metrics).RootElement.Clone()))];
         return Json(views, ServerJson.Default.ListRollbackView);
-    });
+    }
 
     /// <summary>The rollout now, with each gate judged now and what the controller would do next.</summary>
     public async Task<RolloutStatusResponse> RolloutStatusAsync(CancellationToken cancellationToken)
@@ -142,7 +155,7 @@ internal sealed partial class AdminApi
             gates,
             StepsOf(plan),
             state.Status == RolloutStatus.Complete ? await DecommissionAsync(state, now, cancellationToken) : null,
-            InstanceStatus());
+            status.Instance());
     }
 
     /// <summary>After a complete rollout, each domain of its scope: 30 days at 100%, no legacy traffic and no rollback in them.</summary>
@@ -212,13 +225,6 @@ internal sealed partial class AdminApi
             ServerJson.Default.RolloutCommandResponse);
     }
 
-    /// <summary>A body that may be absent (then the command says what it misses, such as a reason).</summary>
-    private static async Task<(T? Value, IResult? Problem)> ReadOptionalAsync<T>(HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-        where T : class =>
-        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false
-            ? (null, null)
-            : await ReadAsync(context, type);
-
-    private static List<RolloutStepView> StepsOf(RolloutPlan plan) =>
+    internal static List<RolloutStepView> StepsOf(RolloutPlan plan) =>
         [.. plan.Steps.Select(static (s, i) => new RolloutStepView(i + 1, s.Percent, s.Soak.ToString("c", CultureInfo.InvariantCulture), s.MinRequests))];
 }

@@ -7,6 +7,9 @@ using Cutover.Server.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Cutover.Server.Rollout;
+using Cutover.Store;
+using static Cutover.Server.Admin.AdminResults;
 
 namespace Cutover.Server.Admin;
 
@@ -14,7 +17,12 @@ namespace Cutover.Server.Admin;
 /// <c>GET /admin/simulate</c>: what a percent change would do, replayed over the users the decision log saw in a
 /// window. Read only: it builds the state the change would produce and routes every (user, domain) under both.
 /// </summary>
-internal sealed partial class AdminApi
+internal sealed class SimulateEndpoints(
+    RolloutService rollouts,
+    RoutingService routing,
+    IStatsStore statsStore,
+    UserKeyProtection keys,
+    TimeProvider time)
 {
     private const string SetChange = "set";
     private const string RollbackChange = "rollback";
@@ -22,10 +30,13 @@ internal sealed partial class AdminApi
     /// <summary>A day: what an operator compares with before a change, and what the preview line reports.</summary>
     private static readonly TimeSpan SimulateWindow = TimeSpan.FromDays(1);
 
-    private static void MapSimulate(IEndpointRouteBuilder app) =>
-        app.MapGet("/admin/simulate", static (HttpContext c, AdminApi api, UserKeyProtection keys) => api.SimulateAsync(c, keys));
+    public static void Map(RouteGroupBuilder group)
+    {
+        var (read, _) = AdminPolicies.Split(group);
+        read.MapGet("/simulate", static (HttpContext c, SimulateEndpoints api) => api.SimulateAsync(c));
+    }
 
-    public Task<IResult> SimulateAsync(HttpContext context, UserKeyProtection keys) => WithRole(context, AdminRole.Read, async _ =>
+    public async Task<IResult> SimulateAsync(HttpContext context)
     {
         var query = context.Request.Query;
         var window = SimulateWindow;
@@ -157,7 +168,7 @@ internal sealed partial class AdminApi
             [.. simulation.Domains.Select(static d => View(d.Domain, d.Protected, d.PercentNow, d.PercentProposed, d.Counts))],
             View("*", false, null, null, simulation.Totals)),
             ServerJson.Default.SimulationResponse);
-    });
+    }
 
     private static SimulatedDomainView View(string domain, bool isProtected, decimal? now, decimal? proposed, SimulationCounts c) => new(
         domain, isProtected, now, proposed, c.Users, c.Requests, c.UnifiedUsersNow, c.UnifiedRequestsNow, c.UnifiedUsersProposed,
