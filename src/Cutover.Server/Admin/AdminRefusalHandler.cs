@@ -1,3 +1,4 @@
+using Cutover.Core.Errors;
 using Cutover.Server.Telemetry;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -27,6 +28,6 @@ internal sealed class AdminRefusalHandler(ILoggerFactory loggers) : IAuthorizati
         var status = refusal?.Status ?? StatusCodes.Status403Forbidden;
         var problem = refusal?.Message ?? "the admin API refused this request";
         LogMessages.AdminRefused(_logger, status, problem);
-        return AdminResults.Refuse(status, status == StatusCodes.Status401Unauthorized ? "unauthorized" : "forbidden", problem).ExecuteAsync(context);
+        return AdminResults.Refuse(status == StatusCodes.Status401Unauthorized ? AdminError.Unauthorized : AdminError.Forbidden, problem).ExecuteAsync(context);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Cutover.Core.Errors;
 using Cutover.Core.Routing;
 using Cutover.Server.Contracts;
 using Microsoft.AspNetCore.Http;
@@ -10,8 +11,24 @@ namespace Cutover.Server.Admin;
 /// <summary>What every admin endpoint answers with: its JSON, a refusal (<see cref="ErrorBody"/>), and a request body read.</summary>
 internal static class AdminResults
 {
-    public static IResult Refuse(int status, string error, string message) =>
-        Results.Json(new ErrorBody(error, message), ServerJson.Default.ErrorBody, statusCode: status);
+    /// <summary>A refusal: the error's status, and <see cref="ErrorBody"/> with its wire name and <paramref name="message"/>.</summary>
+    public static IResult Refuse(AdminError error, string message) =>
+        Results.Json(new ErrorBody(error.WireName(), message), ServerJson.Default.ErrorBody, statusCode: StatusOf(error));
+
+    /// <summary>The HTTP status of each admin error: the one place that says it.</summary>
+    public static int StatusOf(AdminError error) => error switch
+    {
+        AdminError.InvalidRequest or AdminError.InvalidPercent or AdminError.ReasonRequired or AdminError.ReasonInvalid
+            or AdminError.UnknownDomain or AdminError.ProtectedDomain or AdminError.InvalidUser or AdminError.InvalidOverride
+            or AdminError.MalformedPayload => StatusCodes.Status400BadRequest,
+        AdminError.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        AdminError.Unauthorized => StatusCodes.Status401Unauthorized,
+        AdminError.Forbidden => StatusCodes.Status403Forbidden,
+        AdminError.NotFound or AdminError.NoBaseline or AdminError.UnknownCommand => StatusCodes.Status404NotFound,
+        AdminError.NoLegacyTraffic or AdminError.RolloutActive or AdminError.RolloutRefused or AdminError.CriticalHealth => StatusCodes.Status409Conflict,
+        AdminError.StoreUnavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not an admin error"),
+    };
 
     public static IResult Json<T>(T value, JsonTypeInfo<T> type) => Results.Json(value, type);
 
@@ -22,12 +39,12 @@ internal static class AdminResults
         {
             var value = await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted);
             return value is null
-                ? (null, Refuse(StatusCodes.Status400BadRequest, "invalid_request", "the body must be a JSON object"))
+                ? (null, Refuse(AdminError.InvalidRequest, "the body must be a JSON object"))
                 : (value, null);
         }
         catch (JsonException ex)
         {
-            return (null, Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"the body is not valid JSON for this request: {ex.Message}"));
+            return (null, Refuse(AdminError.InvalidRequest, $"the body is not valid JSON for this request: {ex.Message}"));
         }
     }
 
@@ -38,15 +55,4 @@ internal static class AdminResults
             ? (null, null)
             : await ReadAsync(context, type);
 
-    public static string ErrorCode(ChangeError error) => error switch
-    {
-        ChangeError.ReasonRequired => "reason_required",
-        ChangeError.InvalidReason => "reason_invalid",
-        ChangeError.InvalidPercent => "invalid_percent",
-        ChangeError.UnknownDomain => "unknown_domain",
-        ChangeError.ProtectedDomain => "protected_domain",
-        ChangeError.InvalidUser => "invalid_user",
-        ChangeError.InvalidOverride => "invalid_override",
-        _ => "invalid_request",
-    };
 }

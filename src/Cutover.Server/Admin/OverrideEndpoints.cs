@@ -1,3 +1,4 @@
+using Cutover.Core.Errors;
 using Cutover.Core.Routing;
 using Cutover.Server.Contracts;
 using Cutover.Server.Routing;
@@ -27,7 +28,7 @@ internal sealed class OverrideEndpoints(RoutingService routing, RoutingChanges c
     {
         var view = ContractMapper.Routing(routing.Current.State).Overrides.FirstOrDefault(o => o.User == user);
         return view is null
-            ? Refuse(StatusCodes.Status404NotFound, "not_found", "this user has no override")
+            ? Refuse(AdminError.NotFound, "this user has no override")
             : Json(view, ServerJson.Default.OverrideView);
     }
 
@@ -44,7 +45,7 @@ internal sealed class OverrideEndpoints(RoutingService routing, RoutingChanges c
         {
             if (!RouteNames.TryParse(request.Route, out var parsed))
             {
-                return Refuse(StatusCodes.Status400BadRequest, "invalid_override", $"'route' must be unified or legacy, not '{request.Route}'");
+                return Refuse(AdminError.InvalidOverride, $"'route' must be unified or legacy, not '{request.Route}'");
             }
 
             route = parsed;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Cutover.Core.Errors;
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Text;
@@ -58,7 +59,7 @@ internal sealed class RolloutEndpoints(
     {
         if (command is not ("start" or "promote" or "pause" or "resume" or "abort"))
         {
-            return Refuse(StatusCodes.Status404NotFound, "unknown_command",
+            return Refuse(AdminError.UnknownCommand,
                 $"'{command}' is not a rollout command: use start, promote, pause, resume or abort");
         }
 
@@ -92,7 +93,7 @@ internal sealed class RolloutEndpoints(
         var to = request?.To ?? 0;
         if (to is < 0 or > 100 || decimal.Round(to, 2) != to)
         {
-            return Refuse(StatusCodes.Status400BadRequest, "invalid_percent", $"'to' must be a percent from 0 to 100 with at most two decimals, not {to}");
+            return Refuse(AdminError.InvalidPercent, $"'to' must be a percent from 0 to 100 with at most two decimals, not {to}");
         }
 
         return await CommandResultAsync(await rollouts.RollbackAsync(to, principal.Name, request?.Reason, context.RequestAborted), context.RequestAborted);
@@ -104,7 +105,7 @@ internal sealed class RolloutEndpoints(
         if (context.Request.Query.TryGetValue("limit", out var text)
             && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 10_000))
         {
-            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'limit' must be a number from 1 to 10000, not '{text}'");
+            return Refuse(AdminError.InvalidRequest, $"'limit' must be a number from 1 to 10000, not '{text}'");
         }
 
         var rollbacks = await rolloutStore.RollbacksAsync(limit, context.RequestAborted);
@@ -213,8 +214,7 @@ internal sealed class RolloutEndpoints(
     {
         if (!outcome.Succeeded)
         {
-            var status = outcome.Error is "reason_required" or "reason_invalid" ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
-            return Refuse(status, outcome.Error!, outcome.Message);
+            return Refuse(outcome.Error!.Value, outcome.Message);
         }
 
         return Json(

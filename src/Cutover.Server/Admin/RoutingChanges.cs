@@ -1,3 +1,4 @@
+using Cutover.Core.Errors;
 using Cutover.Core.Routing;
 using Cutover.Server.Contracts;
 using Cutover.Server.Routing;
@@ -13,7 +14,7 @@ internal sealed class RoutingChanges(RoutingService routing, AdminStatus status)
         var applied = await routing.ApplyAsync(changes, principal.Name, reason, context.RequestAborted);
         if (!applied.Succeeded)
         {
-            return AdminResults.Refuse(StatusCodes.Status400BadRequest, AdminResults.ErrorCode(applied.Error), applied.Message!);
+            return AdminResults.Refuse(AdminErrors.Of(applied.Error), applied.Message!);
         }
 
         List<HistoryEvent> events = [.. applied.Events.Select(ContractMapper.History)];

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cutover.Core.Errors;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Server.Contracts;
@@ -39,7 +40,7 @@ internal sealed class RoutingEndpoints(RoutingService routing, RoutingChanges ch
         {
             if (request.Domain is null)
             {
-                return Refuse(StatusCodes.Status400BadRequest, "invalid_request", "'routable' needs a 'domain'");
+                return Refuse(AdminError.InvalidRequest, "'routable' needs a 'domain'");
             }
 
             changes.Add(new RoutingChange.SetRoutable(request.Domain, routable));
@@ -56,20 +57,20 @@ internal sealed class RoutingEndpoints(RoutingService routing, RoutingChanges ch
                 changes.Add(new RoutingChange.SetPercent(percent, request.Domain));
                 break;
             default:
-                return Refuse(StatusCodes.Status400BadRequest, "invalid_percent",
+                return Refuse(AdminError.InvalidPercent,
                     $"'percent' must be a number from 0 to 100 (or null with a domain), not {request.Percent.GetRawText()}");
         }
 
         if (changes.Count == 0)
         {
-            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", "nothing to change: give 'percent' and/or 'routable'");
+            return Refuse(AdminError.InvalidRequest, "nothing to change: give 'percent' and/or 'routable'");
         }
 
         // A running rollout owns the percent; two hands on it would fight at every evaluation.
         if (changes.Any(static c => c is RoutingChange.SetPercent or RoutingChange.InheritPercent)
             && await rollouts.CurrentAsync(context.RequestAborted) is { } rollout && rollout.Status.IsActive())
         {
-            return Refuse(StatusCodes.Status409Conflict, "rollout_active",
+            return Refuse(AdminError.RolloutActive,
                 $"a rollout is {rollout.Status.ToName()} at {rollout.Percent:0.##}% and owns the percent (paused or not): use rollout abort or rollback");
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cutover.Core.Errors;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
@@ -156,7 +157,7 @@ internal sealed class SimulateEndpoints(
         if (!proposal.Succeeded)
         {
             var parameter = proposal.Error is ChangeError.UnknownDomain or ChangeError.ProtectedDomain ? "'domain': " : string.Empty;
-            return Refuse(StatusCodes.Status400BadRequest, ErrorCode(proposal.Error), parameter + proposal.Message);
+            return Refuse(AdminErrors.Of(proposal.Error), parameter + proposal.Message);
         }
 
         var to = time.GetUtcNow();
@@ -174,5 +175,5 @@ internal sealed class SimulateEndpoints(
         domain, isProtected, now, proposed, c.Users, c.Requests, c.UnifiedUsersNow, c.UnifiedRequestsNow, c.UnifiedUsersProposed,
         c.UnifiedRequestsProposed, c.UsersToUnified, c.RequestsToUnified, c.UsersToLegacy, c.RequestsToLegacy, c.PinnedUsers);
 
-    private static IResult Invalid(string message) => Refuse(StatusCodes.Status400BadRequest, "invalid_request", message);
+    private static IResult Invalid(string message) => Refuse(AdminError.InvalidRequest, message);
 }

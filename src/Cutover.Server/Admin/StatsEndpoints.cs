@@ -1,3 +1,4 @@
+using Cutover.Core.Errors;
 using Cutover.Core.Health;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
@@ -37,7 +38,7 @@ internal sealed class StatsEndpoints(
         var window = StatsWindow.Default;
         if (context.Request.Query.TryGetValue("window", out var text) && !StatsWindow.TryParse(text, out window, out var problem))
         {
-            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'window': {problem}");
+            return Refuse(AdminError.InvalidRequest, $"'window': {problem}");
         }
 
         var report = await stats.ComputeAsync(window, context.RequestAborted);
@@ -60,7 +61,7 @@ internal sealed class StatsEndpoints(
     public async Task<IResult> BaselineAsync(HttpContext context) =>
         await healthStore.LatestBaselineAsync(context.RequestAborted) is { } baseline
             ? Json(ContractMapper.Baseline(baseline), ServerJson.Default.BaselineView)
-            : Refuse(StatusCodes.Status404NotFound, "no_baseline", "no baseline has been captured: POST /admin/baseline (cutover baseline capture)");
+            : Refuse(AdminError.NoBaseline, "no baseline has been captured: POST /admin/baseline (cutover baseline capture)");
 
     /// <summary>Captures legacy's figures over a window ending now, as they are before (or early in) the migration.</summary>
     public async Task<IResult> CaptureBaselineAsync(HttpContext context, AdminPrincipal principal)
@@ -80,19 +81,19 @@ internal sealed class StatsEndpoints(
         // Optional here (a default is recorded), but held to the same rule as every other reason.
         if (ReasonText.Check(request?.Reason, missing: null) is { } reasonProblem)
         {
-            return Refuse(StatusCodes.Status400BadRequest, "reason_invalid", reasonProblem.Message);
+            return Refuse(AdminError.ReasonInvalid, reasonProblem.Message);
         }
 
         var window = TimeSpan.FromHours(24);
         if (request?.Window is { } text && !StatsWindow.TryParse(text, out window, out var windowProblem))
         {
-            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'window': {windowProblem}");
+            return Refuse(AdminError.InvalidRequest, $"'window': {windowProblem}");
         }
 
         var report = await stats.ComputeAsync(window, context.RequestAborted);
         if (report.Total(Route.Legacy).RequestCount == 0)
         {
-            return Refuse(StatusCodes.Status409Conflict, "no_legacy_traffic",
+            return Refuse(AdminError.NoLegacyTraffic,
                 $"legacy took no requests in the last {StatsWindow.Format(window)}: nothing to capture; send traffic through Cutover first");
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cutover.Core.Errors;
 using Cutover.Core.Classification;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
@@ -41,7 +42,7 @@ internal sealed class StatusEndpoints(
         if (query.TryGetValue("limit", out var limitText)
             && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxHistory))
         {
-            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'limit' must be a whole number from 1 to {MaxHistory}, not '{limitText}'");
+            return Refuse(AdminError.InvalidRequest, $"'limit' must be a whole number from 1 to {MaxHistory}, not '{limitText}'");
         }
 
         DateTimeOffset? since = null;
@@ -49,7 +50,7 @@ internal sealed class StatusEndpoints(
         {
             if (!DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             {
-                return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'since' must be an ISO 8601 time, not '{sinceText}'");
+                return Refuse(AdminError.InvalidRequest, $"'since' must be an ISO 8601 time, not '{sinceText}'");
             }
 
             since = parsed;
@@ -65,7 +66,7 @@ internal sealed class StatusEndpoints(
         var body = await RequestBody.ReadAsync(context.Request, options.Value.Ingress.MaxBodyBytes, context.RequestAborted);
         if (body is null)
         {
-            return Refuse(StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+            return Refuse(AdminError.PayloadTooLarge,
                 $"the payload is larger than {options.Value.Ingress.MaxBodyBytes} bytes (Cutover:Ingress:MaxBodyBytes)");
         }
 
@@ -73,7 +74,7 @@ internal sealed class StatusEndpoints(
         {
             if (!Explainer.TryExplain(body.Span, routing.Current, memory, time.GetUtcNow(), out var updates, out var error))
             {
-                return Refuse(StatusCodes.Status400BadRequest, "malformed_payload", error!);
+                return Refuse(AdminError.MalformedPayload, error!);
             }
 
             return Json(new ExplainResponse(updates), ServerJson.Default.ExplainResponse);

@@ -1,3 +1,4 @@
+using Cutover.Core.Errors;
 using Cutover.Server.Cluster;
 using Cutover.Store;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +20,7 @@ internal sealed class StoreUnavailableFilter : IEndpointFilter
         catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException
             || (ex is StoreException { InnerException: not null }))
         {
-            return AdminResults.Refuse(StatusCodes.Status503ServiceUnavailable, "store_unavailable",
+            return AdminResults.Refuse(AdminError.StoreUnavailable,
                 $"the store did not answer ({StoreAvailability.Describe(ex)}); routing goes on from the last state loaded, try again later");
         }
     }

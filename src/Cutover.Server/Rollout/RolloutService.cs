@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Cutover.Core.Errors;
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
@@ -223,8 +224,7 @@ internal sealed class RolloutService(
         return RolloutPolicy.Rollback(state, routing.Current.State, percent, "preview", time.GetUtcNow()).Changes;
     }
 
-    private static string ErrorCode(ReasonProblem problem) =>
-        problem.Error == ChangeError.ReasonRequired ? "reason_required" : "reason_invalid";
+    private static AdminError ErrorCode(ReasonProblem problem) => AdminErrors.Of(problem.Error);
 
     private static string Pct(decimal percent) => percent.ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
@@ -308,7 +308,7 @@ internal sealed class RolloutService(
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static RolloutOutcome Refused(RolloutState state, string error, string message) => new(state, [], error, message);
+    private static RolloutOutcome Refused(RolloutState state, AdminError error, string message) => new(state, [], error, message);
 
     private static RolloutPlan PlanOf(RolloutOptions o) => new(
         o.Steps.Count == 0 ? RolloutPlan.DefaultSteps : [.. o.Steps.Select(static s => new RolloutStep(s.Percent, s.Soak, s.MinRequests))],
