@@ -91,10 +91,15 @@ public static class AdminErrors
     };
 
     /// <summary>
-    /// A rollout command's refusal. Every case but a critical check answers <c>rollout_refused</c>, as before the cases
-    /// had names, so scripts that test for it keep working; <c>critical_health</c> has its own, because an operator's
-    /// answer to it differs (fix unified, or <c>--force</c>).
+    /// A rollout's refusal. Every rollout command's case but a critical check answers <c>rollout_refused</c>, as before
+    /// the cases had names, so scripts that test for it keep working; <c>critical_health</c> has its own, because an
+    /// operator's answer to it differs (fix unified, or <c>--force</c>); a manual percent change refused because the
+    /// rollout owns the percent is <c>rollout_active</c>, as it always was.
     /// </summary>
-    public static AdminError Of(RolloutRefusalCode code) =>
-        code == RolloutRefusalCode.CriticalHealth ? AdminError.CriticalHealth : AdminError.RolloutRefused;
+    public static AdminError Of(RolloutRefusalCode code) => code switch
+    {
+        RolloutRefusalCode.CriticalHealth => AdminError.CriticalHealth,
+        RolloutRefusalCode.OwnsPercent => AdminError.RolloutActive,
+        _ => AdminError.RolloutRefused,
+    };
 }

@@ -45,4 +45,7 @@ public enum RolloutRefusalCode
 
     /// <summary>Routing refused the percent the command needs (a store conflict, a rule of routing).</summary>
     PercentNotApplied,
+
+    /// <summary>A manual percent change while a rollout runs (paused or not): the rollout owns the percent.</summary>
+    OwnsPercent,
 }

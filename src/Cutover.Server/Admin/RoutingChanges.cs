@@ -9,9 +9,12 @@ namespace Cutover.Server.Admin;
 /// <summary>Applies an operator's routing changes and answers with the events recorded and the status after them.</summary>
 internal sealed class RoutingChanges(RoutingService routing, AdminStatus status)
 {
-    public async Task<IResult> ChangeAsync(HttpContext context, AdminPrincipal principal, List<RoutingChange> changes, string? reason)
+    public async Task<IResult> ChangeAsync(HttpContext context, AdminPrincipal principal, List<RoutingChange> changes, string? reason) =>
+        Answer(await routing.ApplyAsync(changes, principal.Name, reason, context.RequestAborted));
+
+    /// <summary>The answer to changes applied (or refused by routing): the events recorded and the status after them.</summary>
+    public IResult Answer(AppliedChanges applied)
     {
-        var applied = await routing.ApplyAsync(changes, principal.Name, reason, context.RequestAborted);
         if (!applied.Succeeded)
         {
             return AdminResults.Refuse(AdminErrors.Of(applied.Error), applied.Message!);

@@ -66,15 +66,9 @@ internal sealed class RoutingEndpoints(RoutingService routing, RoutingChanges ch
             return Refuse(AdminError.InvalidRequest, "nothing to change: give 'percent' and/or 'routable'");
         }
 
-        // A running rollout owns the percent; two hands on it would fight at every evaluation.
-        if (changes.Any(static c => c is RoutingChange.SetPercent or RoutingChange.InheritPercent)
-            && await rollouts.CurrentAsync(context.RequestAborted) is { } rollout && rollout.Status.IsActive())
-        {
-            return Refuse(AdminError.RolloutActive,
-                $"a rollout is {rollout.Status.ToName()} at {rollout.Percent:0.##}% and owns the percent (paused or not): use rollout abort or rollback");
-        }
-
-        return await changer.ChangeAsync(context, principal, changes, request.Reason);
+        // Through the rollout's owner: a running rollout owns the percent (RolloutPolicy.ManualChange), decided under its lock.
+        var (applied, refusal) = await rollouts.ChangeRoutingAsync(changes, principal.Name, request.Reason, context.RequestAborted);
+        return refusal is not null ? Refuse(refusal.Error, refusal.Message) : changer.Answer(applied!);
     }
 
     public async Task<IResult> SetEnabledAsync(HttpContext context, AdminPrincipal principal, bool enabled)

@@ -155,6 +155,30 @@ internal sealed class RolloutService(
         }
     }
 
+    /// <summary>
+    /// An operator's routing change (<c>PUT /admin/routing</c>), decided and applied under the rollout's lock, the one
+    /// every rollout command and evaluation takes: a rollout cannot start, step or end between the check
+    /// (<see cref="RolloutPolicy.ManualChange"/>) and the change, so a percent the rollout owns is never set by hand and
+    /// then put back by the next evaluation. Null refusal: <paramref name="changes"/> were given to routing, whose
+    /// own answer (applied or refused) is returned.
+    /// </summary>
+    public async Task<(AppliedChanges? Applied, RolloutRefusal? Refusal)> ChangeRoutingAsync(
+        IReadOnlyList<RoutingChange> changes, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var state = await store.LoadRolloutAsync(cancellationToken);
+            return RolloutPolicy.ManualChange(state, changes) is { } refusal
+                ? (null, refusal)
+                : (await routing.ApplyAsync(changes, actor, reason, cancellationToken), null);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     private async Task<RolloutOutcome> CommandAsync(
         string kind, string actor, string? reason, CancellationToken cancellationToken, Func<RolloutState, Task<RolloutCommandResult>> command)
     {

@@ -47,11 +47,16 @@ public sealed class AdminErrorsTests
     }
 
     [Fact]
-    public void RolloutRefusals_AreRolloutRefusedButACriticalCheck()
+    public void RolloutRefusals_AreRolloutRefusedButACriticalCheckAndTheOwnedPercent()
     {
         foreach (var code in Enum.GetValues<RolloutRefusalCode>())
         {
-            var expected = code == RolloutRefusalCode.CriticalHealth ? AdminError.CriticalHealth : AdminError.RolloutRefused;
+            var expected = code switch
+            {
+                RolloutRefusalCode.CriticalHealth => AdminError.CriticalHealth,
+                RolloutRefusalCode.OwnsPercent => AdminError.RolloutActive,
+                _ => AdminError.RolloutRefused,
+            };
             Assert.Equal(expected, AdminErrors.Of(code));
         }
     }
