@@ -152,18 +152,17 @@ internal sealed class RolloutEndpoints(
             stepRequests,
             step.MinRequests,
             state.Note,
-            Next(plan, state, report, stepRequests, now),
+            RolloutNextStep.Describe(plan, state, report, stepRequests, now),
             gates,
             StepsOf(plan),
             state.Status == RolloutStatus.Complete ? await DecommissionAsync(state, now, cancellationToken) : null,
             status.Instance());
     }
 
-    /// <summary>After a complete rollout, each domain of its scope: 30 days at 100%, no legacy traffic and no rollback in them.</summary>
+    /// <summary>After a complete rollout, each domain of its scope: judged by <see cref="Decommission"/> on the figures read here.</summary>
     private async Task<List<DecommissionView>> DecommissionAsync(RolloutState state, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var quiet = TimeSpan.FromDays(30);
-        var since = now - quiet;
+        var since = now - Decommission.QuietPeriod;
         var atFull = state.StepStartedAt ?? now;
         var rows = await stats.ReadAsync(since, now, cancellationToken);
         var lastRollback = (await rolloutStore.RollbacksAsync(1, cancellationToken)).FirstOrDefault();
@@ -172,42 +171,11 @@ internal sealed class RolloutEndpoints(
         foreach (var domain in domains)
         {
             var legacy = rows.Where(r => r.Domain == domain && r.Route == Route.Legacy).Sum(static r => r.Requests);
-            var percent = routing.Current.State.PercentFor(domain);
-            var reason = percent < 100 ? $"at {percent:0.##}%, not 100%"
-                : atFull > since ? $"at 100% for {(now - atFull).TotalDays:0.#} of the 30 days"
-                : lastRollback is { } r && r.At > since ? $"a rollback on {r.At:yyyy-MM-dd} is within the 30 days"
-                : legacy > 0 ? $"legacy still took {legacy:N0} updates in the last 30 days"
-                : null;
-            views.Add(new DecommissionView(domain, reason is null, reason ?? "30 days at 100% with no legacy traffic and no rollback: its legacy handler can be retired"));
+            var verdict = Decommission.Judge(domain, routing.Current.State.PercentFor(domain), atFull, lastRollback?.At, legacy, now);
+            views.Add(new DecommissionView(verdict.Domain, verdict.Ready, verdict.Reason));
         }
 
         return views;
-    }
-
-    private static string Next(RolloutPlan plan, RolloutState state, HealthReport report, long stepRequests, DateTimeOffset now)
-    {
-        switch (state.Status)
-        {
-            case RolloutStatus.Idle:
-                return "nothing runs: 'cutover rollout start --reason …' begins the plan";
-            case RolloutStatus.Halted:
-                return $"halted after a rollback ({state.Note}): 'cutover rollout resume' restarts step {state.Step + 1}, 'cutover rollout abort' ends it";
-            case RolloutStatus.Complete:
-                return "complete: every step soaked green";
-        }
-
-        var decision = RolloutDecider.Decide(plan, state, report, stepRequests, now);
-        var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
-        var then = index == plan.Steps.Count - 1 ? "the rollout completes"
-            : plan.Mode == RolloutMode.Auto ? $"it advances to {plan.Steps[index + 1].Percent:0.##}%"
-            : $"it waits for 'cutover rollout promote' to {plan.Steps[index + 1].Percent:0.##}%";
-        return decision.Kind switch
-        {
-            RolloutDecisionKind.Rollback => $"at the next look: roll back to {decision.Next.Percent:0.##}% ({decision.Reason})",
-            RolloutDecisionKind.None when state.Status == RolloutStatus.Soaking => $"{decision.Reason}; then, if every gate is green, {then}",
-            RolloutDecisionKind.Advance or RolloutDecisionKind.Complete => $"at the next look: {decision.Reason}",
-            _ => decision.Reason,
-        };
     }
 
     private async Task<IResult> CommandResultAsync(RolloutOutcome outcome, CancellationToken cancellationToken)
