@@ -84,23 +84,23 @@ internal sealed class AdminClient : IDisposable
                 }
             }
 
-            var message = ErrorMessage(text) ?? $"{(int)response.StatusCode} {response.ReasonPhrase}";
-            throw response.StatusCode switch
+            var error = ErrorBodyOf(text);
+            if (response.StatusCode == HttpStatusCode.NotFound && error?.Message is null)
             {
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
-                    new CliException(ExitCodes.NoPermission, $"{message} ({(int)response.StatusCode})"),
-                HttpStatusCode.NotFound when ErrorMessage(text) is null =>
-                    new CliException(ExitCodes.Unavailable, $"{_baseUrl} has no {path}: is it a Cutover server?"),
-                _ => new CliException(ExitCodes.Failure, message),
-            };
+                throw new CliException(ExitCodes.Unavailable, $"{_baseUrl} has no {path}: is it a Cutover server?");
+            }
+
+            var message = error?.Message ?? $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            var exit = ExitCodes.OfRefusal(error?.Error, response.StatusCode);
+            throw new CliException(exit, exit == ExitCodes.NoPermission ? $"{message} ({(int)response.StatusCode})" : message);
         }
     }
 
-    private static string? ErrorMessage(string body)
+    private static ErrorBody? ErrorBodyOf(string body)
     {
         try
         {
-            return JsonSerializer.Deserialize(body, ServerJson.Default.ErrorBody)?.Message;
+            return JsonSerializer.Deserialize(body, ServerJson.Default.ErrorBody);
         }
         catch (JsonException)
         {

@@ -1,3 +1,6 @@
+using System.Net;
+using Cutover.Core.Errors;
+
 namespace Cutover.Cli;
 
 /// <summary>Exit codes, from sysexits.h where one fits, so scripts can tell failures apart.</summary>
@@ -34,4 +37,28 @@ internal static class ExitCodes
 
     /// <summary>The configuration is invalid.</summary>
     public const int Config = 78;
+
+    /// <summary>
+    /// The exit code for a refusal the server named: the one place that maps admin errors to exit codes. A refused
+    /// token is <see cref="NoPermission"/>; every other refusal is <see cref="Failure"/> (the message says why).
+    /// </summary>
+    public static int Of(AdminError error) => error switch
+    {
+        AdminError.Unauthorized or AdminError.Forbidden => NoPermission,
+        AdminError.InvalidRequest or AdminError.InvalidPercent or AdminError.ReasonRequired or AdminError.ReasonInvalid
+            or AdminError.UnknownDomain or AdminError.ProtectedDomain or AdminError.InvalidUser or AdminError.InvalidOverride
+            or AdminError.MalformedPayload or AdminError.PayloadTooLarge or AdminError.NotFound or AdminError.NoBaseline
+            or AdminError.UnknownCommand or AdminError.NoLegacyTraffic or AdminError.RolloutActive or AdminError.RolloutRefused
+            or AdminError.CriticalHealth or AdminError.StoreUnavailable => Failure,
+        _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not an admin error"),
+    };
+
+    /// <summary>
+    /// The exit code for a refusal: by its <c>error</c> when this CLI knows the name, else (a newer server, or something
+    /// that is not Cutover) by the HTTP status.
+    /// </summary>
+    public static int OfRefusal(string? error, HttpStatusCode status) =>
+        AdminErrors.TryParse(error, out var known) ? Of(known)
+        : status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? NoPermission
+        : Failure;
 }

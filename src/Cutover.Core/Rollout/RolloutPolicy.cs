@@ -34,6 +34,20 @@ public static class RolloutPolicy
     }
 
     /// <summary>
+    /// What a manual routing change (<c>PUT /admin/routing</c>, <c>cutover set</c>) may do while a rollout is in
+    /// <paramref name="rollout"/>: null when it may go ahead, else why not. A running rollout (paused or not) owns the
+    /// percent, so a change of a percent (set, or back to the global one) is refused: two hands on it would fight at
+    /// every evaluation. Making a domain routable or not is always allowed (taking a domain out of routing must work at
+    /// any time), as is everything when no rollout runs. Decided under the rollout's lock, so the answer still holds
+    /// when the change is applied.
+    /// </summary>
+    public static RolloutRefusal? ManualChange(RolloutState rollout, IReadOnlyList<RoutingChange> changes) =>
+        rollout.Status.IsActive() && changes.Any(static c => c is RoutingChange.SetPercent or RoutingChange.InheritPercent)
+            ? new RolloutRefusal(RolloutRefusalCode.OwnsPercent,
+                $"a rollout is {rollout.Status.ToName()} at {RolloutDecider.Pct(rollout.Percent)} and owns the percent (paused or not): use rollout abort or rollback")
+            : null;
+
+    /// <summary>
     /// The state as an event's "before": a rollout that does not own the percent (idle, halted, complete) records
     /// routing's actual percent for its scope, not the percent it last set, so "0% → 10%" is never written when
     /// routing was at 10% already.

@@ -1,8 +1,8 @@
 namespace Cutover.Core.Rollout;
 
 /// <summary>
-/// Every reason a rollout command can be refused, closed: the admin API maps each to one HTTP status and one
-/// <c>error</c> code (<see cref="RolloutRefusal.Error"/>), the CLI maps that code to one exit code. A new case
+/// Every reason a rollout command can be refused, closed: each is one <see cref="Errors.AdminError"/>
+/// (<see cref="RolloutRefusal.Error"/>), which the admin API maps to one HTTP status and the CLI to one exit code. A new case
 /// is added here, never as a string at a call site.
 /// </summary>
 public enum RolloutRefusalCode
@@ -45,4 +45,7 @@ public enum RolloutRefusalCode
 
     /// <summary>Routing refused the percent the command needs (a store conflict, a rule of routing).</summary>
     PercentNotApplied,
+
+    /// <summary>A manual percent change while a rollout runs (paused or not): the rollout owns the percent.</summary>
+    OwnsPercent,
 }

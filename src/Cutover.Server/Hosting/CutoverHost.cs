@@ -141,7 +141,8 @@ public static class CutoverHost
         services.AddSingleton<RolloutNotifier>();
         services.AddHostedService(static sp => sp.GetRequiredService<RolloutNotifier>());
         services.AddSingleton<RolloutService>();
-        services.AddSingleton<AdminApi>();
+        services.AddAdminApi();
+        services.AddSingleton<SummaryHandler>();
         services.AddSingleton(new ServerClock(time)); // made now: resolved lazily, it would say when status was first asked for
 
         // Order matters: the initializer (migrate, load state) starts before the writer and the poller.
@@ -171,6 +172,10 @@ public static class CutoverHost
         app.Use(PathGuard.CheckAsync);
         app.Use(OffSocketThreads);
 
+        // The admin policies (AdminPolicies), here so that they run off the socket threads and after the path guard
+        // (left to the host, the middleware would be put first).
+        app.UseAuthorization();
+
         // Singletons, resolved on the first webhook (after start-up validated the options) from the root provider:
         // context.RequestServices would create a DI scope for every webhook.
         WebhookPipeline? pipeline = null;
@@ -191,34 +196,7 @@ public static class CutoverHost
         app.MapGet("/healthz", static () => Results.Text("ok"));
         app.MapGet("/readyz", static (HttpContext c, RoutingStateHolder holder, IStoreDatabase store, StoreAvailability availability,
             InstanceIdentity instance, SecurityWarnings warnings) => ReadyAsync(c, holder, store, availability, instance, warnings));
-        app.MapGet("/", static async (HttpContext c, RoutingStateHolder holder, DecisionLogQueue log, HealthService health, SecurityWarnings warnings) =>
-        {
-            if (!holder.IsReady)
-            {
-                return Results.Json(new HealthSummary("starting", false, 0, 0, 0), ServerJson.Default.HealthSummary, statusCode: 503);
-            }
-
-            var state = holder.Current.State;
-            string judged;
-            List<string> findings;
-            try
-            {
-                var report = await health.RecentAsync(c.RequestAborted);
-                judged = report.State.ToName();
-                findings = [.. report.Checks.Where(static k => k.State != HealthState.Ok).Select(static k => $"{k.Name}: {k.Message}")];
-            }
-            catch (Exception ex) when (ex is StoreException or System.Data.Common.DbException or TimeoutException)
-            {
-                // Routing goes on from memory; only the judgement needs the store.
-                (judged, findings) = ("unknown", [$"store: {(ex is StoreException { InnerException: null } ? ex.Message : StoreAvailability.Describe(ex))}"]);
-            }
-
-            findings.AddRange(warnings.All.Select(static w => $"security: {w}"));
-
-            return Results.Json(
-                new HealthSummary("ok", state.Enabled, state.Percent, state.Version, log.Counters.Dropped, judged, findings),
-                ServerJson.Default.HealthSummary);
-        });
+        app.MapGet("/", static (HttpContext c, SummaryHandler summary) => summary.HandleAsync(c));
         AdminApi.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
     }

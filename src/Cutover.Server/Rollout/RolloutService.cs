@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Cutover.Core.Errors;
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
@@ -210,6 +211,30 @@ internal sealed class RolloutService(
         }
     }
 
+    /// <summary>
+    /// An operator's routing change (<c>PUT /admin/routing</c>), decided and applied under the rollout's lock, the one
+    /// every rollout command and evaluation takes: a rollout cannot start, step or end between the check
+    /// (<see cref="RolloutPolicy.ManualChange"/>) and the change, so a percent the rollout owns is never set by hand and
+    /// then put back by the next evaluation. Null refusal: <paramref name="changes"/> were given to routing, whose
+    /// own answer (applied or refused) is returned.
+    /// </summary>
+    public async Task<(AppliedChanges? Applied, RolloutRefusal? Refusal)> ChangeRoutingAsync(
+        IReadOnlyList<RoutingChange> changes, string actor, string? reason, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var state = await store.LoadRolloutAsync(cancellationToken);
+            return RolloutPolicy.ManualChange(state, changes) is { } refusal
+                ? (null, refusal)
+                : (await routing.ApplyAsync(changes, actor, reason, cancellationToken), null);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     private async Task<RolloutOutcome> CommandAsync(
         string kind, string actor, string? reason, CancellationToken cancellationToken, Func<RolloutState, Task<RolloutCommandResult>> command)
     {
@@ -288,8 +313,7 @@ internal sealed class RolloutService(
         return RolloutPolicy.Rollback(state, routing.Current.State, percent, "preview", time.GetUtcNow()).Changes;
     }
 
-    private static string ErrorCode(ReasonProblem problem) =>
-        problem.Error == ChangeError.ReasonRequired ? "reason_required" : "reason_invalid";
+    private static AdminError ErrorCode(ReasonProblem problem) => AdminErrors.Of(problem.Error);
 
     private static string Pct(decimal percent) => percent.ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
@@ -373,7 +397,7 @@ internal sealed class RolloutService(
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static RolloutOutcome Refused(RolloutState state, string error, string message) => new(state, [], error, message);
+    private static RolloutOutcome Refused(RolloutState state, AdminError error, string message) => new(state, [], error, message);
 
     private static RolloutPlan PlanOf(RolloutOptions o) => new(
         o.Steps.Count == 0 ? RolloutPlan.DefaultSteps : [.. o.Steps.Select(static s => new RolloutStep(s.Percent, s.Soak, s.MinRequests))],

@@ -312,7 +312,8 @@ internal static class PostgresMigrations
                     RETURN current_row;
                 END IF;
 
-                -- FOR SHARE: a rollout being started right now commits first, and its status is what is checked.
+                -- The same rule as Cutover's own (RolloutPolicy.ManualChange in Core), for runbook SQL that does not go
+                -- through Cutover. FOR SHARE: a rollout being started right now commits first, and its status is what is checked.
                 SELECT status INTO rollout_status FROM cutover_rollout WHERE id = 1 FOR SHARE;
                 IF rollout_status IN ('soaking', 'awaiting_promotion', 'holding') THEN
                     RAISE EXCEPTION 'a rollout is running (status %) and owns the percentage', rollout_status

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Cutover.Core.Errors;
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
@@ -60,7 +61,7 @@ public sealed class RolloutPolicyTests
         var plan = RolloutPolicy.Rollback(Running(10), Zero with { Percent = 10 }, 25, "r", T0);
 
         Assert.Equal(RolloutRefusalCode.RollbackRaises, plan.Refusal!.Code);
-        Assert.Equal("rollout_refused", plan.Refusal.Error);
+        Assert.Equal("rollout_refused", plan.Refusal.Error.WireName());
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public sealed class RolloutPolicyTests
         var forced = RolloutCommands.Resume(Plan, halted, critical, force: true, T0);
 
         Assert.Equal(RolloutRefusalCode.CriticalHealth, refused.Refusal!.Code);
-        Assert.Equal("critical_health", refused.Refusal.Error);
+        Assert.Equal("critical_health", refused.Refusal.Error.WireName());
         Assert.Contains("probe:unified: GET /health failed twice: connection refused", refused.Error);
         Assert.DoesNotContain("error_rate", refused.Error);
         Assert.Equal((RolloutStatus.Soaking, 25m), (forced.Next!.Status, forced.Next.Percent));

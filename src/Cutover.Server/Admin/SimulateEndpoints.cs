@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cutover.Core.Errors;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
@@ -7,6 +8,9 @@ using Cutover.Server.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Cutover.Server.Rollout;
+using Cutover.Store;
+using static Cutover.Server.Admin.AdminResults;
 
 namespace Cutover.Server.Admin;
 
@@ -14,7 +18,12 @@ namespace Cutover.Server.Admin;
 /// <c>GET /admin/simulate</c>: what a percent change would do, replayed over the users the decision log saw in a
 /// window. Read only: it builds the state the change would produce and routes every (user, domain) under both.
 /// </summary>
-internal sealed partial class AdminApi
+internal sealed class SimulateEndpoints(
+    RolloutService rollouts,
+    RoutingService routing,
+    IStatsStore statsStore,
+    UserKeyProtection keys,
+    TimeProvider time)
 {
     private const string SetChange = "set";
     private const string RollbackChange = "rollback";
@@ -22,10 +31,13 @@ internal sealed partial class AdminApi
     /// <summary>A day: what an operator compares with before a change, and what the preview line reports.</summary>
     private static readonly TimeSpan SimulateWindow = TimeSpan.FromDays(1);
 
-    private static void MapSimulate(IEndpointRouteBuilder app) =>
-        app.MapGet("/admin/simulate", static (HttpContext c, AdminApi api, UserKeyProtection keys) => api.SimulateAsync(c, keys));
+    public static void Map(RouteGroupBuilder group)
+    {
+        var (read, _) = AdminPolicies.Split(group);
+        read.MapGet("/simulate", static (HttpContext c, SimulateEndpoints api) => api.SimulateAsync(c));
+    }
 
-    public Task<IResult> SimulateAsync(HttpContext context, UserKeyProtection keys) => WithRole(context, AdminRole.Read, async _ =>
+    public async Task<IResult> SimulateAsync(HttpContext context)
     {
         var query = context.Request.Query;
         var window = SimulateWindow;
@@ -145,7 +157,7 @@ internal sealed partial class AdminApi
         if (!proposal.Succeeded)
         {
             var parameter = proposal.Error is ChangeError.UnknownDomain or ChangeError.ProtectedDomain ? "'domain': " : string.Empty;
-            return Refuse(StatusCodes.Status400BadRequest, ErrorCode(proposal.Error), parameter + proposal.Message);
+            return Refuse(AdminErrors.Of(proposal.Error), parameter + proposal.Message);
         }
 
         var to = time.GetUtcNow();
@@ -157,11 +169,11 @@ internal sealed partial class AdminApi
             [.. simulation.Domains.Select(static d => View(d.Domain, d.Protected, d.PercentNow, d.PercentProposed, d.Counts))],
             View("*", false, null, null, simulation.Totals)),
             ServerJson.Default.SimulationResponse);
-    });
+    }
 
     private static SimulatedDomainView View(string domain, bool isProtected, decimal? now, decimal? proposed, SimulationCounts c) => new(
         domain, isProtected, now, proposed, c.Users, c.Requests, c.UnifiedUsersNow, c.UnifiedRequestsNow, c.UnifiedUsersProposed,
         c.UnifiedRequestsProposed, c.UsersToUnified, c.RequestsToUnified, c.UsersToLegacy, c.RequestsToLegacy, c.PinnedUsers);
 
-    private static IResult Invalid(string message) => Refuse(StatusCodes.Status400BadRequest, "invalid_request", message);
+    private static IResult Invalid(string message) => Refuse(AdminError.InvalidRequest, message);
 }
