@@ -56,11 +56,22 @@ internal sealed partial class AdminApi
         }
 
         var reason = request?.Reason;
+        var accept = request?.Accept ?? [];
+        if (accept.Count > 0 && command != "promote")
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", $"'accept' applies to promote only, not to {command}");
+        }
+
+        if (accept.Any(string.IsNullOrWhiteSpace))
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "invalid_request", "'accept' must list the names of gates, such as [\"split\"]");
+        }
+
         var ct = context.RequestAborted;
         var outcome = command switch
         {
             "start" => await rollouts.StartAsync(request?.Domain, principal.Name, reason, ct),
-            "promote" => await rollouts.PromoteAsync(principal.Name, reason, ct),
+            "promote" => await rollouts.PromoteAsync(principal.Name, reason, [.. accept.Select(static a => a.Trim()).Distinct(StringComparer.Ordinal)], ct),
             "pause" => await rollouts.PauseAsync(principal.Name, reason, ct),
             "resume" => await rollouts.ResumeAsync(principal.Name, reason, request?.Force == true, ct),
             _ => await rollouts.AbortAsync(principal.Name, reason, ct),
@@ -200,7 +211,7 @@ internal sealed partial class AdminApi
     {
         if (!outcome.Succeeded)
         {
-            var status = outcome.Error is "reason_required" or "reason_invalid" ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
+            var status = outcome.Error is "reason_required" or "reason_invalid" or "unknown_gate" ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
             return Refuse(status, outcome.Error!, outcome.Message);
         }
 
