@@ -37,7 +37,7 @@ internal static class RolloutCommand
 
             Examples:
               cutover rollout promote --reason "10% looked good for 4 h"
-              cutover rollout promote --accept split --reason "240 users: the split is 8.3%, within chance (INC-42)"
+              cutover rollout promote --accept split --reason "pilot cohort skews the split (INC-42)"
             """, withAccept: true));
         command.Subcommands.Add(Change(runner, "pause", """
             Stop advancing (the controller still rolls back on a critical check).

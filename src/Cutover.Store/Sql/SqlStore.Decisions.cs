@@ -25,14 +25,19 @@ internal abstract partial class SqlStore
         """;
 
     /// <summary>
-    /// The same range scan as <see cref="UserActivitySql"/>, counted per domain (hashed keys count as well as raw ones).
+    /// The same range scan as <see cref="UserActivitySql"/>, one row per user and domain (one sort or hash), then counted
+    /// per domain: two <c>count(DISTINCT …)</c> would sort every key twice. Hashed keys count as well as raw ones.
     /// <c>{0}</c> is where the excluded users' condition goes, or nothing.
     /// </summary>
     internal const string CountUsersSql = """
-        SELECT domain, count(DISTINCT from_number), count(DISTINCT CASE WHEN routed_to = 'unified' THEN from_number END)
-        FROM webhook_routing_logs
-        WHERE created_at >= @from AND created_at < @to
-          AND from_number IS NOT NULL AND bucket IS NOT NULL AND rule <> 'field'{0}
+        SELECT domain, count(*), sum(unified)
+        FROM (
+            SELECT domain, from_number, max(CASE WHEN routed_to = 'unified' THEN 1 ELSE 0 END) AS unified
+            FROM webhook_routing_logs
+            WHERE created_at >= @from AND created_at < @to
+              AND from_number IS NOT NULL AND bucket IS NOT NULL AND rule <> 'field'{0}
+            GROUP BY domain, from_number
+        ) AS users
         GROUP BY domain
         """;
 
