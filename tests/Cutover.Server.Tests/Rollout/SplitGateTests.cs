@@ -62,17 +62,26 @@ public sealed class SplitGateTests : IAsyncLifetime
     public async Task Manual_240UsersAt10PercentLegacyUsersBusier_SplitOkOnUsersWhereRequestsWouldHaveHeld()
     {
         // arrange: 240 users of property; those the bucket sends to unified write once a look, the others four times,
-        // so the requests' share is far below 10% while the users' share is what the bucket made it
+        // so the requests' share is far below 10% while the users' share is what the bucket made it; and 40 testers
+        // pinned to unified by overrides, which are not the bucket's and must not count
         await CommandAsync("start", """{"reason": "week 6"}""");
         var users = Enumerable.Range(0, 240).Select(static i => $"2507{i:D8}").ToList();
+        var testers = Enumerable.Range(0, 40).Select(static i => $"2508{i:D8}").ToList();
+        foreach (var tester in testers)
+        {
+            using var pin = await _router.AdminAsync(HttpMethod.Put, $"admin/overrides/{tester}", """{"route": "unified", "reason": "QA"}""");
+            Assert.True(pin.IsSuccessStatusCode, await pin.Content.ReadAsStringAsync(Cancel));
+        }
+
         long unifiedPosts = 0, posts = 0;
 
-        // act: eleven looks (past the 5-minute soak), a quarter of the users each time
+        // act: eleven looks (past the 5-minute soak), a quarter of the users each time, and every tester
         for (var look = 0; look < 11; look++)
         {
             var (u, n) = await SendAsync(users.Where((_, i) => i % 4 == look % 4), unifiedPosts: 1, legacyPosts: 4);
             unifiedPosts += u;
             posts += n;
+            await SendAsync(testers, unifiedPosts: 1, legacyPosts: 1);
             await LookAsync();
         }
 
