@@ -9,8 +9,9 @@ internal static class Program
     // --stats-data, which builds (or reports) the 10-million-decision store StatsBenchmarks reads, and
     // --ingest [--seconds 20] [--batch 1000] [--providers sqlite,postgres] [--postgres CONNECTION], which measures
     // sustained decision log ingestion per store, --wal-index [--on disk|tmpfs] [--batch 25] [--rounds 40], which
-    // compares the SQLite write path with the WAL's index in the heap and in a mapped -shm file, and
-    // --fold-table UCD-FOLDER, which writes keyword folding's decomposition table
+    // compares the SQLite write path with the WAL's index in the heap and in a mapped -shm file,
+    // --split-users [--rows 1000000] [--minutes 1000] [--users 200000] [--reads 5] [--providers sqlite,postgres], which times the split
+    // check's distinct-user count per store, and --fold-table UCD-FOLDER, which writes keyword folding's decomposition table
     // (src/Cutover.Core/Classification/CompatibilityDecompositions.cs) to standard output.
     public static void Main(string[] args)
     {
@@ -38,6 +39,13 @@ internal static class Program
         if (args is ["--wal-index", .. var options])
         {
             Environment.ExitCode = WalIndexRun.RunAsync(options, Console.Out).GetAwaiter().GetResult();
+            return;
+        }
+
+        // The split check's distinct-user count over a window of a million decisions, per store: see SplitUsersRun.
+        if (args is ["--split-users", .. var splitOptions])
+        {
+            Environment.ExitCode = SplitUsersRun.RunAsync(splitOptions, Console.Out).GetAwaiter().GetResult();
             return;
         }
 

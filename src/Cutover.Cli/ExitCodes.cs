@@ -46,7 +46,7 @@ internal static class ExitCodes
     {
         AdminError.Unauthorized or AdminError.Forbidden => NoPermission,
         AdminError.InvalidRequest or AdminError.InvalidPercent or AdminError.ReasonRequired or AdminError.ReasonInvalid
-            or AdminError.UnknownDomain or AdminError.ProtectedDomain or AdminError.InvalidUser or AdminError.InvalidOverride
+            or AdminError.UnknownDomain or AdminError.ProtectedDomain or AdminError.InvalidUser or AdminError.InvalidOverride or AdminError.UnknownGate
             or AdminError.MalformedPayload or AdminError.PayloadTooLarge or AdminError.NotFound or AdminError.NoBaseline
             or AdminError.UnknownCommand or AdminError.NoLegacyTraffic or AdminError.RolloutActive or AdminError.RolloutRefused
             or AdminError.CriticalHealth or AdminError.StoreUnavailable => Failure,

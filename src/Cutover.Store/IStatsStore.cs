@@ -16,4 +16,13 @@ public interface IStatsStore
     /// configured to go whatever the bucket.
     /// </summary>
     Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Per domain, the distinct users the decision log saw in [<paramref name="from"/>, <paramref name="to"/>) and how
+    /// many of them went to unified: what the <c>split</c> health check judges, every 30 s, so one range scan of the
+    /// created_at index. Counts what <see cref="ReadUserActivityAsync"/> reads (decisions a bucket routes), without the
+    /// users in <paramref name="excludedUserKeys"/> (as stored: hashed unless raw), those an override pins to a route.
+    /// </summary>
+    Task<IReadOnlyList<DomainUsers>> CountUsersAsync(
+        DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string> excludedUserKeys, CancellationToken cancellationToken);
 }

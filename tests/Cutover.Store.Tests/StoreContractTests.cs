@@ -193,6 +193,47 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountUsersAsync_DistinctUsersPerDomainAndOnUnified_SkippingWhatNoBucketRoutesAndTheExcluded()
+    {
+        // arrange: in jobs a (legacy ×2), b (unified ×3), c (legacy, then unified after an override came and went), d
+        // (unified, excluded below); in marketplace a (unified); around them what a bucket never routes and decisions
+        // just outside [from, to)
+        DecisionRecord Decision(int second, string? user, string domain, Route route, int bucket = 5, ClassificationRule rule = ClassificationRule.Keyword) =>
+            new(Now.AddSeconds(second), $"c{second}", null, user, rule == ClassificationRule.Field ? UpdateKind.Change : UpdateKind.Message,
+                domain, rule, bucket, route, route == Route.Unified ? "unified" : domain, null, true, 200, 1, null, false);
+        await Store.WriteDecisionsAsync(
+        [
+            Decision(-1, "e", "jobs", Route.Unified),
+            Decision(0, "a", "jobs", Route.Legacy),
+            Decision(1, "a", "jobs", Route.Legacy, rule: ClassificationRule.Memory),
+            Decision(2, "b", "jobs", Route.Unified),
+            Decision(3, "b", "jobs", Route.Unified),
+            Decision(4, "b", "jobs", Route.Unified, rule: ClassificationRule.Override),
+            Decision(5, "c", "jobs", Route.Legacy),
+            Decision(6, "c", "jobs", Route.Unified),
+            Decision(7, "d", "jobs", Route.Unified),
+            Decision(8, "a", "marketplace", Route.Unified),
+            Decision(9, "f", "default", Route.Unified, rule: ClassificationRule.Field),
+            Decision(9, null, "jobs", Route.Legacy, bucket: -1),
+            Decision(9, "g", "jobs", Route.Legacy, bucket: -1),
+            Decision(10, "h", "jobs", Route.Unified),
+        ], Cancel);
+
+        // act
+        var all = await Store.CountUsersAsync(Now, Now.AddSeconds(10), [], Cancel);
+        var withoutD = await Store.CountUsersAsync(Now, Now.AddSeconds(10), ["d", "someone-unseen"], Cancel);
+
+        // assert
+        Assert.Equal(
+            [new DomainUsers("jobs", 4, 3), new DomainUsers("marketplace", 1, 1)],
+            all.OrderBy(static r => r.Domain, StringComparer.Ordinal));
+        Assert.Equal(
+            [new DomainUsers("jobs", 3, 2), new DomainUsers("marketplace", 1, 1)],
+            withoutD.OrderBy(static r => r.Domain, StringComparer.Ordinal));
+        Assert.Empty(await Store.CountUsersAsync(Now.AddSeconds(11), Now.AddSeconds(20), ["d"], Cancel));
+    }
+
+    [Fact]
     public async Task WriteDecisionsAsync_AddsToMinuteAndHourRollupsAcrossBatches()
     {
         // arrange: two batches touching the same minute, one record in the next minute, a fallback and a failure

@@ -31,10 +31,14 @@ internal static class RolloutCommand
             """, withDomain: true));
         command.Subcommands.Add(Change(runner, "promote", """
             Manual mode: advance to the next step once the soak is over and every gate is green.
+            A step held by a gate that warns or lacks data (either mode) advances only when you accept that gate
+            by name, knowingly: --accept split. The event records the gates accepted, their state and message.
+            A critical check can never be accepted; what you accept applies to this step only.
 
-            Example:
+            Examples:
               cutover rollout promote --reason "10% looked good for 4 h"
-            """));
+              cutover rollout promote --accept split --reason "pilot cohort skews the split (INC-42)"
+            """, withAccept: true));
         command.Subcommands.Add(Change(runner, "pause", """
             Stop advancing (the controller still rolls back on a critical check).
 
@@ -112,13 +116,25 @@ internal static class RolloutCommand
         return command;
     }
 
-    private static Command Change(CliRunner runner, string name, string description, bool withDomain = false, bool withForce = false)
+    private static Command Change(
+        CliRunner runner, string name, string description, bool withDomain = false, bool withForce = false, bool withAccept = false)
     {
         var reason = ReasonOption.Create();
         var domain = new Option<string>("--domain", "-d") { Description = "Roll out this domain only (its own percent)", HelpName = "DOMAIN" };
         var force = new Option<bool>("--force") { Description = "Resume even though a health check is critical (recorded with the reason)" };
+        var accept = new Option<string[]>("--accept")
+        {
+            Description = "Advance although this gate holds the step (a health check's name, e.g. split; repeat or comma-separate for more)",
+            HelpName = "GATE",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command(name, description);
         command.Options.Add(reason);
+        if (withAccept)
+        {
+            command.Options.Add(accept);
+        }
+
         if (withDomain)
         {
             command.Options.Add(domain);
@@ -136,10 +152,18 @@ internal static class RolloutCommand
                 new RolloutRequest(
                     context.Parse.GetValue(reason),
                     withDomain ? context.Parse.GetValue(domain) : null,
-                    withForce && context.Parse.GetValue(force) ? true : null),
+                    withForce && context.Parse.GetValue(force) ? true : null,
+                    withAccept ? Gates(context.Parse.GetValue(accept)) : null),
                 ServerJson.Default.RolloutRequest, ServerJson.Default.RolloutCommandResponse, cancellationToken);
             return RolloutRender.Print(context, response);
         });
         return command;
+    }
+
+    /// <summary>The gates named by <c>--accept</c>, repeated or comma-separated; null when none, so the request stays as before.</summary>
+    private static List<string>? Gates(string[]? values)
+    {
+        List<string> gates = [.. (values ?? []).SelectMany(static v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+        return gates.Count == 0 ? null : gates;
     }
 }

@@ -36,6 +36,9 @@ public enum AdminError
     /// <summary>An override with neither route nor domain, or a route that is not one.</summary>
     InvalidOverride,
 
+    /// <summary><c>rollout promote --accept</c> naming a gate that is not one.</summary>
+    UnknownGate,
+
     /// <summary><c>explain</c>: the payload is not a webhook Cutover can read.</summary>
     MalformedPayload,
 

@@ -20,6 +20,7 @@ public static class AdminErrors
         AdminError.ProtectedDomain => "protected_domain",
         AdminError.InvalidUser => "invalid_user",
         AdminError.InvalidOverride => "invalid_override",
+        AdminError.UnknownGate => "unknown_gate",
         AdminError.MalformedPayload => "malformed_payload",
         AdminError.PayloadTooLarge => "payload_too_large",
         AdminError.Unauthorized => "unauthorized",
@@ -46,6 +47,7 @@ public static class AdminErrors
         AdminError.ProtectedDomain => "a protected domain is never routed to unified",
         AdminError.InvalidUser => "the user key is empty, too long or has a control character",
         AdminError.InvalidOverride => "an override needs a route (unified or legacy) or a domain",
+        AdminError.UnknownGate => "a gate named to accept is not one of the rollout's gates",
         AdminError.MalformedPayload => "the payload is not a webhook Cutover can read",
         AdminError.PayloadTooLarge => "the payload is larger than Ingress:MaxBodyBytes",
         AdminError.Unauthorized => "a configured admin token is required",
@@ -98,7 +100,8 @@ public static class AdminErrors
     /// </summary>
     public static AdminError Of(RolloutRefusalCode code) => code switch
     {
-        RolloutRefusalCode.CriticalHealth => AdminError.CriticalHealth,
+        RolloutRefusalCode.CriticalHealth or RolloutRefusalCode.CriticalNotAcceptable => AdminError.CriticalHealth,
+        RolloutRefusalCode.UnknownGate => AdminError.UnknownGate,
         RolloutRefusalCode.OwnsPercent => AdminError.RolloutActive,
         _ => AdminError.RolloutRefused,
     };

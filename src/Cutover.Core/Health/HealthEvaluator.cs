@@ -169,62 +169,80 @@ public static class HealthEvaluator
     }
 
     /// <summary>
-    /// The unified share since the last change against the configured percents, over the routable domains together
-    /// (each weighted by its traffic) and per domain where a domain has enough requests to judge: ±2 points, widened
-    /// to three binomial standard errors at low volume (users, not requests, are split, so requests vary more still).
+    /// The share of users on unified in the window (since the last change, at most <c>Health:Window</c>) against the
+    /// configured percents, over the routable domains together (a user counted in each domain it was seen in) and per
+    /// domain where a domain has enough users to judge. Users, not requests, are assigned, by a bucket a keyed hash
+    /// makes uniform: with n users at p the number on unified is Binomial(n, p), so the tolerance is three of its
+    /// standard errors, never under <see cref="HealthThresholds.SplitTolerancePoints"/> points. A request-based share
+    /// was wrong for it: a few busy users move it far more than chance allows for independent requests.
     /// </summary>
     private static HealthCheck SplitCheck(HealthInputs inputs, HealthThresholds t)
     {
+        var seen = new Dictionary<string, (long Users, long Unified)>(StringComparer.Ordinal);
+        foreach (var d in inputs.Users ?? [])
+        {
+            var before = seen.GetValueOrDefault(d.Domain);
+            seen[d.Domain] = (before.Users + d.Users, before.Unified + d.UnifiedUsers);
+        }
+
         long total = 0, unified = 0;
-        double expectedUnified = 0;
+        double expectedUnified = 0, variance = 0;
         var off = new List<string>();
         var figures = new List<string>();
         foreach (var (domain, percent) in inputs.ExpectedPercent.OrderBy(static p => p.Key, StringComparer.Ordinal))
         {
-            var rows = inputs.SinceChange.Routes.Where(r => r.Domain == domain).ToList();
-            var n = rows.Sum(static r => r.RequestCount);
-            var u = rows.Where(static r => r.Route == Route.Unified).Sum(static r => r.RequestCount);
+            var (n, u) = seen.GetValueOrDefault(domain);
+            var p = (double)percent / 100;
             total += n;
             unified += u;
-            expectedUnified += n * (double)percent / 100;
-            if (n >= t.MinRequests)
+            expectedUnified += n * p;
+            variance += n * p * (1 - p);
+            if (n > 0 && n >= SplitUsersNeeded(p))
             {
                 var actual = 100.0 * u / n;
-                figures.Add($"{domain} {Pct(actual)} of {n:N0} (configured {Pct((double)percent)})");
-                if (Math.Abs(actual - (double)percent) > Tolerance((double)percent, n, t))
+                var tolerance = SplitTolerance(Math.Sqrt(n * p * (1 - p)) / n, t);
+                figures.Add($"{domain} {Pct(actual)} of {n:N0} users on unified (configured {Pct((double)percent)} ± {Number(tolerance)} points)");
+                if (Math.Abs(actual - (double)percent) > tolerance)
                 {
                     off.Add(domain);
                 }
             }
         }
 
-        if (total < t.MinRequests)
+        var mean = total > 0 ? expectedUnified / total
+            : inputs.ExpectedPercent.Count > 0 ? inputs.ExpectedPercent.Values.Average(static v => (double)v) / 100 : 0;
+        var needed = SplitUsersNeeded(mean);
+        if (total < needed)
         {
-            // The rate comes from the whole window: right after a change there is no minute since it to measure.
-            var routable = inputs.Window.Routes.Where(r => inputs.ExpectedPercent.ContainsKey(r.Domain)).Sum(static r => r.RequestCount);
-            return Insufficient(Split, total, t.MinRequests, PerMinute(routable, inputs.Window), "routable requests since the last change", null);
+            return Insufficient(Split, total, needed, PerMinute(total, inputs.Window), "routable users in the window", null);
         }
 
         var share = 100.0 * unified / total;
-        var expected = 100.0 * expectedUnified / total;
-        var tolerance = Tolerance(expected, total, t);
+        var expected = 100.0 * mean;
+        var overall = SplitTolerance(Math.Sqrt(variance) / total, t);
         var detail = figures.Count == 0 ? string.Empty : "; " + string.Join(", ", figures);
-        if (Math.Abs(share - expected) > tolerance || off.Count > 0)
+        var sentence = $"{Pct(share)} of {total:N0} routable users went to unified, configured {Pct(expected)} ± {Number(overall)} points{detail}";
+        if (Math.Abs(share - expected) > overall || off.Count > 0)
         {
             var which = off.Count > 0 ? $"off in {string.Join(", ", off)}" : "off overall";
-            return new(Split, HealthState.Warn, share, expected,
-                $"the split is {which}: {Pct(share)} of {total:N0} routable updates went to unified, configured {Pct(expected)} ± {Number(tolerance)} points{detail}");
+            return new(Split, HealthState.Warn, share, expected, $"the split is {which}: {sentence}");
         }
 
-        return new(Split, HealthState.Ok, share, expected,
-            $"{Pct(share)} of {total:N0} routable updates went to unified, configured {Pct(expected)} ± {Number(tolerance)} points{detail}");
+        return new(Split, HealthState.Ok, share, expected, sentence);
     }
 
-    private static double Tolerance(double percent, long n, HealthThresholds t)
-    {
-        var p = percent / 100;
-        return Math.Max(t.SplitTolerancePoints, 300 * Math.Sqrt(p * (1 - p) / n));
-    }
+    /// <summary>Three standard errors of the share (a fraction), in points, never under the configured floor.</summary>
+    private static double SplitTolerance(double standardError, HealthThresholds t) => Math.Max(t.SplitTolerancePoints, 300 * standardError);
+
+    /// <summary>
+    /// The users a share at <paramref name="p"/> is judged from: at least five expected on each side (where a binomial
+    /// looks normal enough for "three standard errors" to mean a false alarm rate of about 0.3%), and never fewer than ten.
+    /// At 0% and 100% nothing is random, so ten users are enough to see a user on the wrong side.
+    /// </summary>
+    private static long SplitUsersNeeded(double p) =>
+        p <= 0 || p >= 1 ? MinSplitUsers : Math.Max(MinSplitUsers, (long)Math.Ceiling(5 / Math.Min(p, 1 - p) - 1e-9));
+
+    private const long MinSplitUsers = 10;
 
     /// <summary>
     /// Unified now against legacy before the migration: p95 with the latency rule, error rate within the warning

@@ -9,7 +9,9 @@ namespace Cutover.Core.Health;
 /// when the window has too little legacy traffic; <see cref="SinceChange"/> (whole minutes since the last routing change) the split, which a change
 /// inside the window would blur; <see cref="Intervals"/> (one per minute × domain, since the same change) the
 /// sequential error comparison, so each rollout step starts a fresh test. <see cref="ExpectedPercent"/> holds
-/// each routable domain's effective unified percent (0 when routing is disabled).
+/// each routable domain's effective unified percent (0 when routing is disabled). <see cref="Users"/> holds, per domain,
+/// the distinct users seen over <see cref="Window"/>'s span and how many of them went to unified, without what no
+/// bucket routes (no user key, changes of other fields) and without users an override pins to a route: the split.
 /// </summary>
 public sealed record HealthInputs(
     DateTimeOffset Now,
@@ -20,4 +22,5 @@ public sealed record HealthInputs(
     IReadOnlyList<HealthCheck>? ExtraChecks = null,
     StatsReport? Recent = null,
     Baseline? Baseline = null,
-    StatsReport? Reference = null);
+    StatsReport? Reference = null,
+    IReadOnlyList<DomainUsers>? Users = null);

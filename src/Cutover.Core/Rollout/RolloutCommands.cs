@@ -64,8 +64,71 @@ public static class RolloutCommands
         });
     }
 
-    public static RolloutCommandResult Promote(RolloutPlan plan, RolloutState state, DateTimeOffset now)
+    /// <summary>
+    /// Advances to the next step. A step awaiting promotion (manual mode, every gate green) advances as it is. A step
+    /// holding on its gates after its soak, in either mode, advances only when the operator accepts every gate that
+    /// holds it by name (<paramref name="accept"/>: <c>--accept split</c>), knowingly: only a gate that warns or lacks
+    /// data can be accepted, never a critical one, and the plan's minimum of unified requests at the step is not a gate
+    /// (too little traffic says nothing of unified). What is accepted applies to this promote only: the next step is
+    /// judged in full again, in auto mode too. The gates accepted, as judged now, come back in
+    /// <see cref="RolloutCommandResult.Accepted"/> for the event to record.
+    /// </summary>
+    public static RolloutCommandResult Promote(
+        RolloutPlan plan, RolloutState state, HealthReport health, long stepRequests, IReadOnlyCollection<string> accept, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentNullException.ThrowIfNull(accept);
+        var known = health.Checks.Select(static c => c.Name).ToList();
+        if (accept.FirstOrDefault(a => !known.Contains(a, StringComparer.Ordinal)) is { } unknown)
+        {
+            return RolloutCommandResult.Refused(RolloutRefusalCode.UnknownGate,
+                $"'{unknown}' is not a gate; the gates are {string.Join(", ", known)}");
+        }
+
+        var accepted = health.Checks.Where(c => accept.Contains(c.Name, StringComparer.Ordinal)).ToList();
+        if (accepted.Where(static c => c.State == HealthState.Critical).ToList() is { Count: > 0 } critical)
+        {
+            return RolloutCommandResult.Refused(RolloutRefusalCode.CriticalNotAcceptable,
+                $"a critical check cannot be accepted ({Describe(critical)}): fix it first; the controller rolls back while it stands");
+        }
+
+        // A gate that turned green since the operator looked waives nothing: only what holds is recorded as accepted.
+        var waived = accepted.Where(static c => c.State is HealthState.Warn or HealthState.InsufficientData).ToList();
+        var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
+        if (state.Status == RolloutStatus.Holding && !state.Paused)
+        {
+            var step = plan.Steps[index];
+            var stepName = $"step {index + 1} ({Pct(step.Percent)})";
+            if ((state.StepStartedAt ?? now) + step.Soak > now)
+            {
+                return RolloutCommandResult.Refused(RolloutRefusalCode.NothingToPromote, $"{stepName} is still soaking; a soak cannot be accepted");
+            }
+
+            if (stepRequests < step.MinRequests)
+            {
+                return RolloutCommandResult.Refused(RolloutRefusalCode.NothingToPromote,
+                    $"{stepName} has seen {stepRequests:N0} of the {step.MinRequests:N0} unified requests it needs; that is not a gate to accept");
+            }
+
+            if (health.Checks.Where(static c => c.State == HealthState.Critical).ToList() is { Count: > 0 } standing)
+            {
+                return RolloutCommandResult.Refused(RolloutRefusalCode.CriticalHealth,
+                    $"a health check is critical ({Describe(standing)}); the controller rolls back at its next look: fix it first");
+            }
+
+            var holding = health.Checks.Where(c => c.State != HealthState.Ok && !accept.Contains(c.Name, StringComparer.Ordinal)).ToList();
+            if (holding.Count > 0)
+            {
+                var names = string.Join(" ", holding.Select(static c => $"--accept {c.Name}"));
+                return RolloutCommandResult.Refused(RolloutRefusalCode.GatesHold,
+                    $"{stepName} is held by {Describe(holding)}; promote once they are green, or accept them knowingly: {names} --reason \"why\"");
+            }
+
+            return index == plan.Steps.Count - 1
+                ? RolloutCommandResult.Refused(RolloutRefusalCode.LastStep, "this is the last step; the rollout completes by itself once its gates are green")
+                : RolloutCommandResult.To(RolloutDecider.AdvanceFrom(plan, state, index, now)) with { Accepted = waived };
+        }
+
         if (state.Status != RolloutStatus.AwaitingPromotion)
         {
             return RolloutCommandResult.Refused(RolloutRefusalCode.NothingToPromote, state.Status switch
@@ -76,11 +139,15 @@ public static class RolloutCommands
             });
         }
 
-        var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
         return index == plan.Steps.Count - 1
             ? RolloutCommandResult.Refused(RolloutRefusalCode.LastStep, "this is the last step; the rollout completes by itself")
-            : RolloutCommandResult.To(RolloutDecider.AdvanceFrom(plan, state, index, now));
+            : RolloutCommandResult.To(RolloutDecider.AdvanceFrom(plan, state, index, now)) with { Accepted = waived };
     }
+
+    private static string Describe(IEnumerable<HealthCheck> checks) =>
+        string.Join("; ", checks.Select(static c => $"{c.Name} {c.State.ToName()}: {c.Message}"));
+
+    private static string Pct(decimal percent) => RolloutDecider.Pct(percent);
 
     public static RolloutCommandResult Pause(RolloutState state, DateTimeOffset now) =>
         !state.Status.IsActive() ? RolloutCommandResult.Refused(RolloutRefusalCode.NothingToPause, $"the rollout is {state.Status.ToName()}; there is nothing to pause")

@@ -28,13 +28,22 @@ public enum RolloutRefusalCode
     /// <summary><c>promote</c> at the plan's last step.</summary>
     LastStep,
 
+    /// <summary><c>promote</c> of a step held by gates (warn or insufficient_data) the operator did not accept.</summary>
+    GatesHold,
+
+    /// <summary><c>promote</c> accepting a name that is not one of the health checks.</summary>
+    UnknownGate,
+
+    /// <summary><c>promote</c> accepting a check that is critical: never waived.</summary>
+    CriticalNotAcceptable,
+
     /// <summary><c>pause</c> with no rollout running, or already paused.</summary>
     NothingToPause,
 
     /// <summary><c>resume</c> of a rollout that is neither paused nor halted.</summary>
     NothingToResume,
 
-    /// <summary><c>resume</c> while a health check is critical (unless forced).</summary>
+    /// <summary><c>resume</c> while a health check is critical (unless forced); <c>promote</c> of a holding step then.</summary>
     CriticalHealth,
 
     /// <summary><c>abort</c> with no rollout running or halted.</summary>

@@ -19,7 +19,7 @@ internal static class AdminResults
     public static int StatusOf(AdminError error) => error switch
     {
         AdminError.InvalidRequest or AdminError.InvalidPercent or AdminError.ReasonRequired or AdminError.ReasonInvalid
-            or AdminError.UnknownDomain or AdminError.ProtectedDomain or AdminError.InvalidUser or AdminError.InvalidOverride
+            or AdminError.UnknownDomain or AdminError.ProtectedDomain or AdminError.InvalidUser or AdminError.InvalidOverride or AdminError.UnknownGate
             or AdminError.MalformedPayload => StatusCodes.Status400BadRequest,
         AdminError.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         AdminError.Unauthorized => StatusCodes.Status401Unauthorized,

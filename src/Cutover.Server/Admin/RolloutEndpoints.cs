@@ -70,11 +70,22 @@ internal sealed class RolloutEndpoints(
         }
 
         var reason = request?.Reason;
+        var accept = request?.Accept ?? [];
+        if (accept.Count > 0 && command != "promote")
+        {
+            return Refuse(AdminError.InvalidRequest, $"'accept' applies to promote only, not to {command}");
+        }
+
+        if (accept.Any(string.IsNullOrWhiteSpace))
+        {
+            return Refuse(AdminError.InvalidRequest, "'accept' must list the names of gates, such as [\"split\"]");
+        }
+
         var ct = context.RequestAborted;
         var outcome = command switch
         {
             "start" => await rollouts.StartAsync(request?.Domain, principal.Name, reason, ct),
-            "promote" => await rollouts.PromoteAsync(principal.Name, reason, ct),
+            "promote" => await rollouts.PromoteAsync(principal.Name, reason, [.. accept.Select(static a => a.Trim()).Distinct(StringComparer.Ordinal)], ct),
             "pause" => await rollouts.PauseAsync(principal.Name, reason, ct),
             "resume" => await rollouts.ResumeAsync(principal.Name, reason, request?.Force == true, ct),
             _ => await rollouts.AbortAsync(principal.Name, reason, ct),

@@ -11,15 +11,26 @@ namespace Cutover.Server.Health;
 
 /// <summary>
 /// Gathers what health is judged from (rollups over the window, and since the last routing change) and judges it
-/// with <see cref="HealthEvaluator"/>. Reads only rollups: a look costs a few small queries, whatever the traffic.
+/// with <see cref="HealthEvaluator"/>. Reads rollups, a few small queries whatever the traffic, and for the split the
+/// distinct users of the window: one range scan of the decision log (docs/benchmarks.md says what it costs).
 /// </summary>
 internal sealed class HealthService(
-    StatsService stats, RoutingStateHolder routing, IHealthStore baselines, IRoutingStore audit, ProbeService probes, IOptions<CutoverOptions> options, TimeProvider time)
+    StatsService stats,
+    IStatsStore users,
+    RoutingStateHolder routing,
+    UserKeyProtection keys,
+    IHealthStore baselines,
+    IRoutingStore audit,
+    ProbeService probes,
+    IOptions<CutoverOptions> options,
+    TimeProvider time)
 {
     /// <summary>The changes that move the split: an override or its removal moves one user and restarts nothing.</summary>
     private static readonly string[] SplitChangingKinds = [AuditKinds.Percent, AuditKinds.Enable, AuditKinds.Disable, AuditKinds.Routable];
 
     private Tuple<long, DateTimeOffset>? _lastSplitChange;
+
+    private Tuple<long, IReadOnlyCollection<string>>? _pinnedUsers;
 
     /// <summary>The sequential comparison looks back at most this far, however old the last change is.</summary>
     private static readonly TimeSpan LongestComparison = TimeSpan.FromDays(7);
@@ -73,6 +84,9 @@ internal sealed class HealthService(
             : StatsCalculator.Compute([], now, now);
 
         var expected = ExpectedPercents(snapshot);
+
+        // The split judges users over the window's span: the users an override pins to a route are not the bucket's.
+        var domainUsers = windowFrom < now ? await users.CountUsersAsync(windowFrom, now, PinnedUsers(snapshot.State), cancellationToken) : [];
         var intervals = sinceRows
             .Where(r => expected.ContainsKey(r.Domain))
             .GroupBy(static r => (r.PeriodStartMs, r.Domain))
@@ -86,7 +100,7 @@ internal sealed class HealthService(
 
         IReadOnlyList<HealthCheck> extra = [.. probes.Checks(), .. extraChecks ?? []];
         var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extra, recent,
-            await baselines.LatestBaselineAsync(cancellationToken), reference), _thresholds);
+            await baselines.LatestBaselineAsync(cancellationToken), reference, domainUsers), _thresholds);
         Volatile.Write(ref _recent, report);
         return report;
     }
@@ -112,6 +126,20 @@ internal sealed class HealthService(
         var at = last ?? state.UpdatedAt;
         Volatile.Write(ref _lastSplitChange, Tuple.Create(state.Version, at));
         return at;
+    }
+
+    /// <summary>The users an override pins to a route, as the decision log stores their keys; computed once per state version.</summary>
+    private IReadOnlyCollection<string> PinnedUsers(RoutingState state)
+    {
+        if (Volatile.Read(ref _pinnedUsers) is { } cached && cached.Item1 == state.Version)
+        {
+            return cached.Item2;
+        }
+
+        // A pin of the domain alone leaves the route to the bucket: only route pins skew the split.
+        IReadOnlyCollection<string> pinned = [.. state.Overrides.Where(static o => o.Value.Route is not null).Select(o => keys.Protect(o.Key)).Distinct(StringComparer.Ordinal)];
+        Volatile.Write(ref _pinnedUsers, Tuple.Create(state.Version, pinned));
+        return pinned;
     }
 
     /// <summary>Each routable domain's effective unified percent: what its share should be.</summary>

@@ -154,8 +154,13 @@ internal sealed class RolloutService(
         CommandAsync(RolloutEventKinds.Start, actor, reason, cancellationToken, state => Task.FromResult(RolloutCommands.Start(
             Plan, state, domain, routing.Current.State, domain is not null && routing.Current.IsRoutable(domain), time.GetUtcNow())));
 
-    public Task<RolloutOutcome> PromoteAsync(string actor, string? reason, CancellationToken cancellationToken) =>
-        CommandAsync(RolloutEventKinds.Promote, actor, reason, cancellationToken, state => Task.FromResult(RolloutCommands.Promote(Plan, state, time.GetUtcNow())));
+    /// <summary>
+    /// Advances a step awaiting promotion, or one held by gates that <paramref name="accept"/> names (see
+    /// <see cref="RolloutCommands.Promote"/>); the gates accepted are recorded in the event with their state and message.
+    /// </summary>
+    public Task<RolloutOutcome> PromoteAsync(string actor, string? reason, IReadOnlyCollection<string> accept, CancellationToken cancellationToken) =>
+        CommandAsync(RolloutEventKinds.Promote, actor, reason, cancellationToken, async state => RolloutCommands.Promote(
+            Plan, state, await health.EvaluateAsync(cancellationToken), await StepRequestsAsync(state, cancellationToken), accept, time.GetUtcNow()));
 
     public Task<RolloutOutcome> PauseAsync(string actor, string? reason, CancellationToken cancellationToken) =>
         CommandAsync(RolloutEventKinds.Pause, actor, reason, cancellationToken, state => Task.FromResult(RolloutCommands.Pause(state, time.GetUtcNow())));
@@ -251,7 +256,7 @@ internal sealed class RolloutService(
             var state = await store.LoadRolloutAsync(cancellationToken);
             var result = await command(state);
             return result.Next is { } next
-                ? await CommitAsync(RolloutPolicy.AsFound(state, routing.Current.State), next, kind, actor, reason, null, cancellationToken)
+                ? await CommitAsync(RolloutPolicy.AsFound(state, routing.Current.State), next, kind, actor, reason, null, cancellationToken, accepted: result.Accepted)
                 : Refused(state, result.Refusal!.Error, result.Refusal.Message);
         }
         finally
@@ -266,7 +271,8 @@ internal sealed class RolloutService(
     /// </summary>
     private async Task<RolloutOutcome> CommitAsync(
         RolloutState current, RolloutState next, string kind, string actor, string reason, RollbackRecord? rollback,
-        CancellationToken cancellationToken, IReadOnlyList<RoutingChange>? changes = null, int? overridesOnUnified = null, bool notify = true)
+        CancellationToken cancellationToken, IReadOnlyList<RoutingChange>? changes = null, int? overridesOnUnified = null, bool notify = true,
+        IReadOnlyList<HealthCheck>? accepted = null)
     {
         var routed = new List<AuditEvent>();
         changes ??= RolloutPolicy.PercentChanges(routing.Current.State, next, lowering: kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort);
@@ -281,7 +287,7 @@ internal sealed class RolloutService(
             routed.AddRange(applied.Events);
         }
 
-        var audit = new AuditEvent(0, time.GetUtcNow(), kind, actor, reason, Describe(current), Describe(next));
+        var audit = new AuditEvent(0, time.GetUtcNow(), kind, actor, reason, Describe(current), Describe(next, accepted));
         var stored = await store.TrySaveRolloutAsync(current.Version, next, [audit], rollback, cancellationToken)
             ?? throw new StoreException("the rollout was changed by another instance at the same moment; look again and retry");
         if (kind == RolloutEventKinds.Rollback)
@@ -372,7 +378,8 @@ internal sealed class RolloutService(
         }
     }
 
-    private static string Describe(RolloutState s)
+    /// <summary>The state as an event records it; a promote that waived gates adds them, as judged then.</summary>
+    private static string Describe(RolloutState s, IReadOnlyList<HealthCheck>? accepted = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -389,6 +396,23 @@ internal sealed class RolloutService(
             if (s.Paused)
             {
                 json.WriteBoolean("paused", true);
+            }
+
+            if (accepted is { Count: > 0 })
+            {
+                json.WriteStartArray("accepted");
+                foreach (var check in accepted)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", check.Name);
+                    json.WriteString("state", check.State.ToName());
+                    WriteNumber(json, "value", check.Value);
+                    WriteNumber(json, "threshold", check.Threshold);
+                    json.WriteString("message", check.Message);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
             }
 
             json.WriteEndObject();

@@ -89,6 +89,9 @@ internal sealed partial class PostgresStore : SqlStore
 
     protected override IEnumerable<string> ReadDomains(DbDataReader reader, int ordinal) => reader.GetFieldValue<string[]>(ordinal);
 
+    protected override (string Sql, object Value) NotAmong(string column, string parameter, IReadOnlyCollection<string> values) =>
+        ($"{column} <> ALL(@{parameter})", values.ToArray());
+
     protected override IReadOnlyList<(int Version, string Description, string Sql)> Migrations => PostgresMigrations.All;
 
     protected override string CreateMigrationsTableSql => PostgresMigrations.CreateTableSql;

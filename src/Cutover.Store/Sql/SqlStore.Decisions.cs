@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Cutover.Core.Classification;
 using Cutover.Core.Decisions;
 using Cutover.Core.Routing;
@@ -22,6 +23,30 @@ internal abstract partial class SqlStore
           AND from_number IS NOT NULL AND bucket IS NOT NULL AND rule <> 'field'
         GROUP BY from_number, domain
         """;
+
+    /// <summary>
+    /// The same range scan as <see cref="UserActivitySql"/>, one row per user and domain (one sort or hash), then counted
+    /// per domain: two <c>count(DISTINCT …)</c> would sort every key twice. Hashed keys count as well as raw ones.
+    /// <c>{0}</c> is where the excluded users' condition goes, or nothing.
+    /// </summary>
+    internal const string CountUsersSql = """
+        SELECT domain, count(*), sum(unified)
+        FROM (
+            SELECT domain, from_number, max(CASE WHEN routed_to = 'unified' THEN 1 ELSE 0 END) AS unified
+            FROM webhook_routing_logs
+            WHERE created_at >= @from AND created_at < @to
+              AND from_number IS NOT NULL AND bucket IS NOT NULL AND rule <> 'field'{0}
+            GROUP BY domain, from_number
+        ) AS users
+        GROUP BY domain
+        """;
+
+    /// <summary>
+    /// A condition true when <paramref name="column"/> is none of <paramref name="values"/>, passed as one parameter
+    /// named <paramref name="parameter"/> (SQLite: a JSON array read with json_each; PostgreSQL: a text[]), so the
+    /// statement stays the same whatever the number of values.
+    /// </summary>
+    protected abstract (string Sql, object Value) NotAmong(string column, string parameter, IReadOnlyCollection<string> values);
 
     /// <summary>Deletes up to 5,000 rollup rows whose period starts before <c>@before</c>.</summary>
     protected abstract string PurgeRollupsSql { get; }
@@ -70,6 +95,25 @@ internal abstract partial class SqlStore
         return await connection.ListAsync(null, UserActivitySql,
             static r => new UserActivity(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3)),
             cancellationToken, ("from", Millis(from)), ("to", Millis(to)));
+    }
+
+    public async Task<IReadOnlyList<DomainUsers>> CountUsersAsync(
+        DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string> excludedUserKeys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(excludedUserKeys);
+        List<(string, object?)> parameters = [("from", Millis(from)), ("to", Millis(to))];
+        var exclusion = string.Empty;
+        if (excludedUserKeys.Count > 0)
+        {
+            var (sql, value) = NotAmong("from_number", "excluded", excludedUserKeys);
+            exclusion = "\n  AND " + sql;
+            parameters.Add(("excluded", value));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ListAsync(null, string.Format(CultureInfo.InvariantCulture, CountUsersSql, exclusion),
+            static r => new DomainUsers(r.GetString(0), r.GetInt64(1), r.GetInt64(2)),
+            cancellationToken, [.. parameters]);
     }
 
     public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(

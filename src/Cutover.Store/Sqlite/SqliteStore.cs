@@ -109,6 +109,9 @@ internal sealed class SqliteStore : SqlStore
 
     protected override object Domains(IEnumerable<string> domains) => JsonSerializer.Serialize([.. domains], StoreJson.Default.StringArray);
 
+    protected override (string Sql, object Value) NotAmong(string column, string parameter, IReadOnlyCollection<string> values) =>
+        ($"{column} NOT IN (SELECT value FROM json_each(@{parameter}))", JsonSerializer.Serialize([.. values], StoreJson.Default.StringArray));
+
     protected override IEnumerable<string> ReadDomains(DbDataReader reader, int ordinal) =>
         JsonSerializer.Deserialize(reader.GetString(ordinal), StoreJson.Default.StringArray) ?? [];
 

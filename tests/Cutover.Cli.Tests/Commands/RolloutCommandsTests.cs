@@ -37,6 +37,20 @@ public sealed class RolloutCommandsTests : CliTest
     }
 
     [Fact]
+    public async Task Promote_Accept_SendsTheGatesRepeatedOrCommaSeparated_AndAnUnknownOneIsRefusedNamingTheGates()
+    {
+        await Cutover("rollout", "start", "--reason", "week 6");
+
+        var unknown = await Cutover("rollout", "promote", "--accept", "split,spilt", "--reason", "typo");
+        var soaking = await Cutover("rollout", "promote", "--accept", "split", "--accept", "p95", "--reason", "too early");
+
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("'spilt' is not a gate; the gates are error_rate, p95,", unknown.Error);
+        Assert.Equal(1, soaking.ExitCode);
+        Assert.Contains("step 1 is still soaking", soaking.Error);
+    }
+
+    [Fact]
     public async Task Rollback_DuringARollout_HaltsAtThePercentAndIsListed()
     {
         await Cutover("rollout", "start", "--reason", "week 6");

@@ -175,6 +175,12 @@ public sealed class HealthEvaluatorTests
         Assert.Contains("no legacy traffic to compare", none.Message);
     }
 
+    /// <summary>What the store counts for the split: distinct users per domain, and those of them on unified.</summary>
+    private static List<DomainUsers> UsersOf(IReadOnlyList<DecisionRecord> decisions) =>
+        [.. decisions.Where(static d => d.UserKey is not null).GroupBy(static d => d.Domain).Select(static g => new DomainUsers(
+            g.Key, g.Select(static d => d.UserKey).Distinct().LongCount(),
+            g.Where(static d => d.Route == Route.Unified).Select(static d => d.UserKey).Distinct().LongCount()))];
+
     private static StatsReport StatsOf(IReadOnlyList<DecisionRecord> decisions) =>
         StatsCalculator.Compute(Rollups.Aggregate(decisions, Rollups.Minute).Select(static p => p.Value.ToRow(p.Key)), Start, Now);
 
@@ -190,10 +196,13 @@ public sealed class HealthEvaluatorTests
             g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Requests), g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Errors)))
             .ToList();
         var expected = new Dictionary<string, decimal> { ["jobs"] = percent };
-        return HealthEvaluator.Evaluate(new HealthInputs(Now, stats, stats, intervals, expected, extra), thresholds ?? Thresholds);
+        return HealthEvaluator.Evaluate(new HealthInputs(Now, stats, stats, intervals, expected, extra, Users: UsersOf(decisions)), thresholds ?? Thresholds);
     }
 
-    /// <summary>An hour of jobs traffic: unified answered by agent-a and agent-b, legacy by jobs; legacy fails 0.05%.</summary>
+    /// <summary>
+    /// An hour of jobs traffic: unified answered by agent-a and agent-b, legacy by jobs; legacy fails 0.05%. Each update
+    /// from a user of its own, so the users' share is the requests' share.
+    /// </summary>
     private static List<DecisionRecord> Traffic(
         double unifiedShare, double unifiedErrorRate = 0.0005, double unifiedMs = 120, int requests = 12_000, decimal percent = 25)
     {
@@ -205,7 +214,7 @@ public sealed class HealthEvaluatorTests
             var failed = random.NextDouble() < (unified ? unifiedErrorRate : 0.0005);
             var ms = (unified ? unifiedMs : 150) * (0.95 + 0.05 * random.NextDouble());
             decisions.Add(new DecisionRecord(
-                Start.AddSeconds(3600.0 * i / requests), "c", null, "u", UpdateKind.Message, "jobs", ClassificationRule.Keyword, 1,
+                Start.AddSeconds(3600.0 * i / requests), "c", null, $"u{i}", UpdateKind.Message, "jobs", ClassificationRule.Keyword, 1,
                 unified ? Route.Unified : Route.Legacy, unified ? "unified" : "jobs", unified ? (i % 2 == 0 ? "agent-a" : "agent-b") : "jobs",
                 !failed, failed ? 503 : 200, ms, null, false));
         }

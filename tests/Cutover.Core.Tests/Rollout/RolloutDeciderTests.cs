@@ -49,7 +49,7 @@ public sealed class RolloutDeciderTests
 
         var awaiting = RolloutDecider.Decide(Manual, state, Green, 10_000, T0 + TimeSpan.FromHours(4));
         var later = RolloutDecider.Decide(Manual, awaiting.Next, Green, 10_000, T0 + TimeSpan.FromHours(40));
-        var promoted = RolloutCommands.Promote(Manual, later.Next, T0 + TimeSpan.FromHours(41));
+        var promoted = RolloutCommands.Promote(Manual, later.Next, Green, 10_000, [], T0 + TimeSpan.FromHours(41));
 
         Assert.Equal((RolloutDecisionKind.AwaitPromotion, RolloutStatus.AwaitingPromotion), (awaiting.Kind, awaiting.Next.Status));
         Assert.Contains("waiting for promote to 25%", awaiting.Reason);
@@ -146,7 +146,7 @@ public sealed class RolloutDeciderTests
         var running = Started(Auto);
 
         Assert.Contains("already soaking", RolloutCommands.Start(Auto, running, null, AtZero, domainRoutable: false, T0).Error);
-        Assert.Contains("still soaking", RolloutCommands.Promote(Auto, running, T0).Error);
+        Assert.Contains("still soaking", RolloutCommands.Promote(Auto, running, Green, 10_000, [], T0).Error);
         Assert.Contains("nothing to pause", RolloutCommands.Pause(idle, T0).Error);
         Assert.Contains("nothing to resume", RolloutCommands.Resume(Auto, running, Green, force: false, T0).Error);
         Assert.Contains("nothing to abort", RolloutCommands.Abort(idle, T0).Error);

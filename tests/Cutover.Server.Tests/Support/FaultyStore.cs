@@ -159,6 +159,10 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     public Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Call(() => inner.ReadUserActivityAsync(from, to, cancellationToken));
 
+    public Task<IReadOnlyList<DomainUsers>> CountUsersAsync(
+        DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string> excludedUserKeys, CancellationToken cancellationToken) =>
+        Call(() => inner.CountUsersAsync(from, to, excludedUserKeys, cancellationToken));
+
     public Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Call(() => inner.ReadRollupsAsync(resolution, from, to, cancellationToken));
 

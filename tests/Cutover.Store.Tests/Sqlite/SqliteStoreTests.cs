@@ -154,6 +154,29 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task CountUsersAsync_ScansTheWindowThroughTheCreatedAtIndex_WithExcludedUsers()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory.FullName, "nested", "cutover.db")}");
+        await connection.OpenAsync(Cancel);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            Cutover.Store.Sqlite.SqliteStore.CountUsersSql, "\n  AND from_number NOT IN (SELECT value FROM json_each(@excluded))");
+        command.Parameters.AddWithValue("@from", 0L);
+        command.Parameters.AddWithValue("@to", 1L);
+        command.Parameters.AddWithValue("@excluded", "[\"a\"]");
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(Cancel))
+        {
+            while (await reader.ReadAsync(Cancel))
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.Contains(plan, static step => step.Contains("USING INDEX idx_routing_logs_created_at", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task MigrateAsync_FolderCannotBeMade_StoreExceptionNamingTheStore()
     {
         // A file stands where the store's folder should be: no permissions needed to make that fail, even as root.
