@@ -33,7 +33,7 @@ internal sealed class ConversationSync(
     StoreAvailability availability,
     IOptions<CutoverOptions> options,
     TimeProvider time,
-    ILogger<ConversationSync> logger) : ThreadPoolBackgroundService
+    ILogger<ConversationSync> logger) : BackgroundService
 {
     /// <summary>How far below the watermark each read starts, for sequences committed out of order.</summary>
     public const long Overlap = 128;
@@ -52,7 +52,7 @@ internal sealed class ConversationSync(
     /// <summary>The highest sequence read from the store.</summary>
     public long Watermark => _watermark;
 
-    protected override async Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Memory.IsShared(options.Value.Store.Provider))
         {

@@ -46,7 +46,7 @@ internal sealed class DecisionLogWriter(
     StoreAvailability availability,
     IOptions<CutoverOptions> options,
     TimeProvider time,
-    ILogger<DecisionLogWriter> logger) : ThreadPoolBackgroundService
+    ILogger<DecisionLogWriter> logger) : BackgroundService
 {
     private const int MaxAttempts = 4;
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
@@ -65,7 +65,7 @@ internal sealed class DecisionLogWriter(
     private int CaughtUp => _behind / 4;
     private long _droppedReported;
 
-    protected override async Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<DecisionRecord>(_batchSize);
         try

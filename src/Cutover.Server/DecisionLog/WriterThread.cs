@@ -92,7 +92,7 @@ internal sealed class WriterThread : IDisposable
     }
 
     /// <summary>Brings an await's continuation back to the writer thread (to the pool once the thread is stopped).</summary>
-    private sealed class Context(WriterThread thread) : SynchronizationContext
+    private sealed class Context(WriterThread thread) : SynchronizationContext, Hosting.IOffSocketContext
     {
         public override void Post(SendOrPostCallback callback, object? state)
         {

@@ -13,7 +13,7 @@ namespace Cutover.Server.Health;
 /// failing <c>Health:ProbeFailures</c> times in a row is critical (a rollout rolls back); a legacy upstream failing
 /// is a warning (legacy is where users go back to, so it holds the rollout).
 /// </summary>
-internal sealed class ProbeService : ThreadPoolBackgroundService
+internal sealed class ProbeService : BackgroundService
 {
     private readonly Dictionary<string, Uri> _targets;
     private readonly ConcurrentDictionary<string, ProbeResult> _results = new(StringComparer.Ordinal);
@@ -71,7 +71,7 @@ internal sealed class ProbeService : ThreadPoolBackgroundService
         base.Dispose();
     }
 
-    protected override async Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_targets.Count == 0)
         {

@@ -30,7 +30,7 @@ namespace Cutover.Server.Hosting;
 /// <summary>Builds the Cutover server: configuration, services, background services and endpoints.</summary>
 public static class CutoverHost
 {
-    private const string WebhookPath = "/webhook";
+    private const string WebhookPath = OffSocketThreads.WebhookPath;
     private static readonly TimeSpan ReadyPingTimeout = TimeSpan.FromSeconds(2);
 
     public static WebApplication Build(CutoverHostOptions host)
@@ -76,8 +76,10 @@ public static class CutoverHost
         builder.Services.Configure<ConsoleLoggerOptions>(static o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
         host.ConfigureLogging?.Invoke(builder.Logging);
 
+        var webServer = builder.Services.ToHashSet();
         AddServices(builder.Services, host.Time ?? TimeProvider.System);
         host.ConfigureServices?.Invoke(builder.Services);
+        OffSocketThreads.Apply(builder.Services, except: webServer);
 
         var app = builder.Build();
         MapEndpoints(app);
@@ -170,7 +172,7 @@ public static class CutoverHost
         // First of all: Kestrel has already decoded and collapsed the path, so only the raw target shows a '..' that
         // would walk past a front proxy's path rule.
         app.Use(PathGuard.CheckAsync);
-        app.Use(OffSocketThreads);
+        app.Use(OffSocketThreads.Requests);
 
         // The admin policies (AdminPolicies), here so that they run off the socket threads and after the path guard
         // (left to the host, the middleware would be put first).
@@ -200,13 +202,6 @@ public static class CutoverHost
         AdminApi.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
-
-    /// <summary>
-    /// Only the webhook runs where its socket completed (a socket engine thread when completions run inline): every other
-    /// request may block on the store, so it runs on the thread pool (see <see cref="InlineCompletions"/>).
-    /// </summary>
-    internal static Task OffSocketThreads(HttpContext context, RequestDelegate next) =>
-        context.Request.Path.StartsWithSegments(WebhookPath) ? next(context) : ThreadPoolContext.RunAsync(() => next(context));
 
     /// <summary>
     /// 503 only until the routing state was first loaded. After that the answer is 200: <c>ready</c> when the store

@@ -121,8 +121,11 @@ internal sealed class UpstreamClient : IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            // The response's stream is already there: the synchronous call returns it without a Task.
+            // The response's stream is already there: the synchronous call returns it without a Task (it does not block:
+            // SocketsHttpHandler has the headers, and the content is the connection's stream, read below asynchronously).
+#pragma warning disable CA1849 // see above: returns the stream in hand, waits for nothing
             await using var stream = response.Content.ReadAsStream(cancellationToken);
+#pragma warning restore CA1849
             var total = 0;
             int read;
             while (total <= MaxDrainBytes && (read = await stream.ReadAsync(buffer, cancellationToken)) > 0)

@@ -22,9 +22,9 @@ internal sealed class RolloutController(
     IHealthStore store,
     InstanceIdentity instance,
     TimeProvider time,
-    ILogger<RolloutController> logger) : ThreadPoolBackgroundService
+    ILogger<RolloutController> logger) : BackgroundService
 {
-    protected override async Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(rollouts.EvaluationInterval, time);
         try

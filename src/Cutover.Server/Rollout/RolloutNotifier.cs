@@ -20,7 +20,7 @@ namespace Cutover.Server.Rollout;
 /// jitter (Polly), and gives up on an event after <c>Notifications:Attempts</c>, logging it. A full queue drops the newest
 /// event, counted.
 /// </summary>
-internal sealed class RolloutNotifier : ThreadPoolBackgroundService
+internal sealed class RolloutNotifier : BackgroundService
 {
     private const int Capacity = 1_000;
     private readonly Dictionary<string, Channel<byte[]>> _queues;
@@ -114,7 +114,7 @@ internal sealed class RolloutNotifier : ThreadPoolBackgroundService
         base.Dispose();
     }
 
-    protected override Task RunAsync(CancellationToken stoppingToken) =>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_queues.Select(q => DeliverAsync(q.Key, q.Value.Reader, stoppingToken)));
 
     /// <summary>One URL's events, in order, each tried until taken or given up.</summary>

@@ -23,7 +23,7 @@ internal sealed class RoutingRefresher(
     StoreAvailability availability,
     IOptions<CutoverOptions> options,
     TimeProvider time,
-    ILogger<RoutingRefresher> logger) : ThreadPoolBackgroundService
+    ILogger<RoutingRefresher> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstResubscribeDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxResubscribeDelay = TimeSpan.FromSeconds(30);
@@ -31,7 +31,7 @@ internal sealed class RoutingRefresher(
     // The poll and a notification may want the same refresh at once: one store read is enough.
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
 
-    protected override Task RunAsync(CancellationToken stoppingToken) =>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(PollAsync(stoppingToken), ListenAsync(stoppingToken));
 
     /// <summary>Reloads the routing state if the store holds a newer version; failures are reported, never thrown.</summary>

@@ -15,7 +15,7 @@ namespace Cutover.Server.Stats;
 /// </summary>
 internal sealed class RetentionService(
     IDecisionStore store, RolloutLeadership leadership, IOptions<CutoverOptions> options, TimeProvider time, ILogger<RetentionService> logger)
-    : ThreadPoolBackgroundService
+    : BackgroundService
 {
     private readonly RetentionOptions _retention = options.Value.Retention;
 
@@ -34,7 +34,7 @@ internal sealed class RetentionService(
         return result;
     }
 
-    protected override async Task RunAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_retention.Interval, time);
         try

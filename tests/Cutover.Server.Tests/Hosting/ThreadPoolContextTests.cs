@@ -1,5 +1,4 @@
 using Cutover.Server.Hosting;
-using Microsoft.AspNetCore.Http;
 
 namespace Cutover.Server.Tests.Hosting;
 
@@ -55,75 +54,9 @@ public sealed class ThreadPoolContextTests
         Assert.Same(before, during);
     }
 
-    [Theory]
-    [InlineData("/admin/status", true)]
-    [InlineData("/readyz", true)]
-    [InlineData("/metrics", true)]
-    [InlineData("/webhook", false)]
-    public async Task OffSocketThreads_OnlyTheWebhookStaysOnTheCallersThread(string path, bool onPool)
-    {
-        // arrange: the caller is a thread of its own, as a socket engine thread is
-        var context = new DefaultHttpContext { Request = { Path = path } };
-        int? ranOn = null;
-        int? callerId = null;
-        var done = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        // act
-        var caller = new Thread(() =>
-        {
-            callerId = Environment.CurrentManagedThreadId;
-            done.SetResult(CutoverHost.OffSocketThreads(context, _ =>
-            {
-                ranOn = Environment.CurrentManagedThreadId;
-                return Task.CompletedTask;
-            }));
-        }) { IsBackground = true };
-        caller.Start();
-        await (await done.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken)).WaitAsync(Timeout, TestContext.Current.CancellationToken);
-
-        // assert
-        Assert.Equal(onPool, ranOn != callerId);
-    }
-
-    [Fact]
-    public async Task BackgroundService_AwaitCompletedOnAnotherThread_ResumesOnThePool()
-    {
-        // arrange
-        var io = new TaskCompletionSource();
-        using var service = new AwaitingService(io.Task);
-
-        // act
-        await service.StartAsync(TestContext.Current.CancellationToken);
-        await service.Waiting.WaitAsync(Timeout, TestContext.Current.CancellationToken);
-        CompleteOnOwnThread(io);
-        var resumedOnPool = await service.ResumedOnPool.WaitAsync(Timeout, TestContext.Current.CancellationToken);
-        await service.StopAsync(TestContext.Current.CancellationToken);
-
-        // assert
-        Assert.True(resumedOnPool, "the service resumed on the completing thread, not on the pool");
-    }
-
     private static void CompleteOnOwnThread(TaskCompletionSource source)
     {
         var thread = new Thread(() => source.SetResult()) { IsBackground = true, Name = "completer" };
         thread.Start();
-    }
-
-    private sealed class AwaitingService(Task io) : ThreadPoolBackgroundService
-    {
-        private readonly TaskCompletionSource<bool> _resumedOnPool = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<bool> ResumedOnPool => _resumedOnPool.Task;
-
-        /// <summary>Done when the service is about to await <c>io</c>.</summary>
-        public Task Waiting => _waiting.Task;
-
-        protected override async Task RunAsync(CancellationToken stoppingToken)
-        {
-            _waiting.SetResult();
-            await io;
-            _resumedOnPool.SetResult(Thread.CurrentThread.IsThreadPoolThread);
-        }
     }
 }
