@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Privacy;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
 using Cutover.Store;

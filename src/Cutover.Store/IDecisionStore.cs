@@ -1,4 +1,4 @@
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 
 namespace Cutover.Store;
 

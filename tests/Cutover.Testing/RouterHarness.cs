@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Webhooks;
 using Cutover.Server.DecisionLog;
 using Cutover.Server.Hosting;

@@ -1,5 +1,5 @@
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 
 namespace Cutover.Cli.Demo;

@@ -57,54 +57,13 @@ public static class Router
             snapshot.State.Overrides.TryGetValue(update.UserKey, out pin);
         }
 
-        var (domain, rule, evidence) = Classify(in update, text, topology, pin, memory, now);
+        var (domain, rule, evidence) = Classifier.Classify(in update, text, topology, pin, memory, now);
         if (update.Kind == UpdateKind.Message && update.UserKey is not null && rule != ClassificationRule.Fallback)
         {
             memory.Remember(update.UserKey, domain, now);
         }
 
         return RouteOf(domain, rule, evidence, bucket, pin, snapshot);
-    }
-
-    private static (string Domain, ClassificationRule Rule, string? Evidence) Classify(
-        in WebhookUpdate update, ReadOnlySpan<char> text, RouterTopology topology, UserOverride? pin, IConversationMemory memory,
-        DateTimeOffset now)
-    {
-        // 1. An operator's pin.
-        if (pin?.Domain is { } pinned && topology.Domains.ContainsKey(pinned))
-        {
-            return (pinned, ClassificationRule.Override, null);
-        }
-
-        // 2. The business number the update came to.
-        if (topology.TryDomainOfPhoneNumberId(update.PhoneNumberId, out var byNumber))
-        {
-            return (byNumber, ClassificationRule.PhoneNumberId, update.PhoneNumberId);
-        }
-
-        if (update.Kind == UpdateKind.Message)
-        {
-            // 3. The id of the button or list row the user tapped.
-            if (topology.TryDomainOfButton(update.InteractiveId, out var byButton, out var prefix))
-            {
-                return (byButton, ClassificationRule.Interactive, prefix);
-            }
-
-            // 4. Keywords, as whole words.
-            if (topology.Keywords.Match(text) is { } match)
-            {
-                return (match.Domain, ClassificationRule.Keyword, match.Keyword);
-            }
-        }
-
-        // 5. Where the user's conversation was (statuses only ever use this).
-        if (update.UserKey is not null && memory.TryRecall(update.UserKey, now, out var remembered))
-        {
-            return (remembered, ClassificationRule.Memory, null);
-        }
-
-        // 6. Nothing matched.
-        return (RouterTopology.FallbackDomain, ClassificationRule.Fallback, null);
     }
 
     private static UpdateDecision RouteOf(

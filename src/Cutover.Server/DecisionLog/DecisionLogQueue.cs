@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Server.Configuration;
 using Cutover.Server.Telemetry;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.Hosting;

@@ -1,5 +1,5 @@
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
 using Cutover.Server.Contracts;

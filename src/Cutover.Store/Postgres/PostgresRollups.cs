@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 using Npgsql;

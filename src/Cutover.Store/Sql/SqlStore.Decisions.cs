@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 using Cutover.Core.Webhooks;

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 
 namespace Cutover.Store.Sql;

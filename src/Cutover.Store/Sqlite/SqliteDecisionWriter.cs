@@ -1,6 +1,6 @@
 using System.Text;
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 using Cutover.Core.Webhooks;

@@ -3,7 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Store.Sql;
 using Microsoft.Data.Sqlite;

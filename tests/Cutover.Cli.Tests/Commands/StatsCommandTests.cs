@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Cutover.Cli.Tests.Support;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Testing;
 
 namespace Cutover.Cli.Tests.Commands;

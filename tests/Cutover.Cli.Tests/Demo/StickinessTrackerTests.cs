@@ -1,6 +1,6 @@
 using Cutover.Cli.Demo;
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
 

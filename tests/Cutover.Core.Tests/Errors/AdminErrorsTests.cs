@@ -47,13 +47,14 @@ public sealed class AdminErrorsTests
     }
 
     [Fact]
-    public void RolloutRefusals_AreRolloutRefusedButACriticalCheckAndTheOwnedPercent()
+    public void RolloutRefusals_AreRolloutRefusedButACriticalCheckTheOwnedPercentAndAnUnknownGate()
     {
         foreach (var code in Enum.GetValues<RolloutRefusalCode>())
         {
             var expected = code switch
             {
-                RolloutRefusalCode.CriticalHealth => AdminError.CriticalHealth,
+                RolloutRefusalCode.CriticalHealth or RolloutRefusalCode.CriticalNotAcceptable => AdminError.CriticalHealth,
+                RolloutRefusalCode.UnknownGate => AdminError.UnknownGate,
                 RolloutRefusalCode.OwnsPercent => AdminError.RolloutActive,
                 _ => AdminError.RolloutRefused,
             };

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text;
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
 using Cutover.Server.Configuration;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Cutover.Core.Classification;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Privacy;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;

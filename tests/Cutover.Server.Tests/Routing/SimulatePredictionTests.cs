@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Routing;
 using Cutover.Server.Contracts;
 using Cutover.Testing;

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Threading.Channels;
-using Cutover.Core.Decisions;
+using Cutover.Core.DecisionLog;
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;

@@ -2,7 +2,7 @@ using Cutover.Core.Classification;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
 
-namespace Cutover.Core.Decisions;
+namespace Cutover.Core.DecisionLog;
 
 /// <summary>
 /// One line of the decision log: what happened to one update. The user key and the message id are raw

@@ -1,6 +1,6 @@
 using Cutover.Core.Webhooks;
 
-namespace Cutover.Core.Decisions;
+namespace Cutover.Core.DecisionLog;
 
 /// <summary>The names of <see cref="UpdateKind"/> as stored and shown.</summary>
 public static class UpdateKindNames
