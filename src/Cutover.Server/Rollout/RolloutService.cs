@@ -207,7 +207,7 @@ internal sealed class RolloutService(
             var report = await health.EvaluateAsync(cancellationToken);
             var rollback = RollbackOf(state, percent, reason, actor, report) with { FromPercent = plan.FromPercent, Domain = plan.Next.Domain };
             var outcome = await CommitAsync(plan.Before, plan.Next, RolloutEventKinds.Rollback, actor, reason, rollback, cancellationToken,
-                plan.Changes, plan.OverridesLeft);
+                plan.Changes, plan.OverridesLeft, overridesCleared: plan.OverridesCleared);
             return outcome.Succeeded ? outcome with { Message = pinned ?? outcome.Message, OverridesOnUnified = plan.OverridesLeft } : outcome;
         }
         finally
@@ -272,7 +272,7 @@ internal sealed class RolloutService(
     private async Task<RolloutOutcome> CommitAsync(
         RolloutState current, RolloutState next, string kind, string actor, string reason, RollbackRecord? rollback,
         CancellationToken cancellationToken, IReadOnlyList<RoutingChange>? changes = null, int? overridesOnUnified = null, bool notify = true,
-        IReadOnlyList<HealthCheck>? accepted = null)
+        IReadOnlyList<HealthCheck>? accepted = null, int overridesCleared = 0)
     {
         var routed = new List<AuditEvent>();
         changes ??= RolloutPolicy.PercentChanges(routing.Current.State, next, lowering: kind is RolloutEventKinds.Rollback or RolloutEventKinds.Abort);
@@ -287,7 +287,8 @@ internal sealed class RolloutService(
             routed.AddRange(applied.Events);
         }
 
-        var audit = new AuditEvent(0, time.GetUtcNow(), kind, actor, reason, Describe(current), Describe(next, accepted));
+        var audit = new AuditEvent(0, time.GetUtcNow(), kind, actor, reason, Describe(current, overridesOnUnified: overridesCleared > 0 ? overridesCleared : null),
+            Describe(next, accepted, overridesOnUnified: overridesCleared > 0 ? 0 : null));
         var stored = await store.TrySaveRolloutAsync(current.Version, next, [audit], rollback, cancellationToken)
             ?? throw new StoreException("the rollout was changed by another instance at the same moment; look again and retry");
         if (kind == RolloutEventKinds.Rollback)
@@ -379,7 +380,11 @@ internal sealed class RolloutService(
     }
 
     /// <summary>The state as an event records it; a promote that waived gates adds them, as judged then.</summary>
-    private static string Describe(RolloutState s, IReadOnlyList<HealthCheck>? accepted = null)
+    /// <param name="overridesOnUnified">
+    /// Written when a rollback clears overrides (<c>include_overrides</c>): before how many sent users to unified, after
+    /// 0, so the event says what changed even when the percent was already 0.
+    /// </param>
+    private static string Describe(RolloutState s, IReadOnlyList<HealthCheck>? accepted = null, int? overridesOnUnified = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -396,6 +401,11 @@ internal sealed class RolloutService(
             if (s.Paused)
             {
                 json.WriteBoolean("paused", true);
+            }
+
+            if (overridesOnUnified is { } pinned)
+            {
+                json.WriteNumber("overrides_on_unified", pinned);
             }
 
             if (accepted is { Count: > 0 })

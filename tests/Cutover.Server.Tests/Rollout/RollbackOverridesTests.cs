@@ -87,6 +87,12 @@ public sealed class RollbackOverridesTests : RouterTest
         Assert.Contains("1 user stays on unified by an override", nothingJson.GetProperty("message").GetString());
         Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
         Assert.Empty(Router.Service<RoutingService>().Current.State.Overrides);
+
+        // The rollback event says what changed though the percent did not: the pin on unified, 1 → 0.
+        var rollback = (await JsonAsync(cleared)).GetProperty("events").EnumerateArray()
+            .Single(static e => e.GetProperty("kind").GetString() == RolloutEventKinds.Rollback);
+        Assert.Equal(1, rollback.GetProperty("before").GetProperty("overrides_on_unified").GetInt32());
+        Assert.Equal(0, rollback.GetProperty("after").GetProperty("overrides_on_unified").GetInt32());
     }
 
     private async Task PinAsync(string user, string route, string? domain = null)
