@@ -26,7 +26,6 @@ internal sealed class DemoWalk(IServiceProvider services, DemoClock clock, DemoU
     private const string Actor = "demo";
 
     private readonly RolloutService _rollouts = services.GetRequiredService<RolloutService>();
-    private readonly HealthService _health = services.GetRequiredService<HealthService>();
     private readonly StatsService _stats = services.GetRequiredService<StatsService>();
     private readonly IRoutingStore _audit = services.GetRequiredService<IRoutingStore>();
     private readonly IRolloutStore _rollbacks = services.GetRequiredService<IRolloutStore>();
@@ -79,7 +78,7 @@ internal sealed class DemoWalk(IServiceProvider services, DemoClock clock, DemoU
             await SendAsync(now, cancellationToken);
             var dwell = false;
             var result = await _rollouts.EvaluateAsync(cancellationToken);
-            var report = result?.Health ?? await _health.EvaluateAsync(cancellationToken);
+            var report = result.Health;
             state = await _rollouts.CurrentAsync(cancellationToken);
             if (result is ({ Changed: true } decision, _))
             {

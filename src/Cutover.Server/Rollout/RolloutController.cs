@@ -18,7 +18,6 @@ namespace Cutover.Server.Rollout;
 internal sealed class RolloutController(
     RolloutService rollouts,
     RolloutLeadership leadership,
-    HealthService health,
     IHealthStore store,
     InstanceIdentity instance,
     TimeProvider time,
@@ -68,8 +67,8 @@ internal sealed class RolloutController(
     {
         try
         {
-            var evaluated = await rollouts.EvaluateAsync(cancellationToken);
-            var report = evaluated?.Health ?? await health.EvaluateAsync(cancellationToken);
+            // With or without a rollout, a look judges health (the guard watches unified when none runs).
+            var (_, report) = await rollouts.EvaluateAsync(cancellationToken);
             try
             {
                 await store.SaveHealthAsync(new HealthSnapshot(instance.Id, report), cancellationToken);

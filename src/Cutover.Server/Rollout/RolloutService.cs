@@ -74,7 +74,7 @@ internal sealed class RolloutService(
     }
 
     /// <summary>One look: what the controller does every <c>Rollout:EvaluationInterval</c>.</summary>
-    public async Task<(RolloutDecision Decision, HealthReport Health)?> EvaluateAsync(CancellationToken cancellationToken)
+    public async Task<(RolloutDecision Decision, HealthReport Health)> EvaluateAsync(CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
@@ -117,7 +117,7 @@ internal sealed class RolloutService(
     /// The look when no rollout owns the percent: <see cref="UnifiedGuard"/> decides; a rollback is committed like any
     /// (rollback row, audit, notification, actor <c>system</c>), a notice is recorded as <c>unified_critical</c> and told.
     /// </summary>
-    private async Task<(RolloutDecision Decision, HealthReport Health)?> GuardAsync(RolloutState state, CancellationToken cancellationToken)
+    private async Task<(RolloutDecision Decision, HealthReport Health)> GuardAsync(RolloutState state, CancellationToken cancellationToken)
     {
         var report = await health.EvaluateAsync(cancellationToken);
         var now = time.GetUtcNow();

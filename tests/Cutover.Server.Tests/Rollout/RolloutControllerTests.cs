@@ -14,28 +14,11 @@ namespace Cutover.Server.Tests.Rollout;
 /// The rollout controller against a real router, real upstreams and a real store, on a fake clock: each look sends
 /// traffic, moves the clock one evaluation interval and evaluates, so a six-step plan runs in seconds.
 /// </summary>
-public sealed class RolloutControllerTests : IAsyncLifetime
+public sealed class RolloutControllerTests : RolloutScenario, IAsyncLifetime
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Soak = TimeSpan.FromMinutes(5);
-    private static readonly string[] Texts = ["a job please", "apartment for rent", "sell my phone", "need a moto ride"];
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 9, 0, 10, TimeSpan.Zero));
-    private RecordingUpstreams _upstreams = null!;
-    private RouterHarness _router = null!;
-    private int _users;
-    private long _sent;
 
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    private RolloutService Rollouts => _router.Service<RolloutService>();
-
-    public ValueTask InitializeAsync() => StartAsync("auto");
-
-    public async ValueTask DisposeAsync()
-    {
-        await _router.DisposeAsync();
-        await _upstreams.DisposeAsync();
-    }
+    public async ValueTask InitializeAsync() => await StartAsync("auto");
 
     [Fact]
     public async Task Auto_HealthyUpstreams_WalksEveryStepInOrderRespectingEachSoak()
@@ -50,7 +33,7 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         // assert: complete, every step once and in order, each after its soak
         var state = await Rollouts.CurrentAsync(Cancel);
         Assert.Equal((RolloutStatus.Complete, 100m), (state.Status, state.Percent));
-        Assert.Equal(100m, _router.Service<RoutingService>().Current.State.Percent);
+        Assert.Equal(100m, Router.Service<RoutingService>().Current.State.Percent);
         var history = await HistoryAsync();
         var steps = history.Where(static e => e.Kind is RolloutEventKinds.Start or RolloutEventKinds.Step).ToList();
         Assert.Equal([10m, 25m, 35m, 50m, 75m, 100m], steps.Select(static e => PercentOf(e.After)));
@@ -65,7 +48,7 @@ public sealed class RolloutControllerTests : IAsyncLifetime
 
         // 30 days later, with legacy taking nothing from the routable domains: ready to decommission
         var notYet = await DecommissionAsync();
-        _time.Advance(TimeSpan.FromDays(31));
+        Time.Advance(TimeSpan.FromDays(31));
         await LookAsync(40);
         var ready = await DecommissionAsync();
         Assert.All(notYet, static d => Assert.False(d.GetProperty("ready").GetBoolean()));
@@ -75,7 +58,7 @@ public sealed class RolloutControllerTests : IAsyncLifetime
 
     private async Task<List<JsonElement>> DecommissionAsync()
     {
-        using var status = await _router.AdminAsync(HttpMethod.Get, "admin/rollout");
+        using var status = await Router.AdminAsync(HttpMethod.Get, "admin/rollout");
         var json = JsonDocument.Parse(await status.Content.ReadAsStringAsync(Cancel)).RootElement;
         return [.. json.GetProperty("decommission").EnumerateArray()];
     }
@@ -102,8 +85,8 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         // assert: halted at 0% with the rollback and its metrics recorded
         var state = await Rollouts.CurrentAsync(Cancel);
         Assert.Equal((RolloutStatus.Halted, 0m, 2), (state.Status, state.Percent, state.Step));
-        Assert.Equal(0m, _router.Service<RoutingService>().Current.State.Percent);
-        var rollback = Assert.Single(await _router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
+        Assert.Equal(0m, Router.Service<RoutingService>().Current.State.Percent);
+        var rollback = Assert.Single(await Router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
         Assert.Equal(("system", 35m, 0m), (rollback.Actor, rollback.FromPercent, rollback.ToPercent));
         Assert.Contains("step 3 of 6 (35%)", rollback.Phase);
         var errorRate = JsonDocument.Parse(rollback.Metrics).RootElement.GetProperty("error_rate");
@@ -122,7 +105,7 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         // resume restarts the step that failed
         using var resumed = await CommandAsync("resume", "fix deployed");
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
-        Assert.Equal((RolloutStatus.Soaking, 35m), ((await Rollouts.CurrentAsync(Cancel)).Status, _router.Service<RoutingService>().Current.State.Percent));
+        Assert.Equal((RolloutStatus.Soaking, 35m), ((await Rollouts.CurrentAsync(Cancel)).Status, Router.Service<RoutingService>().Current.State.Percent));
 
         // the failures from before the rollback are not held against the resumed step
         for (var i = 0; i < 4; i++)
@@ -131,7 +114,7 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         }
 
         Assert.Equal(RolloutStatus.Soaking, (await Rollouts.CurrentAsync(Cancel)).Status);
-        Assert.Single(await _router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
+        Assert.Single(await Router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
     }
 
     [Fact]
@@ -139,8 +122,8 @@ public sealed class RolloutControllerTests : IAsyncLifetime
     {
         await CommandAsync("start", "week 6");
 
-        using var set = await _router.AdminAsync(HttpMethod.Put, "admin/routing", """{"percent": 50, "reason": "by hand"}""");
-        using var status = await _router.AdminAsync(HttpMethod.Get, "admin/rollout");
+        using var set = await Router.AdminAsync(HttpMethod.Put, "admin/routing", """{"percent": 50, "reason": "by hand"}""");
+        using var status = await Router.AdminAsync(HttpMethod.Get, "admin/rollout");
 
         Assert.Equal(HttpStatusCode.Conflict, set.StatusCode);
         Assert.Contains("rollout_active", await set.Content.ReadAsStringAsync(Cancel));
@@ -154,8 +137,8 @@ public sealed class RolloutControllerTests : IAsyncLifetime
     [Fact]
     public async Task Manual_AfterAGreenSoak_WaitsForPromoteThenAdvances()
     {
-        await _router.DisposeAsync();
-        await _upstreams.DisposeAsync();
+        await Router.DisposeAsync();
+        await Upstreams.DisposeAsync();
         await StartAsync("manual");
         await CommandAsync("start", "week 6");
 
@@ -171,16 +154,16 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         Assert.Equal((RolloutStatus.AwaitingPromotion, 10m), (waiting.Status, waiting.Percent));
         Assert.Equal(HttpStatusCode.OK, promote.StatusCode);
         Assert.Equal((RolloutStatus.Soaking, 1, 25m), (promoted.Status, promoted.Step, promoted.Percent));
-        Assert.Equal(25m, _router.Service<RoutingService>().Current.State.Percent);
+        Assert.Equal(25m, Router.Service<RoutingService>().Current.State.Percent);
         Assert.Contains(await HistoryAsync(), static e => e.Kind == RolloutEventKinds.Promote && e.Reason == "reviewed");
     }
 
     [Fact]
     public async Task Commands_WithoutAReason_AreRefused()
     {
-        using var start = await _router.AdminAsync(HttpMethod.Post, "admin/rollout/start", "{}");
-        using var rollback = await _router.AdminAsync(HttpMethod.Post, "admin/rollback");
-        using var unknown = await _router.AdminAsync(HttpMethod.Post, "admin/rollout/skip", """{"reason": "x"}""");
+        using var start = await Router.AdminAsync(HttpMethod.Post, "admin/rollout/start", "{}");
+        using var rollback = await Router.AdminAsync(HttpMethod.Post, "admin/rollback");
+        using var unknown = await Router.AdminAsync(HttpMethod.Post, "admin/rollout/skip", """{"reason": "x"}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, start.StatusCode);
         Assert.Contains("reason_required", await start.Content.ReadAsStringAsync(Cancel));
@@ -189,61 +172,8 @@ public sealed class RolloutControllerTests : IAsyncLifetime
         Assert.Equal(RolloutStatus.Idle, (await Rollouts.CurrentAsync(Cancel)).Status);
     }
 
-    private async ValueTask StartAsync(string mode)
-    {
-        _upstreams = await RecordingUpstreams.StartAsync(Cancel);
-        _router = await RouterHarness.StartAsync(_upstreams, s =>
-        {
-            s["Cutover:Privacy:UserKeys"] = "raw";
-            s["Cutover:DecisionLog:FlushInterval"] = "00:00:00";
-            s["Cutover:Health:MinRequests"] = "20";
-            s["Cutover:Health:LatencyMinRequests"] = "20";
-            s["Cutover:Health:RecentWindow"] = "00:01:00";
-            s["Cutover:Rollout:Mode"] = mode;
-            s["Cutover:Rollout:EvaluationInterval"] = "00:00:30";
-            foreach (var (percent, i) in new[] { 10, 25, 35, 50, 75, 100 }.Select(static (p, i) => (p, i)))
-            {
-                s[$"Cutover:Rollout:Steps:{i}:Percent"] = percent.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                s[$"Cutover:Rollout:Steps:{i}:Soak"] = "00:05:00";
-                s[$"Cutover:Rollout:Steps:{i}:MinRequests"] = "20";
-            }
-        }, _time, Cancel);
-        _sent = 0;
-    }
-
-    /// <summary>Sends <paramref name="posts"/> messages from new users, waits until they are logged, moves the clock one interval, evaluates.</summary>
-    private async Task LookAsync(int posts, int failEveryNthUnified = 0)
-    {
-        var bucketing = _router.Service<RouterTopology>().Bucketing;
-        var threshold = Bucketing.ThresholdOf(_router.Service<RoutingService>().Current.State.Percent);
-        var unifiedSeen = 0;
-        for (var i = 0; i < posts; i++)
-        {
-            var user = $"2507{Interlocked.Increment(ref _users):D8}";
-            var text = Texts[i % Texts.Length];
-            var fail = failEveryNthUnified > 0 && text != "need a moto ride" && bucketing.BucketOf(user) < threshold
-                && ++unifiedSeen % failEveryNthUnified == 0;
-            _upstreams.Respond("unified", fail ? 503 : 200);
-            using var response = await _router.PostWebhookAsync(WebhookBuilder.Of(Msg.Text(user, text)));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-
-        _upstreams.Respond("unified", 200);
-        _sent += posts;
-        await _router.WaitForDecisionsAsync(_sent);
-        _time.Advance(Interval);
-        await Rollouts.EvaluateAsync(Cancel);
-    }
-
-    private async Task<HttpResponseMessage> CommandAsync(string command, string reason)
-    {
-        var response = await _router.AdminAsync(HttpMethod.Post, $"admin/rollout/{command}", $$"""{"reason": "{{reason}}"}""");
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
-        return response;
-    }
-
-    private async Task<List<AuditEvent>> HistoryAsync() =>
-        [.. (await _router.Service<ICutoverStore>().HistoryAsync(new HistoryQuery(1000), Cancel)).Reverse()];
+    private Task StartAsync(string mode) =>
+        StartRouterAsync(mode, [(10, 20), (25, 20), (35, 20), (50, 20), (75, 20), (100, 20)], healthMinRequests: 20);
 
     private static decimal PercentOf(string? json) => JsonDocument.Parse(json!).RootElement.GetProperty("percent").GetDecimal();
 }

@@ -15,25 +15,8 @@ namespace Cutover.Server.Tests.Rollout;
 /// The guard on unified once no rollout owns the percent, and which events are told (issue 14), against a real router,
 /// real upstreams (the notification hook among them) and a real store, on a fake clock.
 /// </summary>
-public sealed class UnifiedGuardTests : IAsyncDisposable
+public sealed class UnifiedGuardTests : RolloutScenario
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
-    private static readonly string[] Texts = ["a job please", "apartment for rent", "sell my phone", "need a moto ride"];
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 9, 0, 10, TimeSpan.Zero));
-    private RecordingUpstreams _upstreams = null!;
-    private RouterHarness _router = null!;
-    private int _users;
-    private long _sent;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    private RolloutService Rollouts => _router.Service<RolloutService>();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _router.DisposeAsync();
-        await _upstreams.DisposeAsync();
-    }
 
     [Fact]
     public async Task Guard_CompleteRolloutThenUnifiedFails_RollsBackToZeroOnceAndNotifiesOnce()
@@ -62,8 +45,8 @@ public sealed class UnifiedGuardTests : IAsyncDisposable
         // assert: halted at 0% by the system, one rollback row, the status says the guard did it and why
         var state = await Rollouts.CurrentAsync(Cancel);
         Assert.Equal((RolloutStatus.Halted, 0m), (state.Status, state.Percent));
-        Assert.Equal(0m, _router.Service<RoutingService>().Current.State.Percent);
-        var rollback = Assert.Single(await _router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
+        Assert.Equal(0m, Router.Service<RoutingService>().Current.State.Percent);
+        var rollback = Assert.Single(await Router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
         Assert.Equal(("system", 100m, 0m), (rollback.Actor, rollback.FromPercent, rollback.ToPercent));
         Assert.StartsWith("guard on unified: critical after the rollout completed at 100%", rollback.Reason);
         Assert.Contains(await HistoryAsync(), static e => e.Kind == RolloutEventKinds.Rollback && e.Actor == "system");
@@ -85,7 +68,7 @@ public sealed class UnifiedGuardTests : IAsyncDisposable
     {
         // arrange: no rollout, 100% set by hand, the guard told to notify only
         await StartAsync(steps: [(100, 20)], guardAfterComplete: false);
-        await _router.SetPercentAsync(100);
+        await Router.SetPercentAsync(100);
         for (var i = 0; i < 3; i++)
         {
             await LookAsync(200);
@@ -99,9 +82,9 @@ public sealed class UnifiedGuardTests : IAsyncDisposable
         }
 
         // assert: routing untouched, no rollback, one unified_critical recorded and told
-        Assert.Equal(100m, _router.Service<RoutingService>().Current.State.Percent);
+        Assert.Equal(100m, Router.Service<RoutingService>().Current.State.Percent);
         Assert.Equal(RolloutStatus.Idle, (await Rollouts.CurrentAsync(Cancel)).Status);
-        Assert.Empty(await _router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
+        Assert.Empty(await Router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
         var recorded = Assert.Single(await HistoryAsync(), static e => e.Kind == RolloutEventKinds.Critical);
         Assert.Equal("system", recorded.Actor);
         Assert.Contains("Rollout:GuardAfterComplete is off", recorded.Reason);
@@ -141,69 +124,27 @@ public sealed class UnifiedGuardTests : IAsyncDisposable
 
         await CommandAsync("start", "week 6");
         await LookAsync(10);
-        using var rollback = await _router.AdminAsync(HttpMethod.Post, "admin/rollback", """{"reason": "unified p95 at 4 s"}""");
+        using var rollback = await Router.AdminAsync(HttpMethod.Post, "admin/rollback", """{"reason": "unified p95 at 4 s"}""");
         await Eventually.WaitAsync(() => Hooks(RolloutEventKinds.Rollback).Count == 1, TimeSpan.FromSeconds(10), "the rollback's notification");
 
         // the start and the soak were before the rollback in the hook's ordered queue: had they been sent, they would be here
         Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
-        Assert.Equal([RolloutEventKinds.Rollback], _upstreams.For("hooks").Select(static h => EventOf(h)).ToList());
+        Assert.Equal([RolloutEventKinds.Rollback], Upstreams.For("hooks").Select(static h => EventOf(h)).ToList());
         Assert.Contains(await HistoryAsync(), static e => e.Kind == RolloutEventKinds.Start);
     }
 
-    private async Task StartAsync(
-        (int Percent, int MinRequests)[] steps, bool guardAfterComplete = true, long healthMinRequests = 20, string[]? events = null)
-    {
-        _upstreams = await RecordingUpstreams.StartAsync(Cancel);
-        _router = await RouterHarness.StartAsync(_upstreams, s =>
+    private Task StartAsync(
+        (int Percent, int MinRequests)[] steps, bool guardAfterComplete = true, long healthMinRequests = 20, string[]? events = null) =>
+        StartRouterAsync("auto", steps, healthMinRequests, s =>
         {
-            s["Cutover:Privacy:UserKeys"] = "raw";
-            s["Cutover:DecisionLog:FlushInterval"] = "00:00:00";
-            s["Cutover:Health:MinRequests"] = healthMinRequests.ToString(CultureInfo.InvariantCulture);
-            s["Cutover:Health:LatencyMinRequests"] = healthMinRequests.ToString(CultureInfo.InvariantCulture);
-            s["Cutover:Health:RecentWindow"] = "00:01:00";
-            s["Cutover:Rollout:Mode"] = "auto";
-            s["Cutover:Rollout:EvaluationInterval"] = "00:00:30";
             s["Cutover:Rollout:GuardAfterComplete"] = guardAfterComplete ? "true" : "false";
-            s["Cutover:Notifications:Urls:0"] = _upstreams.UrlOf("hooks");
+            s["Cutover:Notifications:Urls:0"] = Upstreams.UrlOf("hooks");
             s["Cutover:Notifications:FirstRetryDelay"] = "00:00:00.050";
             for (var i = 0; i < (events ?? []).Length; i++)
             {
                 s[$"Cutover:Notifications:Events:{i}"] = events![i];
             }
-
-            for (var i = 0; i < steps.Length; i++)
-            {
-                s[$"Cutover:Rollout:Steps:{i}:Percent"] = steps[i].Percent.ToString(CultureInfo.InvariantCulture);
-                s[$"Cutover:Rollout:Steps:{i}:Soak"] = "00:05:00";
-                s[$"Cutover:Rollout:Steps:{i}:MinRequests"] = steps[i].MinRequests.ToString(CultureInfo.InvariantCulture);
-            }
-        }, _time, Cancel);
-        _sent = 0;
-    }
-
-    /// <summary>Sends <paramref name="posts"/> messages from new users, waits until they are logged, moves the clock one interval, evaluates.</summary>
-    private async Task LookAsync(int posts, int failEveryNthUnified = 0)
-    {
-        var bucketing = _router.Service<RouterTopology>().Bucketing;
-        var threshold = Bucketing.ThresholdOf(_router.Service<RoutingService>().Current.State.Percent);
-        var unifiedSeen = 0;
-        for (var i = 0; i < posts; i++)
-        {
-            var user = $"2507{Interlocked.Increment(ref _users):D8}";
-            var text = Texts[i % Texts.Length];
-            var fail = failEveryNthUnified > 0 && text != "need a moto ride" && bucketing.BucketOf(user) < threshold
-                && ++unifiedSeen % failEveryNthUnified == 0;
-            _upstreams.Respond("unified", fail ? 503 : 200);
-            using var response = await _router.PostWebhookAsync(WebhookBuilder.Of(Msg.Text(user, text)));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-
-        _upstreams.Respond("unified", 200);
-        _sent += posts;
-        await _router.WaitForDecisionsAsync(_sent);
-        _time.Advance(Interval);
-        await Rollouts.EvaluateAsync(Cancel);
-    }
+        });
 
     /// <summary>
     /// Every event told so far has reached the hook: one URL's events go out in order, so once the notifier has sent
@@ -211,29 +152,19 @@ public sealed class UnifiedGuardTests : IAsyncDisposable
     /// </summary>
     private Task TellAndWaitAsync()
     {
-        var notifier = _router.Service<RolloutNotifier>();
+        var notifier = Router.Service<RolloutNotifier>();
         return Eventually.WaitAsync(() => notifier.Counters.Sent + notifier.Counters.Failed == notifier.Queued,
             TimeSpan.FromSeconds(10), "the notifications to reach the hook");
     }
 
     private List<JsonElement> Hooks(string kind) =>
-        [.. _upstreams.For("hooks").Where(h => EventOf(h) == kind).Select(static h => JsonDocument.Parse(h.Body).RootElement)];
+        [.. Upstreams.For("hooks").Where(h => EventOf(h) == kind).Select(static h => JsonDocument.Parse(h.Body).RootElement)];
 
     private static string? EventOf(ReceivedRequest request) => JsonDocument.Parse(request.Body).RootElement.GetProperty("event").GetString();
 
     private async Task<JsonElement> StatusAsync()
     {
-        using var status = await _router.AdminAsync(HttpMethod.Get, "admin/rollout");
+        using var status = await Router.AdminAsync(HttpMethod.Get, "admin/rollout");
         return JsonDocument.Parse(await status.Content.ReadAsStringAsync(Cancel)).RootElement.Clone();
     }
-
-    private async Task<HttpResponseMessage> CommandAsync(string command, string reason)
-    {
-        var response = await _router.AdminAsync(HttpMethod.Post, $"admin/rollout/{command}", $$"""{"reason": "{{reason}}"}""");
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
-        return response;
-    }
-
-    private async Task<List<AuditEvent>> HistoryAsync() =>
-        [.. (await _router.Service<ICutoverStore>().HistoryAsync(new HistoryQuery(1000), Cancel)).Reverse()];
 }
