@@ -61,6 +61,7 @@ internal static class CutoverCli
         root.Subcommands.Add(HistoryCommand.Create(runner));
         root.Subcommands.Add(ExplainCommand.Create(runner));
         root.Subcommands.Add(SimulateCommand.Create(runner));
+        root.Subcommands.Add(UserCommand.Create(runner));
         root.Subcommands.Add(StatsCommand.Create(runner));
         root.Subcommands.Add(HealthCommand.Create(runner));
         root.Subcommands.Add(RolloutCommand.Create(runner));

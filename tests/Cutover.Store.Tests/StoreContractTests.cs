@@ -392,6 +392,202 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WriteConversationsAsync_Inbound_RoundTripsAndTheNewerWinsOnItsOwnTime()
+    {
+        var first = new InboundEntry("jobs", "unified", "jobs-unified", Now);
+        var older = new InboundEntry("property", "legacy", "legacy-main", Now.AddSeconds(-10));
+        var newer = new InboundEntry("marketplace", "legacy", "legacy-main", Now.AddSeconds(10));
+
+        await Store.WriteConversationsAsync([new ConversationEntry("u1", "jobs", Now, "a", Inbound: first)], Cancel);
+        var written = Assert.Single(await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel));
+        // A newer domain with an older inbound: the domain is taken, the stored inbound stays.
+        await Store.WriteConversationsAsync([new ConversationEntry("u1", "property", Now.AddSeconds(5), "b", Inbound: older)], Cancel);
+        var afterOlder = Assert.Single(await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel));
+        // An older domain with a newer inbound: the inbound is taken, the stored domain stays.
+        await Store.WriteConversationsAsync([new ConversationEntry("u1", "jobs", Now.AddSeconds(1), "a", Inbound: newer)], Cancel);
+        var afterNewer = Assert.Single(await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel));
+        // No inbound at all: the stored one stays.
+        await Store.WriteConversationsAsync([new ConversationEntry("u1", "jobs", Now.AddSeconds(20), "b")], Cancel);
+        var afterNone = Assert.Single(await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel));
+
+        Assert.Equal(first, written.Inbound);
+        Assert.Equal(("property", Now.AddSeconds(5), first), (afterOlder.Domain, afterOlder.SeenAt, afterOlder.Inbound));
+        Assert.True(afterOlder.Sequence > written.Sequence);
+        Assert.Equal(("property", Now.AddSeconds(5), newer, "a"), (afterNewer.Domain, afterNewer.SeenAt, afterNewer.Inbound, afterNewer.Instance));
+        Assert.True(afterNewer.Sequence > afterOlder.Sequence);
+        Assert.Equal(("jobs", newer), (afterNone.Domain, afterNone.Inbound));
+    }
+
+    [Fact]
+    public async Task WriteConversationsAsync_NeitherHalfNewer_RowAndSequenceUnchanged()
+    {
+        var inbound = new InboundEntry("jobs", "unified", "jobs-unified", Now);
+        await Store.WriteConversationsAsync([new ConversationEntry("u1", "jobs", Now, "a", Inbound: inbound)], Cancel);
+        var before = Assert.Single(await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel));
+
+        await Store.WriteConversationsAsync(
+            [new ConversationEntry("u1", "property", Now.AddSeconds(-1), "b", Inbound: inbound with { Domain = "property", At = Now.AddSeconds(-1) })],
+            Cancel);
+
+        Assert.Equal(before, Assert.Single(await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel)));
+    }
+
+    [Fact]
+    public async Task WriteConversationsAsync_EmptyDomain_CarriesOnlyTheInbound_NeverErasesAStoredDomain()
+    {
+        var inbound = new InboundEntry("default", "legacy", "legacy-main", Now.AddSeconds(30));
+
+        await Store.WriteConversationsAsync([new ConversationEntry("u1", "jobs", Now, "a")], Cancel);
+        await Store.WriteConversationsAsync(
+        [
+            new ConversationEntry("u1", string.Empty, Now.AddSeconds(30), "b", Inbound: inbound),
+            new ConversationEntry("u2", string.Empty, Now.AddSeconds(30), "b", Inbound: inbound), // no row yet: stored with no domain
+        ], Cancel);
+        var stored = await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel);
+        // A domain learned later fills the empty one, even seen before the inbound-only entry.
+        await Store.WriteConversationsAsync([new ConversationEntry("u2", "property", Now.AddSeconds(10), "a")], Cancel);
+        var filled = await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel);
+
+        Assert.Equal(
+            [("u1", "jobs", Now, inbound), ("u2", string.Empty, Now.AddSeconds(30), inbound)],
+            stored.OrderBy(e => e.UserKey, StringComparer.Ordinal).Select(e => (e.UserKey, e.Domain, e.SeenAt, e.Inbound)));
+        Assert.Equal(("property", inbound), filled.Where(e => e.UserKey == "u2").Select(e => (e.Domain, e.Inbound)).Single());
+    }
+
+    [Fact]
+    public async Task WriteConversationsAsync_OneUserTwiceInABatch_EachHalfTakesItsNewest()
+    {
+        var older = new InboundEntry("jobs", "unified", "jobs-unified", Now);
+        var newer = new InboundEntry("property", "legacy", "legacy-main", Now.AddSeconds(5));
+
+        await Store.WriteConversationsAsync(
+        [
+            new ConversationEntry("u1", "marketplace", Now.AddSeconds(9), "a", Inbound: older),
+            new ConversationEntry("u1", string.Empty, Now.AddSeconds(10), "a", Inbound: newer),
+            new ConversationEntry("u1", "jobs", Now.AddSeconds(1), "a"),
+        ], Cancel);
+
+        var entry = Assert.Single(await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel));
+        Assert.Equal(("marketplace", Now.AddSeconds(9), newer), (entry.Domain, entry.SeenAt, entry.Inbound));
+    }
+
+    [Fact]
+    public async Task PurgeAndReadConversations_RecentInbound_KeepsAndReturnsTheRowWhoseDomainIsOld()
+    {
+        await Store.WriteConversationsAsync(
+        [
+            new ConversationEntry("old", "jobs", Now.AddHours(-2), "a", Inbound: new InboundEntry("jobs", "unified", "jobs-unified", Now.AddHours(-2))),
+            new ConversationEntry("routed", "jobs", Now.AddHours(-2), "a", Inbound: new InboundEntry("jobs", "unified", "jobs-unified", Now)),
+            new ConversationEntry("exactly", "jobs", Now.AddHours(-2), "a", Inbound: new InboundEntry("jobs", "unified", "jobs-unified", Now.AddHours(-1))),
+            new ConversationEntry("seen", "jobs", Now, "a"),
+        ], Cancel);
+
+        var recent = await Store.ReadConversationsAsync(0, Now.AddMinutes(-30), "nobody", 100, Cancel);
+        var purged = await Store.PurgeConversationsAsync(Now.AddHours(-1), Cancel);
+        var left = await Store.ReadConversationsAsync(0, Now.AddDays(-1), "nobody", 100, Cancel);
+
+        Assert.Equal(["routed", "seen"], recent.Select(e => e.UserKey).Order(StringComparer.Ordinal));
+        Assert.Equal(1, purged);
+        Assert.Equal(["exactly", "routed", "seen"], left.Select(e => e.UserKey).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task WriteIdentitiesAsync_RoundTripsInSequenceOrder_EmptyBatchWritesNothing()
+    {
+        await Store.WriteIdentitiesAsync([], Cancel);
+        var none = await Store.ReadIdentitiesAsync(0, null, 100, Cancel);
+        await Store.WriteIdentitiesAsync(
+        [
+            new IdentityEntry("+15550001", "+15550001", 4321, Now, "a"),
+            new IdentityEntry("US.bsuid.1", "+15550001", 4321, Now.AddSeconds(1), "a"),
+        ], Cancel);
+
+        var all = await Store.ReadIdentitiesAsync(0, null, 100, Cancel);
+
+        Assert.Empty(none);
+        Assert.Equal(
+            [("+15550001", "+15550001", 4321, Now, "a"), ("US.bsuid.1", "+15550001", 4321, Now.AddSeconds(1), "a")],
+            all.Select(e => (e.Identifier, e.Person, e.Bucket, e.FirstSeen, e.Instance)));
+        Assert.True(all[0].Sequence > 0);
+        Assert.True(all[0].Sequence < all[1].Sequence);
+    }
+
+    [Fact]
+    public async Task WriteIdentitiesAsync_KnownIdentifier_MovesToTheNewPersonWithAHigherSequence()
+    {
+        await Store.WriteIdentitiesAsync(
+        [
+            new IdentityEntry("+15550001", "+15550001", 1, Now, "a"),
+            new IdentityEntry("+15550002", "+15550002", 2, Now, "a"),
+        ], Cancel);
+        var before = await Store.ReadIdentitiesAsync(0, null, 100, Cancel);
+
+        // The number changed hands: it now belongs to the person first seen as a BSUID.
+        await Store.WriteIdentitiesAsync([new IdentityEntry("+15550001", "US.bsuid.9", 9, Now.AddDays(1), "b")], Cancel);
+        var after = await Store.ReadIdentitiesAsync(0, null, 100, Cancel);
+
+        Assert.Equal(2, after.Count);
+        Assert.Equal(("+15550002", before[1].Sequence), (after[0].Identifier, after[0].Sequence));
+        Assert.Equal(("+15550001", "US.bsuid.9", 9, Now.AddDays(1), "b"),
+            (after[1].Identifier, after[1].Person, after[1].Bucket, after[1].FirstSeen, after[1].Instance));
+        Assert.True(after[1].Sequence > before.Max(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task ReadIdentitiesAsync_ExceptInstance_AfterSequence_AndLimit()
+    {
+        await Store.WriteIdentitiesAsync([new IdentityEntry("i1", "p", 1, Now, "a"), new IdentityEntry("i2", "p", 1, Now, "b")], Cancel);
+        await Store.WriteIdentitiesAsync([new IdentityEntry("i3", "p", 1, Now, "a"), new IdentityEntry("i4", "p", 1, Now, "b")], Cancel);
+        var all = await Store.ReadIdentitiesAsync(0, null, 100, Cancel);
+
+        var notFromA = await Store.ReadIdentitiesAsync(0, "a", 100, Cancel);
+        var afterSecond = await Store.ReadIdentitiesAsync(all[1].Sequence, null, 100, Cancel);
+        var firstTwo = await Store.ReadIdentitiesAsync(0, null, 2, Cancel);
+        var atLeastOne = await Store.ReadIdentitiesAsync(0, "b", 0, Cancel);
+
+        Assert.Equal(["i1", "i2", "i3", "i4"], all.Select(e => e.Identifier));
+        Assert.Equal(["i2", "i4"], notFromA.Select(e => e.Identifier));
+        Assert.Equal(["i3", "i4"], afterSecond.Select(e => e.Identifier));
+        Assert.Equal(["i1", "i2"], firstTwo.Select(e => e.Identifier));
+        Assert.Equal("i1", Assert.Single(atLeastOne).Identifier);
+    }
+
+    [Fact]
+    public async Task ReadRecentIdentitiesAsync_TheNewestOnes_OldestFirst()
+    {
+        await Store.WriteIdentitiesAsync([.. Enumerable.Range(1, 5).Select(n => new IdentityEntry($"i{n}", "p", 1, Now, "a"))], Cancel);
+        await Store.WriteIdentitiesAsync([new IdentityEntry("i2", "q", 2, Now, "b")], Cancel); // rewritten: now the newest
+
+        var recent = await Store.ReadRecentIdentitiesAsync(3, Cancel);
+        var everything = await Store.ReadRecentIdentitiesAsync(100, Cancel);
+
+        Assert.Equal(["i4", "i5", "i2"], recent.Select(e => e.Identifier));
+        Assert.Equal(["i1", "i3", "i4", "i5", "i2"], everything.Select(e => e.Identifier));
+    }
+
+    [Fact]
+    public async Task FindPersonAsync_EveryIdentifierOfThePerson_FirstSeenFirst_EmptyWhenUnknown()
+    {
+        await Store.WriteIdentitiesAsync(
+        [
+            new IdentityEntry("US.parent.1", "+15550001", 7, Now.AddMinutes(5), "a"),
+            new IdentityEntry("+15550001", "+15550001", 7, Now, "a"),
+            new IdentityEntry("US.bsuid.b", "+15550001", 7, Now.AddMinutes(1), "b"),
+            new IdentityEntry("US.bsuid.a", "+15550001", 7, Now.AddMinutes(1), "b"), // same time: by identifier
+            new IdentityEntry("+15550002", "+15550002", 8, Now, "a"),
+        ], Cancel);
+
+        var byBsuid = await Store.FindPersonAsync("US.bsuid.b", Cancel);
+        var other = await Store.FindPersonAsync("+15550002", Cancel);
+        var unknown = await Store.FindPersonAsync("+15559999", Cancel);
+
+        Assert.Equal(["+15550001", "US.bsuid.a", "US.bsuid.b", "US.parent.1"], byBsuid.Select(e => e.Identifier));
+        Assert.All(byBsuid, e => Assert.Equal(("+15550001", 7), (e.Person, e.Bucket)));
+        Assert.Equal("+15550002", Assert.Single(other).Identifier);
+        Assert.Empty(unknown);
+    }
+
+    [Fact]
     public async Task SaveHealthAsync_KeepsTheLatestVerdict()
     {
         Assert.Null(await Store.LatestHealthAsync(Cancel));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Cutover.Cli.Output;
 using Cutover.Core.Classification;
+using Cutover.Core.Identity;
 using Cutover.Core.Routing;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
@@ -95,7 +96,8 @@ internal static class ExplainCommand
         var options = ConfigFile.Load(configFile);
         var topology = TopologyFactory.Create(options);
         var state = await LoadStateAsync(options, topology, cancellationToken);
-        var memory = new ConversationMemory(2, TimeSpan.FromMinutes(1));
+        // Offline: no memory of earlier webhooks, so only what the payload itself teaches (links, conversations) is used.
+        var memory = new RoutingMemory(new ConversationMemory(2, TimeSpan.FromMinutes(1)), new IdentityMap(1_024), options.Memory.ConversationWindow);
         if (!Explainer.TryExplain(body, RoutingSnapshot.Create(topology, state), memory, TimeProvider.System.GetUtcNow(), out var updates, out var error))
         {
             throw new CliException(ExitCodes.DataError, $"--payload: {error}");

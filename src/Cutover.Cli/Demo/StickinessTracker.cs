@@ -7,7 +7,8 @@ namespace Cutover.Cli.Demo;
 /// <summary>
 /// Checks the promise that raising the percent only ever moves users from legacy to unified: a user seen on unified
 /// must not be seen on legacy again, except after a rollback, which sends everyone back on purpose. Users are the
-/// (hashed) keys of the decision log, in the routable domains only.
+/// (hashed) keys of the decision log, in the routable domains only. A status that follows its conversation (rule
+/// <c>conversation</c>) goes where the person's last message went, not by the bucket, so it is no evidence either way.
 /// </summary>
 internal sealed class StickinessTracker(Func<string, bool> isRoutable)
 {
@@ -27,9 +28,10 @@ internal sealed class StickinessTracker(Func<string, bool> isRoutable)
     /// <summary>One look's decisions, all made at one percent.</summary>
     public void Observe(IEnumerable<DecisionRecord> decisions)
     {
-        foreach (var d in decisions)
+        // The log reads newest first; the promise is about the order things happened in.
+        foreach (var d in decisions.OrderBy(static d => d.At))
         {
-            if (d.UserKey is not { } user || d.Rule == ClassificationRule.Fallback || !isRoutable(d.Domain))
+            if (d.UserKey is not { } user || d.Rule is ClassificationRule.Fallback or ClassificationRule.Conversation || !isRoutable(d.Domain))
             {
                 continue;
             }

@@ -23,4 +23,7 @@ public enum ClassificationRule
 
     /// <summary>Nothing matched: the fallback domain.</summary>
     Fallback = 6,
+
+    /// <summary>A status follows the person's last inbound message within the conversation window: its domain and upstream.</summary>
+    Conversation = 7,
 }

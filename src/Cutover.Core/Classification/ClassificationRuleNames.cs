@@ -12,6 +12,7 @@ public static class ClassificationRuleNames
         ClassificationRule.Memory => "memory",
         ClassificationRule.Field => "field",
         ClassificationRule.Fallback => "fallback",
+        ClassificationRule.Conversation => "conversation",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 }

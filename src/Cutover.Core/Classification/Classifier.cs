@@ -13,7 +13,7 @@ internal static class Classifier
     /// <summary>The rules in their order; a <c>field</c> change never gets here (<see cref="Router.DecideOne"/> settles it first).</summary>
     public static (string Domain, ClassificationRule Rule, string? Evidence) Classify(
         in WebhookUpdate update, ReadOnlySpan<char> text, RouterTopology topology, UserOverride? pin, IConversationMemory memory,
-        DateTimeOffset now)
+        string? personKey, DateTimeOffset now)
     {
         // 1. An operator's pin.
         if (pin?.Domain is { } pinned && topology.Domains.ContainsKey(pinned))
@@ -43,7 +43,7 @@ internal static class Classifier
         }
 
         // 5. Where the user's conversation was (statuses only ever use this).
-        if (update.UserKey is not null && memory.TryRecall(update.UserKey, now, out var remembered))
+        if (personKey is not null && memory.TryRecall(personKey, now, out var remembered))
         {
             return (remembered, ClassificationRule.Memory, null);
         }

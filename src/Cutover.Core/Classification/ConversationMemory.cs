@@ -40,9 +40,9 @@ public sealed class ConversationMemory : IConversationMemory
         var current = _current;
         if (current.Entries.TryGetValue(userKey, out var entry) || _previous.Entries.TryGetValue(userKey, out entry))
         {
-            if (now.UtcTicks - entry.SeenAtTicks <= _ttlTicks)
+            if (entry.Domain is not null && now.UtcTicks - entry.SeenAtTicks <= _ttlTicks)
             {
-                domain = entry.Domain;
+                domain = entry.Domain!;
                 seenAt = new DateTimeOffset(entry.SeenAtTicks, TimeSpan.Zero);
                 return true;
             }
@@ -65,13 +65,69 @@ public sealed class ConversationMemory : IConversationMemory
     public bool RememberIfNewer(string userKey, string domain, DateTimeOffset seenAt)
     {
         if ((_current.Entries.TryGetValue(userKey, out var held) || _previous.Entries.TryGetValue(userKey, out held))
-            && held.SeenAtTicks >= seenAt.UtcTicks)
+            && held.Domain is not null && held.SeenAtTicks >= seenAt.UtcTicks)
         {
             return false;
         }
 
         return TryRemember(userKey, domain, seenAt);
     }
+
+    /// <summary>As <see cref="RememberIfNewer"/>, for where another instance sent the person's last inbound message.</summary>
+    public bool RememberInboundIfNewer(string userKey, InboundRoute inbound)
+    {
+        if (Held(userKey) is { } held && held.Inbound.Upstream is not null && held.Inbound.AtTicks >= inbound.AtTicks)
+        {
+            return false;
+        }
+
+        return TryRememberInbound(userKey, null, inbound);
+    }
+
+    /// <summary>
+    /// Where the person's last inbound message went, if it came at most <paramref name="window"/> before
+    /// <paramref name="now"/>: the upstream that received it is the one that replied, so its statuses go there.
+    /// </summary>
+    public bool TryRecallInbound(string userKey, DateTimeOffset now, TimeSpan window, out InboundRoute inbound)
+    {
+        if (Held(userKey) is { } held && held.Inbound.Upstream is not null && now.UtcTicks - held.Inbound.AtTicks <= window.Ticks)
+        {
+            inbound = held.Inbound;
+            return true;
+        }
+
+        inbound = default;
+        return false;
+    }
+
+    public void RememberInbound(string userKey, string? domain, InboundRoute inbound) => TryRememberInbound(userKey, domain, inbound);
+
+    /// <summary>
+    /// Records an inbound message: its route (always) and its domain (when the rules found one). False when the entry
+    /// already said this less than a second ago.
+    /// </summary>
+    public bool TryRememberInbound(string userKey, string? domain, InboundRoute inbound)
+    {
+        // A user writing several messages a second to one place: the entry already says this (as in TryRemember).
+        var current = _current;
+        if (current.Entries.TryGetValue(userKey, out var seen)
+            && seen.Inbound.Route == inbound.Route && seen.Inbound.Upstream == inbound.Upstream
+            && (domain is null || seen.Domain == domain)
+            && inbound.AtTicks - seen.Inbound.AtTicks < TimeSpan.TicksPerSecond)
+        {
+            return false;
+        }
+
+        var held = Held(userKey);
+        var entry = domain is null
+            ? new Entry(held?.Domain, held?.SeenAtTicks ?? 0, inbound)
+            : new Entry(domain, inbound.AtTicks, inbound);
+        Put(current, userKey, entry);
+        return true;
+    }
+
+    private Entry? Held(string userKey) =>
+        _current.Entries.TryGetValue(userKey, out var held) || _previous.Entries.TryGetValue(userKey, out held) ? held : null;
 
     public void Remember(string userKey, string domain, DateTimeOffset now) => TryRemember(userKey, domain, now);
 
@@ -88,7 +144,14 @@ public sealed class ConversationMemory : IConversationMemory
             return false;
         }
 
-        var entry = new Entry(domain, now.UtcTicks);
+        // The inbound half is kept: a domain learned from another instance does not undo where this one sent a message.
+        var inbound = Held(userKey)?.Inbound ?? default;
+        Put(current, userKey, new Entry(domain, now.UtcTicks, inbound));
+        return true;
+    }
+
+    private void Put(Generation current, string userKey, Entry entry)
+    {
         if (current.Entries.TryAdd(userKey, entry))
         {
             if (Interlocked.Increment(ref current.Count) >= _generationSize)
@@ -96,11 +159,10 @@ public sealed class ConversationMemory : IConversationMemory
                 Rotate(current);
             }
 
-            return true;
+            return;
         }
 
         current.Entries[userKey] = entry;
-        return true;
     }
 
     private void Rotate(Generation full)
@@ -117,7 +179,8 @@ public sealed class ConversationMemory : IConversationMemory
         }
     }
 
-    private readonly record struct Entry(string Domain, long SeenAtTicks);
+    /// <summary>The user's last domain (null when only an unclassified message was seen) and their last inbound route.</summary>
+    private readonly record struct Entry(string? Domain, long SeenAtTicks, InboundRoute Inbound);
 
     private sealed class Generation
     {

@@ -88,6 +88,13 @@ public sealed class UserKeyHasher
             return userKey;
         }
 
+        // A person key learned from another instance is already in its stored form (the parser digests any webhook
+        // value that starts so, so none can pose as one).
+        if (userKey.StartsWith(Webhooks.WebhookIds.ProtectedPrefix, StringComparison.Ordinal))
+        {
+            return userKey[Webhooks.WebhookIds.ProtectedPrefix.Length..];
+        }
+
         lock (_lock)
         {
             if (_generationSize == 0)

@@ -7,7 +7,11 @@ namespace Cutover.Core.Routing;
 public static class DecisionExplainer
 {
     public static string Explain(in UpdateDecision decision) =>
-        decision.Reason == RouteReason.Field ? WhyDomain(decision) : $"{WhyDomain(decision)}; {WhyRoute(decision)}";
+        decision.Reason == RouteReason.Field ? WhyDomain(decision) : $"{WhyDomain(decision)}; {WhyRoute(decision)}{WhoIs(decision)}";
+
+    /// <summary>How the update's identifier led to the person, when another identifier did (a BSUID first seen with a phone).</summary>
+    public static string WhoIs(in UpdateDecision d) =>
+        d.Person.Via is { } via ? $" (person first seen as {d.PersonKey}, through {via})" : string.Empty;
 
     public static string WhyDomain(in UpdateDecision d) => d.Rule switch
     {
@@ -18,6 +22,7 @@ public static class DecisionExplainer
         ClassificationRule.Memory => "continues the user's conversation",
         ClassificationRule.Field => $"field {d.Evidence} is sent to {d.Upstream}",
         ClassificationRule.Fallback => "nothing matched",
+        ClassificationRule.Conversation => "a status follows the person's last inbound message (conversation window)",
         _ => d.Rule.ToString(),
     };
 
@@ -32,6 +37,7 @@ public static class DecisionExplainer
         RouteReason.NoUserKey => "no user key to bucket: legacy",
         RouteReason.BucketBelow => $"bucket {d.Bucket} < {d.Threshold} ({Percent(d.Threshold)}): unified",
         RouteReason.BucketAbove => $"bucket {d.Bucket} ≥ {d.Threshold} ({Percent(d.Threshold)}): legacy",
+        RouteReason.Conversation => $"that message went to {d.Route.ToName()}: {d.Route.ToName()}",
         _ => d.Reason.ToString(),
     };
 

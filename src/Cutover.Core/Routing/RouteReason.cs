@@ -29,4 +29,7 @@ public enum RouteReason
 
     /// <summary>The user's bucket is at or above the domain's threshold: legacy.</summary>
     BucketAbove = 8,
+
+    /// <summary>A status goes where the person's last inbound message went, within the conversation window.</summary>
+    Conversation = 9,
 }

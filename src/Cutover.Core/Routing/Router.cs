@@ -1,4 +1,5 @@
 using Cutover.Core.Classification;
+using Cutover.Core.Identity;
 using Cutover.Core.Webhooks;
 
 namespace Cutover.Core.Routing;
@@ -14,7 +15,12 @@ public static class Router
     /// message in the same POST stays in property. Writes one decision per update into <paramref name="decisions"/>.
     /// </summary>
     public static void Decide(
-        ParsedWebhook webhook, RoutingSnapshot snapshot, IConversationMemory memory, DateTimeOffset now, Span<UpdateDecision> decisions)
+        ParsedWebhook webhook, RoutingSnapshot snapshot, IConversationMemory memory, DateTimeOffset now, Span<UpdateDecision> decisions) =>
+        Decide(webhook, snapshot, RoutingMemory.Of(memory), now, decisions);
+
+    /// <inheritdoc cref="Decide(ParsedWebhook, RoutingSnapshot, IConversationMemory, DateTimeOffset, Span{UpdateDecision})"/>
+    public static void Decide(
+        ParsedWebhook webhook, RoutingSnapshot snapshot, RoutingMemory memory, DateTimeOffset now, Span<UpdateDecision> decisions)
     {
         if (decisions.Length < webhook.Count)
         {
@@ -28,10 +34,18 @@ public static class Router
     }
 
     public static UpdateDecision DecideOne(
-        in WebhookUpdate update, ReadOnlySpan<char> text, RoutingSnapshot snapshot, IConversationMemory memory, DateTimeOffset now)
+        in WebhookUpdate update, ReadOnlySpan<char> text, RoutingSnapshot snapshot, IConversationMemory memory, DateTimeOffset now) =>
+        DecideOne(in update, text, snapshot, RoutingMemory.Of(memory), now);
+
+    public static UpdateDecision DecideOne(
+        in WebhookUpdate update, ReadOnlySpan<char> text, RoutingSnapshot snapshot, RoutingMemory memory, DateTimeOffset now)
     {
         var topology = snapshot.Topology;
-        var bucket = update.UserKey is null ? -1 : topology.Bucketing.BucketOf(update.UserKey);
+
+        // Who this is: every identifier of one person gives the bucket of the one seen first.
+        var person = memory.Identities.Resolve(in update, topology.Bucketing, now, memory.Learn);
+        var bucket = person.Bucket;
+        var personKey = person.Key;
 
         // A change of another field carries no conversation: it goes where its field is configured to go.
         if (update.Kind == UpdateKind.Change && !ReferenceEquals(update.Field, WebhookParser.MessagesField) && update.Field.Length > 0)
@@ -40,38 +54,81 @@ public static class Router
             if (upstream != RouterTopology.UnifiedUpstream)
             {
                 return new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Field, update.Field, bucket, Route.Legacy,
-                    RouteReason.Field, -1, upstream);
+                    RouteReason.Field, -1, upstream, person);
             }
 
             // The kill switch sends everything to legacy, a field configured for unified too.
             return snapshot.State.Enabled
                 ? new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Field, update.Field, bucket, Route.Unified,
-                    RouteReason.Field, -1, upstream)
+                    RouteReason.Field, -1, upstream, person)
                 : new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Field, update.Field, bucket, Route.Legacy,
-                    RouteReason.Disabled, -1, topology.LegacyUpstreamOf(RouterTopology.FallbackDomain));
+                    RouteReason.Disabled, -1, topology.LegacyUpstreamOf(RouterTopology.FallbackDomain), person);
         }
 
-        UserOverride? pin = null;
-        if (update.UserKey is not null && !snapshot.State.Overrides.IsEmpty)
+        var pin = PinOf(person.Person, snapshot.State);
+
+        // A status follows the person's last inbound message: the handler that received it is the one that replied.
+        if (update.Kind == UpdateKind.Status && personKey is not null && pin?.Domain is null
+            && memory.Conversations.TryRecallInbound(personKey, now, memory.ConversationWindow, out var inbound))
         {
-            snapshot.State.Overrides.TryGetValue(update.UserKey, out pin);
+            return FollowConversation(inbound, bucket, person, snapshot);
         }
 
-        var (domain, rule, evidence) = Classifier.Classify(in update, text, topology, pin, memory, now);
-        if (update.Kind == UpdateKind.Message && update.UserKey is not null && rule != ClassificationRule.Fallback)
+        var (domain, rule, evidence) = Classifier.Classify(in update, text, topology, pin, memory.Conversations, personKey, now);
+        var decision = RouteOf(domain, rule, evidence, bucket, pin, snapshot, person);
+        if (update.Kind == UpdateKind.Message && personKey is not null)
         {
-            memory.Remember(update.UserKey, domain, now);
+            memory.Conversations.RememberInbound(personKey, rule != ClassificationRule.Fallback ? domain : null,
+                new InboundRoute(domain, decision.Route, decision.Upstream, now.UtcTicks));
         }
 
-        return RouteOf(domain, rule, evidence, bucket, pin, snapshot);
+        return decision;
+    }
+
+    /// <summary>An operator's pin on any of the person's identifiers (the first found, in the order they were learned).</summary>
+    public static UserOverride? PinOf(Person? person, RoutingState state)
+    {
+        if (person is null || state.Overrides.IsEmpty)
+        {
+            return null;
+        }
+
+        if (state.Overrides.TryGetValue(person.Key, out var pin))
+        {
+            return pin;
+        }
+
+        foreach (var identifier in person.Identifiers)
+        {
+            if (state.Overrides.TryGetValue(identifier, out pin))
+            {
+                return pin;
+            }
+        }
+
+        return null;
+    }
+
+    private static UpdateDecision FollowConversation(InboundRoute inbound, int bucket, IdentityMatch person, RoutingSnapshot snapshot)
+    {
+        var topology = snapshot.Topology;
+        var domain = topology.Domains.ContainsKey(inbound.Domain) ? inbound.Domain : RouterTopology.FallbackDomain;
+
+        // A protected domain and the kill switch still send everything to legacy: the conversation only chooses between
+        // routes that routing allows at all.
+        var (route, reason) = topology.IsProtected(domain) ? (Route.Legacy, RouteReason.Protected)
+            : !snapshot.State.Enabled ? (Route.Legacy, RouteReason.Disabled)
+            : (inbound.Route, RouteReason.Conversation);
+        var upstream = route == Route.Unified ? RouterTopology.UnifiedUpstream : topology.LegacyUpstreamOf(domain);
+        return new UpdateDecision(domain, ClassificationRule.Conversation, null, bucket, route, reason, -1, upstream, person);
     }
 
     private static UpdateDecision RouteOf(
-        string domain, ClassificationRule rule, string? evidence, int bucket, UserOverride? pin, RoutingSnapshot snapshot)
+        string domain, ClassificationRule rule, string? evidence, int bucket, UserOverride? pin, RoutingSnapshot snapshot, IdentityMatch person)
     {
         var (route, reason, threshold) = RouteOf(domain, bucket, pin, snapshot);
         return new UpdateDecision(domain, rule, evidence, bucket, route, reason, threshold,
-            route == Route.Unified ? RouterTopology.UnifiedUpstream : snapshot.Topology.LegacyUpstreamOf(domain));
+            route == Route.Unified ? RouterTopology.UnifiedUpstream : snapshot.Topology.LegacyUpstreamOf(domain), person);
     }
 
     /// <summary>
@@ -79,7 +136,7 @@ public static class Router
     /// without a user key) with <paramref name="pin"/>, and the threshold it was judged against (−1 when none applied).
     /// <see cref="PercentSimulator"/> calls this too, so a prediction can never follow other rules than the router.
     /// </summary>
-    internal static (Route Route, RouteReason Reason, int Threshold) RouteOf(string domain, int bucket, UserOverride? pin, RoutingSnapshot snapshot)
+    public static (Route Route, RouteReason Reason, int Threshold) RouteOf(string domain, int bucket, UserOverride? pin, RoutingSnapshot snapshot)
     {
         if (snapshot.Topology.IsProtected(domain))
         {

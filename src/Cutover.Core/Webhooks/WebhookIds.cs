@@ -23,11 +23,18 @@ public static class WebhookIds
     /// <summary>What every digest starts with. An input that starts with it is digested too, so no input can pose as one.</summary>
     public const string DigestPrefix = "sha256:";
 
+    /// <summary>
+    /// What a person key learned from another instance starts with: the stored (protected) form of an identifier this
+    /// instance never saw raw. An input that starts with it is digested, so no webhook can pose as one.
+    /// </summary>
+    public const string ProtectedPrefix = "hmac:";
+
     /// <summary>True when <paramref name="value"/> is kept as it is: 1 to <see cref="MaxLength"/> printable ASCII characters, not a digest's shape.</summary>
     public static bool IsPlain(ReadOnlySpan<char> value) =>
         (uint)(value.Length - 1) < MaxLength
         && !value.ContainsAnyExceptInRange('!', '~') // printable ASCII without space: safe in a header, a label, a table
-        && (value[0] != DigestPrefix[0] || !value.StartsWith(DigestPrefix, StringComparison.Ordinal));
+        && (value[0] != DigestPrefix[0] || !value.StartsWith(DigestPrefix, StringComparison.Ordinal))
+        && (value[0] != ProtectedPrefix[0] || !value.StartsWith(ProtectedPrefix, StringComparison.Ordinal));
 
     /// <summary><paramref name="value"/> when it is plain, else <c>sha256:</c> and 32 hex digits of its UTF-8 SHA-256 (null stays null).</summary>
     public static string? Plain(string? value) => value is null || IsPlain(value) ? value : Digest(value);

@@ -214,7 +214,7 @@ public static class WebhookParser
                 ref var update = ref result.At(i);
                 update.Field = MessagesField;
                 update.PhoneNumberId = facts.PhoneNumberId;
-                update.UserKey ??= facts.ContactKey;
+                facts.Contact.FillIn(ref update);
             }
 
             return;
@@ -230,7 +230,7 @@ public static class WebhookParser
         whole.Item = -1;
         whole.Field = field;
         whole.PhoneNumberId = facts.PhoneNumberId;
-        whole.UserKey = facts.ContactKey ?? itemKey ?? facts.OtherKey;
+        whole.UserKey = facts.Contact.Key ?? itemKey ?? facts.OtherKey;
     }
 
     private static void ParseValue(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, ref ChangeFacts facts)
@@ -268,7 +268,7 @@ public static class WebhookParser
             else if (reader.ValueTextEquals("contacts"u8))
             {
                 Once(ref seen, 2, ref reader, where);
-                facts.ContactKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8, new Where(Place.Contacts, entry, change));
+                facts.Contact = ReadFirstIds(ref reader, "wa_id"u8, "user_id"u8, "parent_user_id"u8, new Where(Place.Contacts, entry, change));
             }
             else if (reader.ValueTextEquals("messages"u8))
             {
@@ -278,7 +278,7 @@ public static class WebhookParser
                 var item = 0;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    ParseMessage(ref reader, result, entry, change, item++, facts.ContactKey);
+                    ParseMessage(ref reader, result, entry, change, item++, in facts.Contact);
                 }
             }
             else if (reader.ValueTextEquals("statuses"u8))
@@ -289,21 +289,21 @@ public static class WebhookParser
                 var item = 0;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    ParseStatus(ref reader, result, entry, change, item++);
+                    ParseStatus(ref reader, result, entry, change, item++, in facts.Contact);
                 }
             }
             else if (reader.ValueTextEquals("user_preferences"u8))
             {
                 Once(ref seen, 16, ref reader, where);
-                var preferenceKey = ReadFirstKey(ref reader, "wa_id"u8, "user_id"u8, new Where(Place.UserPreferences, entry, change));
-                facts.OtherKey ??= preferenceKey;
+                var preference = ReadFirstIds(ref reader, "wa_id"u8, "user_id"u8, default, new Where(Place.UserPreferences, entry, change));
+                facts.OtherKey ??= preference.Key;
             }
             else if (reader.ValueTextEquals("message_echoes"u8))
             {
                 // Echoes of what the business sent from the app: the user is the recipient.
                 Once(ref seen, 32, ref reader, where);
-                var echoKey = ReadFirstKey(ref reader, "to"u8, "to_user_id"u8, new Where(Place.MessageEchoes, entry, change));
-                facts.OtherKey ??= echoKey;
+                var echo = ReadFirstIds(ref reader, "to"u8, "to_user_id"u8, default, new Where(Place.MessageEchoes, entry, change));
+                facts.OtherKey ??= echo.Key;
             }
             else
             {
@@ -312,9 +312,9 @@ public static class WebhookParser
         }
     }
 
-    /// <param name="contactKey">The change's first <c>contacts[].wa_id</c> so far: Meta sends it before the messages,
-    /// and a message's <c>from</c> is the same number, so its string is reused.</param>
-    private static void ParseMessage(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, int item, string? contactKey)
+    /// <param name="contact">The change's first <c>contacts[]</c> so far: Meta sends it before the messages, and a
+    /// message's <c>from</c> and <c>from_user_id</c> are the same identifiers, so their strings are reused.</param>
+    private static void ParseMessage(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, int item, in PersonIds contact)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -329,7 +329,8 @@ public static class WebhookParser
         update.Item = item;
         update.Field = MessagesField;
         update.TextStart = result.TextLength;
-        string? from = null, fromUserId = null, systemKey = null, interactiveId = null;
+        string? from = null, fromUserId = null, fromParent = null, interactiveId = null;
+        PersonIds system = default;
         var seen = 0u;
         var where = new Where(Place.Message, entry, change, item);
 
@@ -338,12 +339,17 @@ public static class WebhookParser
             if (reader.ValueTextEquals("from"u8))
             {
                 Once(ref seen, 1, ref reader, where);
-                from = ReadString(ref reader, contactKey);
+                from = ReadString(ref reader, contact.Phone);
             }
             else if (reader.ValueTextEquals("from_user_id"u8))
             {
                 Once(ref seen, 2, ref reader, where);
-                fromUserId = ReadString(ref reader);
+                fromUserId = ReadString(ref reader, contact.UserId);
+            }
+            else if (reader.ValueTextEquals("from_parent_user_id"u8))
+            {
+                Once(ref seen, 512, ref reader, where);
+                fromParent = ReadString(ref reader, contact.ParentUserId);
             }
             else if (reader.ValueTextEquals("id"u8))
             {
@@ -385,7 +391,7 @@ public static class WebhookParser
             else if (reader.ValueTextEquals("system"u8))
             {
                 Once(ref seen, 256, ref reader, where);
-                systemKey = ReadObjectKey(ref reader, "wa_id"u8, "user_id"u8, where.Inside("system"));
+                system = ReadObjectIds(ref reader, "wa_id"u8, "user_id"u8, default, where.Inside("system"));
             }
             else
             {
@@ -394,12 +400,20 @@ public static class WebhookParser
         }
 
         update.InteractiveId = interactiveId;
-        // A from that is the contact's own string (the usual case) was made plain with the contact.
-        update.UserKey = from is not null && ReferenceEquals(from, contactKey) ? from : WebhookIds.Plain(from ?? fromUserId ?? systemKey);
+        var ids = PersonIds.Of(from, fromUserId, fromParent, in contact);
+        ids.CopyTo(ref update);
+        if (system.Key is not null)
+        {
+            // user_changed_number / user_changed_user_id: from is the old identifier, system's the new one. Without a
+            // from (a username user), the system object's identifier is the only key there is, as before.
+            update.UserKey ??= system.Key;
+            update.NewUserKey = string.Equals(system.Key, update.UserKey, StringComparison.Ordinal) ? null : system.Key;
+        }
+
         update.TextLength = result.TextLength - update.TextStart;
     }
 
-    private static void ParseStatus(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, int item)
+    private static void ParseStatus(ref Utf8JsonReader reader, ParsedWebhook result, int entry, int change, int item, in PersonIds contact)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -413,7 +427,7 @@ public static class WebhookParser
         update.Change = change;
         update.Item = item;
         update.Field = MessagesField;
-        string? recipient = null, recipientUserId = null;
+        string? recipient = null, recipientUserId = null, recipientParent = null;
         var seen = 0u;
         var where = new Where(Place.Status, entry, change, item);
 
@@ -432,12 +446,17 @@ public static class WebhookParser
             else if (reader.ValueTextEquals("recipient_id"u8))
             {
                 Once(ref seen, 4, ref reader, where);
-                recipient = ReadString(ref reader);
+                recipient = ReadString(ref reader, contact.Phone);
             }
             else if (reader.ValueTextEquals("recipient_user_id"u8))
             {
                 Once(ref seen, 8, ref reader, where);
-                recipientUserId = ReadString(ref reader);
+                recipientUserId = ReadString(ref reader, contact.UserId);
+            }
+            else if (reader.ValueTextEquals("parent_recipient_user_id"u8))
+            {
+                Once(ref seen, 16, ref reader, where);
+                recipientParent = ReadString(ref reader, contact.ParentUserId);
             }
             else
             {
@@ -445,7 +464,7 @@ public static class WebhookParser
             }
         }
 
-        update.UserKey = WebhookIds.Plain(recipient ?? recipientUserId);
+        PersonIds.Of(recipient, recipientUserId, recipientParent, in contact).CopyTo(ref update);
     }
 
     /// <summary>Reads <c>interactive</c>: returns the reply id; appends titles and description to the text.</summary>
@@ -552,16 +571,18 @@ public static class WebhookParser
     /// value, as a plain identifier.
     /// </summary>
     /// <remarks>Every item is read even once a key is found: the rest must be checked (and read past) all the same.</remarks>
-    private static string? ReadFirstKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary, Where where)
+    /// <summary>The identifiers of the first object of an array that has any (contacts, preferences, echoes).</summary>
+    private static PersonIds ReadFirstIds(
+        ref Utf8JsonReader reader, ReadOnlySpan<byte> phone, ReadOnlySpan<byte> userId, ReadOnlySpan<byte> parent, Where where)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             reader.Skip();
-            return null;
+            return default;
         }
 
-        string? key = null;
+        PersonIds ids = default;
         var item = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -572,40 +593,51 @@ public static class WebhookParser
                 continue;
             }
 
-            var found = ReadObjectKeyAtStart(ref reader, primary, secondary, where.Item(item++));
-            key ??= found;
+            var found = ReadIdsAtStart(ref reader, phone, userId, parent, where.Item(item++));
+            if (ids.Key is null)
+            {
+                ids = found;
+            }
         }
 
-        return key;
+        return ids;
     }
 
-    private static string? ReadObjectKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary, Where where)
+    private static PersonIds ReadObjectIds(
+        ref Utf8JsonReader reader, ReadOnlySpan<byte> phone, ReadOnlySpan<byte> userId, ReadOnlySpan<byte> parent, Where where)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
-            return null;
+            return default;
         }
 
-        return ReadObjectKeyAtStart(ref reader, primary, secondary, where);
+        return ReadIdsAtStart(ref reader, phone, userId, parent, where);
     }
 
-    private static string? ReadObjectKeyAtStart(ref Utf8JsonReader reader, ReadOnlySpan<byte> primary, ReadOnlySpan<byte> secondary, Where where)
+    /// <param name="parent">Empty where the object has no parent id to read.</param>
+    private static PersonIds ReadIdsAtStart(
+        ref Utf8JsonReader reader, ReadOnlySpan<byte> phone, ReadOnlySpan<byte> userId, ReadOnlySpan<byte> parent, Where where)
     {
-        string? first = null, second = null;
+        string? first = null, second = null, third = null;
         var seen = 0u;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals(primary))
+            if (reader.ValueTextEquals(phone))
             {
                 Once(ref seen, 1, ref reader, where);
                 first = ReadString(ref reader);
             }
-            else if (reader.ValueTextEquals(secondary))
+            else if (reader.ValueTextEquals(userId))
             {
                 Once(ref seen, 2, ref reader, where);
                 second = ReadString(ref reader);
+            }
+            else if (!parent.IsEmpty && reader.ValueTextEquals(parent))
+            {
+                Once(ref seen, 4, ref reader, where);
+                third = ReadString(ref reader);
             }
             else
             {
@@ -613,7 +645,7 @@ public static class WebhookParser
             }
         }
 
-        return WebhookIds.Plain(first ?? second);
+        return PersonIds.Plain(first, second, third);
     }
 
     /// <summary>Reads the value after a property name as a string; a value of another type counts as absent.</summary>
@@ -805,14 +837,14 @@ public static class WebhookParser
 
     private sealed record Media(byte[] Utf8, string Name, uint Bit);
 
-    // Bits 512 and up of a message's keys (ParseMessage uses 1 to 256).
+    // Bits 1024 and up of a message's keys (ParseMessage uses 1 to 512): a shared bit would call two different keys repeated.
     private static readonly Media[] MediaKinds = [.. new[] { "image", "video", "document", "sticker", "audio" }.Select(
-        static (name, i) => new Media(System.Text.Encoding.UTF8.GetBytes(name), name, 512u << i))];
+        static (name, i) => new Media(System.Text.Encoding.UTF8.GetBytes(name), name, 1024u << i))];
 
     private struct ChangeFacts
     {
         public string? PhoneNumberId;
-        public string? ContactKey;
+        public PersonIds Contact;
         public string? OtherKey;
     }
 

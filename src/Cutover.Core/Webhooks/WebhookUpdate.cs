@@ -23,6 +23,18 @@ public struct WebhookUpdate
     /// <summary>The user key (phone number, else business-scoped user id); null when none is present.</summary>
     public string? UserKey;
 
+    /// <summary>The business-scoped user id (BSUID) of the same person, when the update or its contact gives one.</summary>
+    public string? UserId;
+
+    /// <summary>The parent BSUID of linked accounts, when given.</summary>
+    public string? ParentUserId;
+
+    /// <summary>
+    /// For a <c>system</c> message (<c>user_changed_number</c>, <c>user_changed_user_id</c>): the identifier the person
+    /// changed to, when it is not <see cref="UserKey"/>.
+    /// </summary>
+    public string? NewUserKey;
+
     /// <summary>Message id (wamid) or status id.</summary>
     public string? Id;
 

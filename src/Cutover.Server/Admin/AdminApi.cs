@@ -24,6 +24,7 @@ internal static class AdminApi
         services.AddSingleton<StatsEndpoints>();
         services.AddSingleton<RolloutEndpoints>();
         services.AddSingleton<SimulateEndpoints>();
+        services.AddSingleton<UserEndpoints>();
         return services;
     }
 
@@ -36,5 +37,6 @@ internal static class AdminApi
         StatsEndpoints.Map(admin.MapGroup(string.Empty));
         RolloutEndpoints.Map(admin.MapGroup(string.Empty));
         SimulateEndpoints.Map(admin.MapGroup(string.Empty));
+        UserEndpoints.Map(admin.MapGroup(string.Empty));
     }
 }

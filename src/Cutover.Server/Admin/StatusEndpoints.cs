@@ -1,15 +1,15 @@
 using System.Globalization;
 using Cutover.Core.Errors;
-using Cutover.Core.Classification;
+using Cutover.Core.Routing;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.HotPath;
+using Cutover.Server.Routing;
 using Cutover.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
-using Cutover.Server.Routing;
 using static Cutover.Server.Admin.AdminResults;
 
 namespace Cutover.Server.Admin;
@@ -19,7 +19,7 @@ internal sealed class StatusEndpoints(
     AdminStatus status,
     IRoutingStore audit,
     RoutingService routing,
-    IConversationMemory memory,
+    RoutingMemory memory,
     IOptions<CutoverOptions> options,
     TimeProvider time)
 {

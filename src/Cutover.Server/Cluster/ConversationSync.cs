@@ -1,3 +1,5 @@
+using Cutover.Core.Classification;
+using Cutover.Core.Routing;
 using Cutover.Server.Configuration;
 using Cutover.Server.Hosting;
 using Cutover.Server.Rollout;
@@ -98,10 +100,8 @@ internal sealed class ConversationSync(
         {
             if (_pending.TryGetValue(sighting.UserKey, out var held))
             {
-                if (sighting.SeenAt >= held.SeenAt)
-                {
-                    _pending[sighting.UserKey] = sighting;
-                }
+                // Each half keeps its newest: a domain and an inbound route can come from different sightings.
+                _pending[sighting.UserKey] = Merge(held, sighting);
             }
             else if (_pending.Count < memory.QueueCapacity)
             {
@@ -113,6 +113,15 @@ internal sealed class ConversationSync(
                 memory.CountDropped(1);
             }
         }
+    }
+
+    private static SharedConversationMemory.Sighting Merge(SharedConversationMemory.Sighting held, SharedConversationMemory.Sighting next)
+    {
+        var (domain, seenAt) = next.Domain is not null && (held.Domain is null || next.SeenAt >= held.SeenAt)
+            ? (next.Domain, next.SeenAt)
+            : (held.Domain, held.SeenAt);
+        var inbound = next.Inbound is { } n && (held.Inbound is not { } h || n.AtTicks >= h.AtTicks) ? next.Inbound : held.Inbound;
+        return new SharedConversationMemory.Sighting(held.UserKey, domain, seenAt, inbound);
     }
 
     private async Task WritePendingAsync(CancellationToken cancellationToken)
@@ -128,7 +137,10 @@ internal sealed class ConversationSync(
         {
             var key = hasher.Protect(userKey)!;
             _seen.Add(key, userKey);
-            entries.Add(new ConversationEntry(key, sighting.Domain, sighting.SeenAt, instance.Id));
+            var inbound = sighting.Inbound is { } i && i.Upstream is not null
+                ? new InboundEntry(i.Domain, i.Route.ToName(), i.Upstream, i.At)
+                : null;
+            entries.Add(new ConversationEntry(key, sighting.Domain ?? string.Empty, sighting.SeenAt, instance.Id, Inbound: inbound));
         }
 
         await store.WriteConversationsAsync(entries, cancellationToken);
@@ -138,7 +150,7 @@ internal sealed class ConversationSync(
     private async Task ReadOthersAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var since = now - _options.Ttl;
+        var since = now - _options.Kept;
         var after = Math.Max(0, _watermark - Overlap);
         var hashing = protection.Hasher.IsHashing;
         for (var page = 0; page < MaxPagesPerSync; page++)
@@ -160,17 +172,16 @@ internal sealed class ConversationSync(
 
     private void Apply(ConversationEntry entry, bool hashing)
     {
-        if (!hashing)
+        var target = !hashing ? memory.Local : _seen.TryGet(entry.UserKey, out _) ? memory.Local : memory.Remote;
+        var key = hashing && _seen.TryGet(entry.UserKey, out var raw) ? raw : entry.UserKey;
+        if (entry.Domain.Length > 0)
         {
-            memory.Local.RememberIfNewer(entry.UserKey, entry.Domain, entry.SeenAt);
+            target.RememberIfNewer(key, entry.Domain, entry.SeenAt);
         }
-        else if (_seen.TryGet(entry.UserKey, out var raw))
+
+        if (entry.Inbound is { } inbound && RouteNames.TryParse(inbound.Route, out var route))
         {
-            memory.Local.RememberIfNewer(raw, entry.Domain, entry.SeenAt);
-        }
-        else
-        {
-            memory.Remote.RememberIfNewer(entry.UserKey, entry.Domain, entry.SeenAt);
+            target.RememberInboundIfNewer(key, new InboundRoute(inbound.Domain, route, inbound.Upstream, inbound.At.UtcTicks));
         }
     }
 
@@ -183,7 +194,7 @@ internal sealed class ConversationSync(
         }
 
         _lastPurge = now;
-        var before = now - _options.Ttl;
+        var before = now - _options.Kept;
         var purged = await store.PurgeConversationsAsync(before, cancellationToken);
         if (purged > 0)
         {

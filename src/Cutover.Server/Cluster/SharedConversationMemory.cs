@@ -83,12 +83,47 @@ internal sealed class SharedConversationMemory : IConversationMemory
     public void Remember(string userKey, string domain, DateTimeOffset now)
     {
         // Nothing new to share when the local memory already said this a moment ago (a user sending a burst).
-        if (_local.TryRemember(userKey, domain, now) && !_outbox.Writer.TryWrite(new Sighting(userKey, domain, now)))
+        if (_local.TryRemember(userKey, domain, now))
+        {
+            Share(new Sighting(userKey, domain, now, null));
+        }
+    }
+
+    public bool TryRecallInbound(string userKey, DateTimeOffset now, TimeSpan window, out InboundRoute inbound)
+    {
+        if (_local.TryRecallInbound(userKey, now, window, out inbound))
+        {
+            return true;
+        }
+
+        if (Remote.Count == 0 || !Remote.TryRecallInbound(_protection.Protect(userKey), now, window, out inbound))
+        {
+            return false;
+        }
+
+        _local.RememberInboundIfNewer(userKey, inbound);
+        return true;
+    }
+
+    public void RememberInbound(string userKey, string? domain, InboundRoute inbound)
+    {
+        if (_local.TryRememberInbound(userKey, domain, inbound))
+        {
+            Share(new Sighting(userKey, domain, inbound.At, inbound));
+        }
+    }
+
+    private void Share(Sighting sighting)
+    {
+        if (!_outbox.Writer.TryWrite(sighting))
         {
             Interlocked.Increment(ref _dropped);
         }
     }
 
-    /// <summary>A user seen in a domain by this instance, with the raw key: it is protected by the sync, off the request path.</summary>
-    internal readonly record struct Sighting(string UserKey, string Domain, DateTimeOffset SeenAt);
+    /// <summary>
+    /// A user seen by this instance, with the raw key (it is protected by the sync, off the request path): in a domain
+    /// (null when no rule found one), and where their inbound message went (null for a domain learned otherwise).
+    /// </summary>
+    internal readonly record struct Sighting(string UserKey, string? Domain, DateTimeOffset SeenAt, InboundRoute? Inbound);
 }

@@ -16,6 +16,7 @@ public static class CutoverDefaults
     public const string Salt = "cutover-v1";
     public static readonly TimeSpan MemoryTtl = TimeSpan.FromMinutes(30);
     public const int MemoryCapacity = 200_000;
+    public static readonly TimeSpan MemoryConversationWindow = TimeSpan.FromHours(24);
     public const MemoryShareMode MemoryShare = MemoryShareMode.Auto;
     public static readonly TimeSpan MemorySyncInterval = TimeSpan.FromMilliseconds(500);
     public const int MemoryShareQueueCapacity = 65_536;

@@ -7,7 +7,18 @@ public sealed class MemoryOptions
     [ConfigRange(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan Ttl { get; set; } = CutoverDefaults.MemoryTtl;
 
-    /// <summary>How many users are remembered at most. Default 200,000.</summary>
+    /// <summary>
+    /// How long after a person's last inbound message the statuses of the business's replies still go where that message
+    /// went (rule <c>conversation</c>): the handler that received it is the one that replied. Default 24 hours, WhatsApp's
+    /// customer-service window.
+    /// </summary>
+    [ConfigRange(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan ConversationWindow { get; set; } = CutoverDefaults.MemoryConversationWindow;
+
+    /// <summary>How long a shared entry is worth keeping: the longer of <see cref="Ttl"/> and <see cref="ConversationWindow"/>.</summary>
+    internal TimeSpan Kept => Ttl > ConversationWindow ? Ttl : ConversationWindow;
+
+    /// <summary>How many users (and, again, identifiers of persons) are remembered at most. Default 200,000.</summary>
     [ConfigRange(2, 10_000_000)]
     public int Capacity { get; set; } = CutoverDefaults.MemoryCapacity;
 

@@ -1,8 +1,10 @@
 namespace Cutover.Server.Contracts;
 
 /// <summary>
-/// What the router would do with one update, and why (<c>cutover explain --json</c>): <c>user_key</c>,
-/// <c>domain</c>, <c>rule</c>, <c>bucket</c>, <c>route</c>, <c>upstream</c>, <c>reason</c>.
+/// What the router would do with one update, and why (<c>cutover explain --json</c>): <c>user_key</c> (the identifier
+/// the update names first), <c>person</c> (the identifier the person was first seen by, whose bucket they keep),
+/// <c>via</c> (the identifier that mapped the update to that person, when not <c>user_key</c> itself), <c>domain</c>,
+/// <c>rule</c>, <c>bucket</c>, <c>route</c>, <c>upstream</c>, <c>reason</c>.
 /// </summary>
 public sealed record ExplainedUpdate(
     int Index,
@@ -11,6 +13,8 @@ public sealed record ExplainedUpdate(
     string? MessageId,
     string? MessageType,
     string? UserKey,
+    string? Person,
+    string? Via,
     string Domain,
     string Rule,
     string? Evidence,

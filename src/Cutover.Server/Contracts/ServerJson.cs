@@ -35,4 +35,5 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(RolloutCommandResponse))]
 [JsonSerializable(typeof(List<RollbackView>))]
 [JsonSerializable(typeof(SimulationResponse))]
+[JsonSerializable(typeof(UserView))]
 public sealed partial class ServerJson : JsonSerializerContext;

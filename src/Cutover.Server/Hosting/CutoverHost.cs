@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cutover.Core.Classification;
 using Cutover.Core.Health;
+using Cutover.Core.Routing;
 using Cutover.Server.Admin;
 using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
@@ -126,6 +127,11 @@ public static class CutoverHost
         services.AddSingleton<IConversationMemory>(static sp => SharesMemory(sp)
             ? sp.GetRequiredService<SharedConversationMemory>()
             : sp.GetRequiredService<ConversationMemory>());
+        services.AddSingleton<SharedIdentities>();
+        services.AddSingleton(static sp => new RoutingMemory(
+            sp.GetRequiredService<IConversationMemory>(),
+            sp.GetRequiredService<SharedIdentities>().Map,
+            sp.GetRequiredService<IOptions<CutoverOptions>>().Value.Memory.ConversationWindow));
         services.AddSingleton<RoutingStateHolder>();
         services.AddSingleton<UserKeyProtection>();
         services.AddSingleton<RoutingService>();
@@ -149,6 +155,8 @@ public static class CutoverHost
 
         // Order matters: the initializer (migrate, load state) starts before the writer and the poller.
         services.AddHostedService<CutoverInitializer>();
+        services.AddSingleton<IdentitySync>();
+        services.AddHostedService(static sp => sp.GetRequiredService<IdentitySync>());
         services.AddHostedService<DecisionLogWriter>();
         services.AddHostedService<RoutingRefresher>();
         services.AddSingleton<RetentionService>();

@@ -41,7 +41,7 @@ internal sealed class WebhookPipeline
 
     private readonly CutoverOptions _options;
     private readonly RoutingStateHolder _routing;
-    private readonly IConversationMemory _memory;
+    private readonly RoutingMemory _memory;
     private readonly UpstreamClient _upstreams;
     private readonly DecisionLogQueue _log;
     private readonly CutoverMetrics _metrics;
@@ -53,7 +53,7 @@ internal sealed class WebhookPipeline
     public WebhookPipeline(
         IOptions<CutoverOptions> options,
         RoutingStateHolder routing,
-        IConversationMemory memory,
+        RoutingMemory memory,
         UpstreamClient upstreams,
         DecisionLogQueue log,
         CutoverMetrics metrics,
@@ -364,10 +364,31 @@ internal sealed class WebhookPipeline
             _metrics.Fallback(legacy.Upstream);
             var second = Sent(legacy, await SendAsync(legacy, parsed, decisions, correlationId), correlationId);
             Record(legacy.Updates, parsed, decisions, correlationId, now, legacy.Upstream, second, first: failed);
+            if (second.Taken)
+            {
+                RememberTakenByLegacy(legacy, parsed, decisions, now);
+            }
+
             taken &= second.Taken;
         }
 
         return taken;
+    }
+
+    /// <summary>
+    /// A message legacy took because unified failed was received, and is answered, by legacy: the statuses of that reply
+    /// must follow it there, not to the unified route the message was decided for.
+    /// </summary>
+    private void RememberTakenByLegacy(ForwardPart legacy, ParsedWebhook parsed, UpdateDecision[] decisions, DateTimeOffset now)
+    {
+        foreach (var i in legacy.Updates)
+        {
+            if (parsed.Count > 0 && parsed[i].Kind == UpdateKind.Message && decisions[i].PersonKey is { } person)
+            {
+                _memory.Conversations.RememberInbound(person, null,
+                    new InboundRoute(decisions[i].Domain, Route.Legacy, legacy.Upstream, now.UtcTicks));
+            }
+        }
     }
 
     /// <summary>
@@ -410,7 +431,7 @@ internal sealed class WebhookPipeline
             var update = parsed.Count == 0 ? default : parsed[i];
             _metrics.Update(d.Domain, d.Route.ToName());
             _log.TryEnqueue(new DecisionRecord(
-                now, correlationId, update.Id, update.UserKey, parsed.Count == 0 ? UpdateKind.Change : update.Kind, d.Domain, d.Rule,
+                now, correlationId, update.Id, d.PersonKey ?? update.UserKey, parsed.Count == 0 ? UpdateKind.Change : update.Kind, d.Domain, d.Rule,
                 d.Bucket, d.Route, upstream, handler, result.Delivered, result.StatusCode, latency, error, first is not null));
         }
     }

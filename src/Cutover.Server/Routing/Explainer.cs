@@ -8,12 +8,12 @@ namespace Cutover.Server.Routing;
 
 /// <summary>
 /// What the router would do with a payload, update by update, and why, without sending anything or
-/// changing what the router remembers: conversation memory is read, and writes stay inside the payload.
+/// changing what the router remembers: identities and conversation memory are read, and writes stay inside the payload.
 /// </summary>
 public static class Explainer
 {
     public static bool TryExplain(
-        ReadOnlySpan<byte> payload, RoutingSnapshot snapshot, IConversationMemory memory, DateTimeOffset now,
+        ReadOnlySpan<byte> payload, RoutingSnapshot snapshot, RoutingMemory memory, DateTimeOffset now,
         out List<ExplainedUpdate> updates, out string? error)
     {
         var parsed = new ParsedWebhook();
@@ -23,7 +23,8 @@ public static class Explainer
             return false;
         }
 
-        var overlay = new OverlayMemory(memory);
+        // Read-only: what the router knows is read, what the payload teaches stays inside it.
+        var overlay = memory.ReadOnly();
         for (var i = 0; i < parsed.Count; i++)
         {
             ref readonly var update = ref parsed[i];
@@ -35,6 +36,8 @@ public static class Explainer
                 update.Kind == UpdateKind.Status ? update.IdempotencyKey : update.Id,
                 update.MessageType,
                 update.UserKey,
+                d.PersonKey,
+                d.Person.Via,
                 d.Domain,
                 d.Rule.ToName(),
                 d.Evidence,

@@ -116,6 +116,12 @@ internal static partial class LogMessages
     [LoggerMessage(3007, LogLevel.Information, "Conversation memory is shared through the store every {Interval} as instance {Instance}")]
     public static partial void ConversationsShared(ILogger logger, TimeSpan interval, string instance);
 
+    [LoggerMessage(3009, LogLevel.Information, "Identity map: {Count} identifiers of persons loaded from the store")]
+    public static partial void IdentitiesLoaded(ILogger logger, int count);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Identity map sync queue is full: {Dropped} identifiers learned but not stored so far")]
+    public static partial void IdentitiesDropped(ILogger logger, long dropped);
+
     [LoggerMessage(4001, LogLevel.Information, "Instance {Instance} is now the rollout controller (lease {Lease})")]
     public static partial void LeadershipAcquired(ILogger logger, string instance, string lease);
 

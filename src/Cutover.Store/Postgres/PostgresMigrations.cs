@@ -448,5 +448,29 @@ internal static class PostgresMigrations
             FROM grouped
             ORDER BY domain, routed_to;
             """),
+        (4, "identities across phone numbers and BSUIDs, and where each person's last inbound message went", """
+            -- Each identifier of a person (phone number, BSUID, parent BSUID), protected as user keys are, with the
+            -- person's first identifier and bucket: a person keeps one bucket whatever identifier a message carries.
+            -- An identifier written again takes the new person and a new seq, as conversations do.
+            CREATE SEQUENCE cutover_identities_seq;
+            CREATE TABLE cutover_identities (
+                identifier text PRIMARY KEY,
+                person     text        NOT NULL,
+                bucket     integer     NOT NULL,
+                first_seen timestamptz NOT NULL,
+                instance   text        NOT NULL,
+                seq        bigint      NOT NULL
+            );
+            CREATE INDEX idx_identities_seq ON cutover_identities (seq);
+            CREATE INDEX idx_identities_person ON cutover_identities (person);
+
+            -- Where the user's last inbound message went, so the statuses of the reply follow it on every instance.
+            -- Kept newer-wins on its own time, apart from domain/seen_at: all four are null until one is known.
+            ALTER TABLE cutover_conversations
+                ADD COLUMN inbound_domain   text,
+                ADD COLUMN inbound_route    text,  -- unified or legacy
+                ADD COLUMN inbound_upstream text,
+                ADD COLUMN inbound_at       timestamptz;
+            """),
     ];
 }

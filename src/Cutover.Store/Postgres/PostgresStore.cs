@@ -29,6 +29,9 @@ internal sealed partial class PostgresStore : SqlStore
     // the order they were taken: a reader that saw seq 10 can never later find a 9 committed behind it.
     private const long ConversationsLockKey = 0x636F6E76_65727361;
 
+    // The same for identity writers ("identiti" in ASCII).
+    private const long IdentitiesLockKey = 0x6964656E_74697469;
+
     private const string CopyDecisionsSql = """
         COPY webhook_routing_logs (created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket, routed_to,
             webhook_name, handler, status, status_code, response_time_ms, error_message, fallback)
@@ -253,31 +256,78 @@ internal sealed partial class PostgresStore : SqlStore
     }
 
     /// <summary>
-    /// One statement for the batch, under a transaction-long advisory lock (see <see cref="ConversationsLockKey"/>): the
-    /// newest entry per user, in key order, so that ON CONFLICT sees one row per key and every writer locks in one order.
+    /// One statement for the batch, under a transaction-long advisory lock (see <see cref="ConversationsLockKey"/>): one
+    /// entry per user (<see cref="MergePerUser"/>), in key order, so that ON CONFLICT sees one row per key and every
+    /// writer locks in one order.
     /// </summary>
     protected override Task WriteConversationBatchAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken)
     {
-        var latest = entries
-            .GroupBy(static e => e.UserKey, StringComparer.Ordinal)
-            .Select(static g => g.MaxBy(static e => e.SeenAt)!)
-            .OrderBy(static e => e.UserKey, StringComparer.Ordinal)
-            .ToList();
+        var latest = MergePerUser(entries);
         return InTransactionAsync(async (connection, transaction) =>
         {
             await connection.ExecuteAsync(transaction, $"SELECT pg_advisory_xact_lock({ConversationsLockKey})", cancellationToken);
-            return await connection.ExecuteAsync(transaction, """
-                INSERT INTO cutover_conversations AS c (user_key, domain, seen_at, instance, seq)
-                SELECT u.user_key, u.domain, u.seen_at, u.instance, nextval('cutover_conversations_seq')
-                FROM unnest(@users, @domains, @seen, @instances) WITH ORDINALITY AS u(user_key, domain, seen_at, instance, n)
+            return await connection.ExecuteAsync(transaction, $"""
+                INSERT INTO cutover_conversations AS c (user_key, domain, seen_at, instance, seq, inbound_domain, inbound_route, inbound_upstream, inbound_at)
+                SELECT u.user_key, u.domain, u.seen_at, u.instance, nextval('cutover_conversations_seq'),
+                    u.inbound_domain, u.inbound_route, u.inbound_upstream, u.inbound_at
+                FROM unnest(@users, @domains, @seen, @instances, @inboundDomains, @inboundRoutes, @inboundUpstreams, @inboundAt) WITH ORDINALITY
+                    AS u(user_key, domain, seen_at, instance, inbound_domain, inbound_route, inbound_upstream, inbound_at, n)
                 ORDER BY u.n
-                ON CONFLICT (user_key) DO UPDATE SET domain = excluded.domain, seen_at = excluded.seen_at,
-                    instance = excluded.instance, seq = excluded.seq
-                WHERE excluded.seen_at >= c.seen_at
+                {ConversationUpdateSql("c")}
                 """, cancellationToken,
                 ("users", latest.Select(static e => e.UserKey).ToArray()),
                 ("domains", latest.Select(static e => e.Domain).ToArray()),
                 ("seen", latest.Select(static e => e.SeenAt.UtcDateTime).ToArray()),
+                ("instances", latest.Select(static e => e.Instance).ToArray()),
+                ("inboundDomains", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = latest.Select(static e => e.Inbound?.Domain).ToArray() }),
+                ("inboundRoutes", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = latest.Select(static e => e.Inbound?.Route).ToArray() }),
+                ("inboundUpstreams", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = latest.Select(static e => e.Inbound?.Upstream).ToArray() }),
+                ("inboundAt", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = latest.Select(static e => e.Inbound?.At.UtcDateTime).ToArray() }));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A batch's entries folded into one per user, sorted by key, with what writing them one by one would have kept: the
+    /// newest entry that names a domain (or, if none does, the newest entry, with its empty domain) and the newest
+    /// inbound route of any of them.
+    /// </summary>
+    internal static List<ConversationEntry> MergePerUser(IReadOnlyList<ConversationEntry> entries) => entries
+        .GroupBy(static e => e.UserKey, StringComparer.Ordinal)
+        .Select(static g =>
+        {
+            var named = g.Where(static e => e.Domain.Length > 0).MaxBy(static e => e.SeenAt) ?? g.MaxBy(static e => e.SeenAt)!;
+            return named with { Inbound = g.Select(static e => e.Inbound).Where(static i => i is not null).MaxBy(static i => i!.At) };
+        })
+        .OrderBy(static e => e.UserKey, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>
+    /// One statement for the batch, under its own transaction-long advisory lock (see <see cref="IdentitiesLockKey"/>):
+    /// the last entry per identifier, in key order, as for conversations.
+    /// </summary>
+    protected override Task WriteIdentityBatchAsync(IReadOnlyList<IdentityEntry> entries, CancellationToken cancellationToken)
+    {
+        var latest = entries
+            .GroupBy(static e => e.Identifier, StringComparer.Ordinal)
+            .Select(static g => g.Last())
+            .OrderBy(static e => e.Identifier, StringComparer.Ordinal)
+            .ToList();
+        return InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(transaction, $"SELECT pg_advisory_xact_lock({IdentitiesLockKey})", cancellationToken);
+            return await connection.ExecuteAsync(transaction, """
+                INSERT INTO cutover_identities AS i (identifier, person, bucket, first_seen, instance, seq)
+                SELECT u.identifier, u.person, u.bucket, u.first_seen, u.instance, nextval('cutover_identities_seq')
+                FROM unnest(@identifiers, @persons, @buckets, @firstSeen, @instances) WITH ORDINALITY
+                    AS u(identifier, person, bucket, first_seen, instance, n)
+                ORDER BY u.n
+                ON CONFLICT (identifier) DO UPDATE SET person = excluded.person, bucket = excluded.bucket,
+                    first_seen = excluded.first_seen, instance = excluded.instance, seq = excluded.seq
+                """, cancellationToken,
+                ("identifiers", latest.Select(static e => e.Identifier).ToArray()),
+                ("persons", latest.Select(static e => e.Person).ToArray()),
+                ("buckets", latest.Select(static e => e.Bucket).ToArray()),
+                ("firstSeen", latest.Select(static e => e.FirstSeen.UtcDateTime).ToArray()),
                 ("instances", latest.Select(static e => e.Instance).ToArray()));
         }, cancellationToken);
     }

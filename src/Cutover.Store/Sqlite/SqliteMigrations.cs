@@ -160,5 +160,27 @@ internal static class SqliteMigrations
                 checks       TEXT NOT NULL  -- JSON: [{check_name, status, value, threshold, message}]
             );
             """),
+        (7, "identities across phone numbers and BSUIDs, and where each person's last inbound message went", """
+            -- Each identifier of a person (phone number, BSUID, parent BSUID), protected as user keys are, with the
+            -- person's first identifier and bucket: a person keeps one bucket whatever identifier a message carries.
+            -- An identifier written again takes the new person and a new seq, as conversations do.
+            CREATE TABLE cutover_identities (
+                identifier TEXT PRIMARY KEY,
+                person     TEXT    NOT NULL,
+                bucket     INTEGER NOT NULL,
+                first_seen INTEGER NOT NULL,  -- Unix ms
+                instance   TEXT    NOT NULL,
+                seq        INTEGER NOT NULL
+            );
+            CREATE INDEX idx_identities_seq ON cutover_identities (seq);
+            CREATE INDEX idx_identities_person ON cutover_identities (person);
+
+            -- Where the user's last inbound message went, so the statuses of the reply follow it on every instance.
+            -- Kept newer-wins on its own time, apart from domain/seen_at: all four are null until one is known.
+            ALTER TABLE cutover_conversations ADD COLUMN inbound_domain TEXT;
+            ALTER TABLE cutover_conversations ADD COLUMN inbound_route TEXT;  -- unified or legacy
+            ALTER TABLE cutover_conversations ADD COLUMN inbound_upstream TEXT;
+            ALTER TABLE cutover_conversations ADD COLUMN inbound_at INTEGER;  -- Unix ms
+            """),
     ];
 }

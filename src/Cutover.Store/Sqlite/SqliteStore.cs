@@ -208,23 +208,51 @@ internal sealed class SqliteStore : SqlStore
 
     /// <summary>
     /// Each entry's sequence is one more than the highest stored, taken inside the transaction, which holds the file's
-    /// write lock: numbers become visible in the order they were taken.
+    /// write lock: numbers become visible in the order they were taken. Entries are upserted one by one, so several of
+    /// one user in a batch meet the same newer-wins rules as entries of separate batches.
     /// </summary>
     protected override Task WriteConversationBatchAsync(IReadOnlyList<ConversationEntry> entries, CancellationToken cancellationToken) =>
         InTransactionAsync(async (connection, transaction) =>
         {
-            await using var upsert = connection.Command(transaction, """
-                INSERT INTO cutover_conversations (user_key, domain, seen_at, instance, seq)
-                VALUES (@user, @domain, @seen, @instance, (SELECT coalesce(max(seq), 0) + 1 FROM cutover_conversations))
-                ON CONFLICT (user_key) DO UPDATE SET domain = excluded.domain, seen_at = excluded.seen_at,
-                    instance = excluded.instance, seq = excluded.seq
-                WHERE excluded.seen_at >= cutover_conversations.seen_at
-                """, ("user", null), ("domain", null), ("seen", null), ("instance", null));
+            await using var upsert = connection.Command(transaction, $"""
+                INSERT INTO cutover_conversations (user_key, domain, seen_at, instance, seq, inbound_domain, inbound_route, inbound_upstream, inbound_at)
+                VALUES (@user, @domain, @seen, @instance, (SELECT coalesce(max(seq), 0) + 1 FROM cutover_conversations),
+                    @inboundDomain, @inboundRoute, @inboundUpstream, @inboundAt)
+                {ConversationUpdateSql("cutover_conversations")}
+                """, ("user", null), ("domain", null), ("seen", null), ("instance", null),
+                ("inboundDomain", null), ("inboundRoute", null), ("inboundUpstream", null), ("inboundAt", null));
             foreach (var entry in entries)
             {
                 upsert.Parameters["user"].Value = entry.UserKey;
                 upsert.Parameters["domain"].Value = entry.Domain;
                 upsert.Parameters["seen"].Value = entry.SeenAt.ToUnixTimeMilliseconds();
+                upsert.Parameters["instance"].Value = entry.Instance;
+                upsert.Parameters["inboundDomain"].Value = (object?)entry.Inbound?.Domain ?? DBNull.Value;
+                upsert.Parameters["inboundRoute"].Value = (object?)entry.Inbound?.Route ?? DBNull.Value;
+                upsert.Parameters["inboundUpstream"].Value = (object?)entry.Inbound?.Upstream ?? DBNull.Value;
+                upsert.Parameters["inboundAt"].Value = (object?)entry.Inbound?.At.ToUnixTimeMilliseconds() ?? DBNull.Value;
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
+
+    /// <summary>As <see cref="WriteConversationBatchAsync"/>: sequence numbers taken under the file's write lock, in order.</summary>
+    protected override Task WriteIdentityBatchAsync(IReadOnlyList<IdentityEntry> entries, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            await using var upsert = connection.Command(transaction, """
+                INSERT INTO cutover_identities (identifier, person, bucket, first_seen, instance, seq)
+                VALUES (@identifier, @person, @bucket, @firstSeen, @instance, (SELECT coalesce(max(seq), 0) + 1 FROM cutover_identities))
+                ON CONFLICT (identifier) DO UPDATE SET person = excluded.person, bucket = excluded.bucket,
+                    first_seen = excluded.first_seen, instance = excluded.instance, seq = excluded.seq
+                """, ("identifier", null), ("person", null), ("bucket", null), ("firstSeen", null), ("instance", null));
+            foreach (var entry in entries)
+            {
+                upsert.Parameters["identifier"].Value = entry.Identifier;
+                upsert.Parameters["person"].Value = entry.Person;
+                upsert.Parameters["bucket"].Value = entry.Bucket;
+                upsert.Parameters["firstSeen"].Value = entry.FirstSeen.ToUnixTimeMilliseconds();
                 upsert.Parameters["instance"].Value = entry.Instance;
                 await upsert.ExecuteNonQueryAsync(cancellationToken);
             }

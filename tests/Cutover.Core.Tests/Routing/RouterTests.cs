@@ -90,7 +90,9 @@ public sealed class RouterTests
 
         var d = DecideAll(Envelope("999", Status("250788000001")));
 
-        Assert.Equal(("jobs", ClassificationRule.Memory), (d[0].Domain, d[0].Rule));
+        // Issue 15: a status within the conversation window follows the last inbound message (rule conversation), not
+        // only its domain (rule memory, which now applies once the window has passed: IdentityRoutingTests).
+        Assert.Equal(("jobs", ClassificationRule.Conversation), (d[0].Domain, d[0].Rule));
     }
 
     [Fact]

@@ -306,5 +306,10 @@ public sealed class HostileWebhookTests : RouterTest
             : _inner.TryRecall(userKey, now, out domain);
 
         public void Remember(string userKey, string domain, DateTimeOffset now) => _inner.Remember(userKey, domain, now);
+
+        public bool TryRecallInbound(string userKey, DateTimeOffset now, TimeSpan window, out InboundRoute inbound) =>
+            _inner.TryRecallInbound(userKey, now, window, out inbound);
+
+        public void RememberInbound(string userKey, string? domain, InboundRoute inbound) => _inner.RememberInbound(userKey, domain, inbound);
     }
 }

@@ -57,7 +57,7 @@ public sealed class DefaultClassificationTests
         var body = Encoding.UTF8.GetBytes($$$"""
             {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messages":[{"from":"250788000001","id":"m","type":"text","text":{"body":"{{{text}}}"}}]}}]}]}
             """);
-        Assert.True(Explainer.TryExplain(body, Snapshot, new ConversationMemory(10, TimeSpan.FromMinutes(1)), DateTimeOffset.UnixEpoch, out var updates, out var error), error);
+        Assert.True(Explainer.TryExplain(body, Snapshot, RoutingMemory.Of(new ConversationMemory(10, TimeSpan.FromMinutes(1))), DateTimeOffset.UnixEpoch, out var updates, out var error), error);
         return Assert.Single(updates);
     }
 

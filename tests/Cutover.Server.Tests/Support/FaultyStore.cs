@@ -208,6 +208,19 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     public Task<long> PurgeConversationsAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
         Call(() => inner.PurgeConversationsAsync(before, cancellationToken));
 
+    public Task WriteIdentitiesAsync(IReadOnlyList<IdentityEntry> entries, CancellationToken cancellationToken) =>
+        Call(() => inner.WriteIdentitiesAsync(entries, cancellationToken));
+
+    public Task<IReadOnlyList<IdentityEntry>> ReadIdentitiesAsync(
+        long afterSequence, string? exceptInstance, int limit, CancellationToken cancellationToken) =>
+        Call(() => inner.ReadIdentitiesAsync(afterSequence, exceptInstance, limit, cancellationToken));
+
+    public Task<IReadOnlyList<IdentityEntry>> ReadRecentIdentitiesAsync(int limit, CancellationToken cancellationToken) =>
+        Call(() => inner.ReadRecentIdentitiesAsync(limit, cancellationToken));
+
+    public Task<IReadOnlyList<IdentityEntry>> FindPersonAsync(string identifier, CancellationToken cancellationToken) =>
+        Call(() => inner.FindPersonAsync(identifier, cancellationToken));
+
     public Task SaveHealthAsync(HealthSnapshot snapshot, CancellationToken cancellationToken) =>
         Call(() => inner.SaveHealthAsync(snapshot, cancellationToken));
 

@@ -81,6 +81,52 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
     }
 
     [Fact]
+    public async Task MigrateAsync_DatabaseAtSchemaVersion3_AddsIdentitiesAndInbound_KeepsItsConversations()
+    {
+        // arrange: a database as the previous version left it, with one remembered conversation
+        var database = await postgres.CreateDatabaseAsync(Cancel);
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync(Cancel);
+            await ExecuteAsync(connection, PostgresMigrations.CreateTableSql);
+            foreach (var (version, description, sql) in PostgresMigrations.All.Where(m => m.Version <= 3))
+            {
+                await ExecuteAsync(connection, sql);
+                await using var record = new NpgsqlCommand("INSERT INTO schema_migrations VALUES ($1, $2, now())", connection)
+                {
+                    Parameters = { new() { Value = version }, new() { Value = description } },
+                };
+                await record.ExecuteNonQueryAsync(Cancel);
+            }
+
+            await ExecuteAsync(connection, """
+                INSERT INTO cutover_conversations VALUES ('u1', 'jobs', '2026-11-25T09:00:00Z', 'old', nextval('cutover_conversations_seq'))
+                """);
+        }
+
+        await using var store = StoreFactory.Open(StoreFactory.Postgres, database, TimeProvider.System);
+
+        // act
+        var applied = await store.MigrateAsync(Cancel);
+        var kept = await store.ReadConversationsAsync(0, Now.AddMinutes(-1), "nobody", 10, Cancel);
+        await store.WriteConversationsAsync([new ConversationEntry("u1", string.Empty, Now, "new", Inbound: new InboundEntry("jobs", "unified", "jobs-unified", Now))], Cancel);
+        await store.WriteIdentitiesAsync([new IdentityEntry("+15550001", "+15550001", 1, Now, "new")], Cancel);
+
+        // assert
+        Assert.Equal((1, 4), (applied, await store.SchemaVersionAsync(Cancel)));
+        Assert.Equal(new ConversationEntry("u1", "jobs", Now, "old", 1), Assert.Single(kept));
+        var updated = Assert.Single(await store.ReadConversationsAsync(0, Now.AddMinutes(-1), "nobody", 10, Cancel));
+        Assert.Equal(("jobs", 2L, "jobs-unified"), (updated.Domain, updated.Sequence, updated.Inbound?.Upstream));
+        Assert.Single(await store.FindPersonAsync("+15550001", Cancel));
+
+        static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync(Cancel);
+        }
+    }
+
+    [Fact]
     public async Task WriteDecisionsAsync_TwoStoresOnTheSameRollupKeysAtOnce_AddUpExactly()
     {
         // arrange: two instances, each writing 20 batches into the same few minutes × domains × routes × handlers

@@ -1,3 +1,4 @@
+using Cutover.Store.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Cutover.Store.Tests.Sqlite;
@@ -213,6 +214,52 @@ public sealed class SqliteStoreTests : StoreContractTests
         Assert.Equal(Path.Combine(_directory.FullName, "nested", "cutover.db"), Store.FilePath);
         Assert.Null(inMemory.FilePath);
         Assert.Null(shared.FilePath);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_StoreAtSchemaVersion6_AddsIdentitiesAndInbound_KeepsItsConversations()
+    {
+        // arrange: a file as the previous version left it, with one remembered conversation
+        var database = Path.Combine(_directory.FullName, "version6.db");
+        await using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            await connection.OpenAsync(Cancel);
+            await ExecuteAsync(connection, SqliteMigrations.CreateTableSql);
+            foreach (var (version, description, sql) in SqliteMigrations.All.Where(m => m.Version <= 6))
+            {
+                await ExecuteAsync(connection, sql);
+                await using var record = connection.CreateCommand();
+                record.CommandText = "INSERT INTO schema_migrations VALUES ($version, $description, '2026-11-01T00:00:00Z')";
+                record.Parameters.AddWithValue("$version", version);
+                record.Parameters.AddWithValue("$description", description);
+                await record.ExecuteNonQueryAsync(Cancel);
+            }
+
+            await ExecuteAsync(connection,
+                $"INSERT INTO cutover_conversations VALUES ('u1', 'jobs', {Now.ToUnixTimeMilliseconds()}, 'old', 41)");
+        }
+
+        await using var store = StoreFactory.Open(StoreFactory.Sqlite, $"Data Source={database}", TimeProvider.System);
+
+        // act
+        var applied = await store.MigrateAsync(Cancel);
+        var kept = await store.ReadConversationsAsync(0, Now.AddMinutes(-1), "nobody", 10, Cancel);
+        await store.WriteConversationsAsync([new ConversationEntry("u1", string.Empty, Now, "new", Inbound: new InboundEntry("jobs", "unified", "jobs-unified", Now))], Cancel);
+        await store.WriteIdentitiesAsync([new IdentityEntry("+15550001", "+15550001", 1, Now, "new")], Cancel);
+
+        // assert
+        Assert.Equal((1, 7), (applied, await store.SchemaVersionAsync(Cancel)));
+        Assert.Equal(new ConversationEntry("u1", "jobs", Now, "old", 41), Assert.Single(kept));
+        var updated = Assert.Single(await store.ReadConversationsAsync(0, Now.AddMinutes(-1), "nobody", 10, Cancel));
+        Assert.Equal(("jobs", 42L, "jobs-unified"), (updated.Domain, updated.Sequence, updated.Inbound?.Upstream));
+        Assert.Single(await store.FindPersonAsync("+15550001", Cancel));
+
+        static async Task ExecuteAsync(SqliteConnection connection, string sql)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(Cancel);
+        }
     }
 
     private async Task<byte[]> ReadStoreFilesAsync()

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Cutover.Cli.Output;
+using Cutover.Server.Contracts;
+
+namespace Cutover.Cli.Commands;
+
+/// <summary><c>cutover user ID</c>: one person by any of their identifiers.</summary>
+internal static class UserCommand
+{
+    public static Command Create(CliRunner runner)
+    {
+        var user = new Argument<string>("ID")
+        {
+            Description = "Any identifier of the person: a phone number's digits (250788123456) or a business-scoped id (US.1234…)",
+        };
+        var command = new Command("user", """
+            Show one person as routing sees them: the identifiers Cutover has linked to them (a phone number, a
+            username's business-scoped id, a number they changed to; in stored form, hashed unless Privacy:UserKeys
+            is raw), the bucket they keep whichever identifier they use, the side they are on in each domain now,
+            an override if any, where their last inbound message went (their statuses follow it), and their last
+            line in the decision log.
+
+            Examples:
+              cutover user 250788123456
+              cutover user US.13491208655302741918 --json | jq .routes
+            """);
+        command.Arguments.Add(user);
+        runner.Bind(command, async (context, cancellationToken) =>
+        {
+            var id = context.Parse.GetValue(user)!.Trim();
+            if (id.Length == 0)
+            {
+                throw new CliException(ExitCodes.Usage, "ID is empty: give a phone number's digits or a business-scoped id");
+            }
+
+            using var admin = context.Admin();
+            var view = await admin.GetAsync("admin/users/" + Uri.EscapeDataString(id), ServerJson.Default.UserView, cancellationToken);
+            if (context.Json)
+            {
+                context.WriteJson(view, ServerJson.Default.UserView);
+            }
+            else
+            {
+                UserRender.User(context.Console, view);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
