@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Cutover.Cli.Output;
+using Cutover.Core.Webhooks;
 using Cutover.Server.Contracts;
 
 namespace Cutover.Cli.Commands;
@@ -28,9 +29,11 @@ internal static class UserCommand
         runner.Bind(command, async (context, cancellationToken) =>
         {
             var id = context.Parse.GetValue(user)!.Trim();
-            if (id.Length == 0)
+            // Checked here as the server checks it, so a typo costs no round trip and never reaches a URL unencoded.
+            if (!WebhookIds.IsPlain(id))
             {
-                throw new CliException(ExitCodes.Usage, "ID is empty: give a phone number's digits or a business-scoped id");
+                throw new CliException(ExitCodes.Usage,
+                    "ID must be a WhatsApp id: a phone number's digits or a business-scoped id such as US.1234…, 1 to 128 printable ASCII characters without spaces");
             }
 
             using var admin = context.Admin();

@@ -25,6 +25,7 @@ public sealed class IdentityMap
     private readonly Func<string, string>? _protect;
     private readonly Action<IdentityLink>? _learned;
     private readonly Lock _learnLock = new();
+    private readonly IdentityMap? _under;
 
     /// <param name="capacity">How many identifiers are held at most, here and again for other instances' entries.</param>
     /// <param name="protect">How the store keeps an identifier (the decision log's keyed hash); null when it keeps them raw.</param>
@@ -36,6 +37,18 @@ public sealed class IdentityMap
         _remote = new RecentMap<Person>(capacity);
         _protect = protect;
         _learned = learned;
+    }
+
+    /// <summary>
+    /// A scratch map over <paramref name="under"/>: it reads what <paramref name="under"/> knows and keeps what it learns to
+    /// itself, so explaining a payload follows the links inside it without changing what the router knows.
+    /// </summary>
+    public static IdentityMap Over(IdentityMap under) => new(under);
+
+    private IdentityMap(IdentityMap under)
+        : this(1_024)
+    {
+        _under = under;
     }
 
     /// <summary>Identifiers held for this instance's own lookups (a person with two identifiers counts twice).</summary>
@@ -50,6 +63,11 @@ public sealed class IdentityMap
         if (_local.TryGet(identifier, out var person))
         {
             return person;
+        }
+
+        if (_under is not null)
+        {
+            return _under.Find(identifier);
         }
 
         if (_remote.Count == 0)
@@ -227,7 +245,12 @@ public sealed class IdentityMap
             return;
         }
 
-        person.Add(identifier);
+        // A scratch map must not change a person it only reads (the router's own).
+        if (_under is null)
+        {
+            person.Add(identifier);
+        }
+
         _local.Set(identifier, person);
         _learned?.Invoke(new IdentityLink(identifier, person.Key, person.Bucket, now));
     }

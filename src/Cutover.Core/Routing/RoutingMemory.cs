@@ -26,6 +26,9 @@ public sealed class RoutingMemory(IConversationMemory conversations, IdentityMap
     public static RoutingMemory Of(IConversationMemory conversations) =>
         new(conversations, new IdentityMap(1_024), DefaultConversationWindow);
 
-    /// <summary>The same knowledge, read-only: what explain and simulate use.</summary>
-    public RoutingMemory ReadOnly() => new(new OverlayMemory(Conversations), Identities, ConversationWindow, learn: false);
+    /// <summary>
+    /// The same knowledge behind scratch copies: what a payload teaches (a link, a conversation) holds for the rest of that
+    /// payload and is then forgotten. What explain uses.
+    /// </summary>
+    public RoutingMemory ReadOnly() => new(new OverlayMemory(Conversations), IdentityMap.Over(Identities), ConversationWindow);
 }

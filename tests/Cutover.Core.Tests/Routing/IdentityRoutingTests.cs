@@ -183,6 +183,25 @@ public sealed class IdentityRoutingTests
     }
 
     [Fact]
+    public void Decide_ExplainMode_FollowsALinkInsideThePayload_AndForgetsIt()
+    {
+        var readOnly = _memory.ReadOnly();
+        var snapshot = TestTopology.Snapshot(10);
+
+        var message = Decide(snapshot, Now, Messages(Text(Phone, Bsuid, "any job?")), readOnly);
+        var status = Decide(snapshot, Now, Statuses(Status(null, Bsuid)), readOnly);
+
+        // Within the explained payload the BSUID is the phone's person, and the status follows the message.
+        Assert.Equal((Phone, Route.Unified), (message.PersonKey, message.Route));
+        Assert.Equal((Phone, Bsuid, ClassificationRule.Conversation, Route.Unified),
+            (status.PersonKey, status.Person.Via, status.Rule, status.Route));
+
+        // The router's own map never heard of it.
+        Assert.Null(_memory.Identities.Find(Bsuid));
+        Assert.Null(_memory.Identities.Find(Phone));
+    }
+
+    [Fact]
     public void Decide_OneIdentifierUsers_BucketOfTheirOwnKeyAsBefore()
     {
         var snapshot = TestTopology.Snapshot(50);
