@@ -158,6 +158,15 @@ public sealed class IdentityMap
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="identifier"/> is the first identifier of <paramref name="person"/> when the person is known
+    /// here only by its stored form (learned from another instance): an operator's override names the raw identifier.
+    /// </summary>
+    public bool IsFirstIdentifierOf(Person person, string identifier) =>
+        _protect is not null
+        && person.Key.StartsWith(WebhookIds.ProtectedPrefix, StringComparison.Ordinal)
+        && person.Key.AsSpan(WebhookIds.ProtectedPrefix.Length).SequenceEqual(_protect(identifier));
+
     private Person? FindStored(string stored) => _remote.TryGet(stored, out var person) ? person : null;
 
     private Person? FindLocked(string identifier) => _local.TryGet(identifier, out var person) ? person : null;

@@ -65,7 +65,7 @@ public static class Router
                     RouteReason.Disabled, -1, topology.LegacyUpstreamOf(RouterTopology.FallbackDomain), person);
         }
 
-        var pin = PinOf(person.Person, snapshot.State);
+        var pin = PinOf(person.Person, snapshot.State, memory.Identities);
 
         // A status follows the person's last inbound message: the handler that received it is the one that replied.
         if (update.Kind == UpdateKind.Status && personKey is not null && pin?.Domain is null
@@ -86,7 +86,7 @@ public static class Router
     }
 
     /// <summary>An operator's pin on any of the person's identifiers (the first found, in the order they were learned).</summary>
-    public static UserOverride? PinOf(Person? person, RoutingState state)
+    public static UserOverride? PinOf(Person? person, RoutingState state, IdentityMap identities)
     {
         if (person is null || state.Overrides.IsEmpty)
         {
@@ -103,6 +103,19 @@ public static class Router
             if (state.Overrides.TryGetValue(identifier, out pin))
             {
                 return pin;
+            }
+        }
+
+        // A person learned from another instance is keyed by the stored form of an identifier this one never saw raw:
+        // an override on that identifier is found by protecting each override's key (few, and cached by the hasher).
+        if (person.Key.StartsWith(WebhookIds.ProtectedPrefix, StringComparison.Ordinal))
+        {
+            foreach (var (key, value) in state.Overrides)
+            {
+                if (identities.IsFirstIdentifierOf(person, key))
+                {
+                    return value;
+                }
             }
         }
 

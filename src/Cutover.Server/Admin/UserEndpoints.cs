@@ -77,7 +77,7 @@ internal sealed class UserEndpoints(
             identifiers.Add(new UserIdentifierView(asked, null, Asked: true));
         }
 
-        var pin = Router.PinOf(person, snapshot.State) ?? (snapshot.State.Overrides.TryGetValue(id, out var own) ? own : null);
+        var pin = Router.PinOf(person, snapshot.State, identities.Map) ?? (snapshot.State.Overrides.TryGetValue(id, out var own) ? own : null);
         var pinKey = pin is null ? null : snapshot.State.Overrides.First(o => ReferenceEquals(o.Value, pin)).Key;
         var last = (await decisions.QueryDecisionsAsync(new DecisionQuery(Limit: 1, UserKey: storedPerson), cancellationToken)).FirstOrDefault();
 

@@ -226,6 +226,26 @@ public sealed class IdentityMapTests
     }
 
     [Fact]
+    public void PinOf_PersonKnownOnlyInStoredForm_FindsTheOverrideOnTheirFirstIdentifier()
+    {
+        var map = new IdentityMap(64, protect: static s => "H" + s);
+        map.Apply("H" + Bsuid, raw: null, storedPerson: "H" + Phone, rawPerson: null, bucket: 1234, firstSeen: T0);
+        var person = map.Find(Bsuid)!;
+        var pinned = new UserOverride(Route.Unified, null, "alice", "tester", T0);
+        var state = RoutingState.Initial(["jobs"], T0) with
+        {
+            Overrides = System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                [new KeyValuePair<string, UserOverride>("250788999001", new UserOverride(Route.Legacy, null, "bob", "other", T0)),
+                 new KeyValuePair<string, UserOverride>(Phone, pinned)]),
+        };
+
+        // This instance never saw the phone raw: the override on it is found through its stored form.
+        Assert.DoesNotContain(Phone, person.Identifiers);
+        Assert.Same(pinned, Router.PinOf(person, state, map));
+        Assert.Null(Router.PinOf(person, state with { Overrides = state.Overrides.Remove(Phone) }, map));
+    }
+
+    [Fact]
     public void Apply_StoredPersonKey_FindsThePersonByItsOwnIdentifierToo()
     {
         var map = new IdentityMap(64, protect: static s => "H" + s);
