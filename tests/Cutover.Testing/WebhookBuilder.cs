@@ -80,7 +80,7 @@ public sealed class WebhookBuilder
         w.WriteString("phone_number_id", phoneNumberId);
         w.WriteEndObject();
         w.WriteStartArray("contacts");
-        foreach (var user in updates.DistinctBy(static u => u.User))
+        foreach (var user in updates.Where(static u => u.InContacts).DistinctBy(static u => u.User))
         {
             w.WriteStartObject();
             w.WriteStartObject("profile");
@@ -89,6 +89,10 @@ public sealed class WebhookBuilder
             if (!user.UsernameOnly)
             {
                 w.WriteString("wa_id", user.User);
+                if (user.UserId is not null)
+                {
+                    w.WriteString("user_id", user.UserId);
+                }
             }
             else
             {
@@ -122,6 +126,11 @@ public sealed class WebhookBuilder
                 w.WriteString("status", s.Content);
                 w.WriteString("timestamp", "1700000000");
                 w.WriteString(s.UsernameOnly ? "recipient_user_id" : "recipient_id", s.User);
+                if (s.UserId is not null && !s.UsernameOnly)
+                {
+                    w.WriteString("recipient_user_id", s.UserId);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -137,6 +146,11 @@ public sealed class WebhookBuilder
     {
         w.WriteStartObject();
         w.WriteString(m.UsernameOnly ? "from_user_id" : "from", m.User);
+        if (m.UserId is not null && !m.UsernameOnly)
+        {
+            w.WriteString("from_user_id", m.UserId);
+        }
+
         w.WriteString("id", m.MessageId);
         w.WriteString("timestamp", "1700000000");
         switch (m.Kind)
@@ -174,6 +188,14 @@ public sealed class WebhookBuilder
                     w.WriteString("caption", m.Content);
                 }
 
+                w.WriteEndObject();
+                break;
+            case "system":
+                w.WriteString("type", "system");
+                w.WriteStartObject("system");
+                w.WriteString("body", m.Content);
+                w.WriteString("wa_id", m.ChangedTo);
+                w.WriteString("type", "user_changed_number");
                 w.WriteEndObject();
                 break;
             case "location":

@@ -1,0 +1,44 @@
+using Cutover.Testing;
+
+namespace Cutover.Server.Tests.Support;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster for one test class; each test takes a database of its own. Where the binaries are
+/// missing the tests are skipped, saying why.
+/// </summary>
+public sealed class PostgresClusterFixture : IAsyncLifetime
+{
+    private PostgresCluster? _cluster;
+    private string? _problem;
+
+    /// <summary>The cluster; skips the calling test when there is no PostgreSQL here.</summary>
+    public PostgresCluster Cluster
+    {
+        get
+        {
+            if (_cluster is null)
+            {
+                Assert.Skip($"PostgreSQL tests skipped: {_problem}");
+            }
+
+            return _cluster;
+        }
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        _problem = PostgresCluster.Unavailable();
+        if (_problem is null)
+        {
+            _cluster = await PostgresCluster.StartNewAsync(CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
