@@ -1,4 +1,5 @@
 using Cutover.Core.Classification;
+using Cutover.Core.Identity;
 using Cutover.Core.Routing;
 using Cutover.Server.Configuration;
 
@@ -27,4 +28,13 @@ internal static class BenchRouting
     }
 
     public static ConversationMemory Memory() => new(CutoverDefaults.MemoryCapacity, CutoverDefaults.MemoryTtl);
+
+    /// <summary>
+    /// What the server hands the router (CutoverHost): one long-lived <see cref="RoutingMemory"/> over the conversation
+    /// memory and an identity map of the default capacity, with the default conversation window. The server's map also
+    /// protects identifiers and queues what it learns; neither runs on a lookup of a known person, which is what a
+    /// benchmark that repeats one user measures.
+    /// </summary>
+    public static RoutingMemory Routing(IConversationMemory memory) =>
+        new(memory, new IdentityMap(CutoverDefaults.MemoryCapacity), CutoverDefaults.MemoryConversationWindow);
 }

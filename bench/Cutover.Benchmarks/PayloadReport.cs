@@ -18,7 +18,7 @@ internal static class PayloadReport
             }
 
             var decisions = new UpdateDecision[parsed.Count];
-            Router.Decide(parsed, snapshot, BenchRouting.Memory(), BenchRouting.Now, decisions);
+            Router.Decide(parsed, snapshot, BenchRouting.Routing(BenchRouting.Memory()), BenchRouting.Now, decisions);
             var users = parsed.Updates.ToArray().Select(static u => u.UserKey).Distinct(StringComparer.Ordinal).Count();
             var upstreams = decisions.Select(static d => d.Upstream).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             var rules = decisions.GroupBy(static d => d.Rule).OrderBy(static g => g.Key).Select(static g => $"{g.Key} {g.Count()}");

@@ -68,6 +68,42 @@ internal static class Payloads
         return Encoding.UTF8.GetBytes(body[..start] + FrenchText + body[end..]);
     }
 
+    /// <summary>The phone number of the BSUID-era user of <see cref="OneMessageBsuid"/> and <see cref="OneStatusBsuid"/>.</summary>
+    public const string BsuidPhone = "16505557890";
+
+    /// <summary>Their business-scoped user id (BSUID), in the form of Meta's examples.</summary>
+    public const string Bsuid = "US.13491208655302741918";
+
+    /// <summary>
+    /// The one-message body as Meta sends it since 2026 (BSUIDs): the contact gives <c>wa_id</c> and <c>user_id</c>, the
+    /// message <c>from</c> and <c>from_user_id</c>; another user than <see cref="OneMessage"/>'s, everything else the same.
+    /// </summary>
+    public static byte[] OneMessageBsuid()
+    {
+        var body = Encoding.UTF8.GetString(OneMessage());
+        var withIds = Replace(body, "\"wa_id\":\"16505551234\"", $"\"wa_id\":\"{BsuidPhone}\",\"user_id\":\"{Bsuid}\"");
+        withIds = Replace(withIds, "\"from\":\"16505551234\"", $"\"from\":\"{BsuidPhone}\",\"from_user_id\":\"{Bsuid}\"");
+        return Encoding.UTF8.GetBytes(withIds);
+    }
+
+    /// <summary>
+    /// A delivery status of a reply to the user of <see cref="OneMessageBsuid"/>, keyed by <c>recipient_user_id</c> alone
+    /// (a business that replied to the BSUID), without <c>contacts</c>: routing finds the person through the BSUID.
+    /// </summary>
+    public static byte[] OneStatusBsuid() => Encoding.UTF8.GetBytes(
+        "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"value\":{"
+        + "\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"15550783881\",\"phone_number_id\":\"106540352242922\"},"
+        + "\"statuses\":[{\"id\":\"wamid.HBgLMTY1MDU1NTc4OTAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA\",\"status\":\"delivered\","
+        + "\"timestamp\":\"1749416390\",\"recipient_user_id\":\"" + Bsuid + "\","
+        + "\"conversation\":{\"id\":\"8a2e4f1c9b7d6e5f4a3b2c1d0e9f8a7b\",\"origin\":{\"type\":\"service\"}},"
+        + "\"pricing\":{\"billable\":false,\"pricing_model\":\"PMP\",\"category\":\"service\"}}]},"
+        + "\"field\":\"messages\"}]}]}");
+
+    private static string Replace(string body, string old, string replacement) =>
+        body.Contains(old, StringComparison.Ordinal)
+            ? body.Replace(old, replacement, StringComparison.Ordinal)
+            : throw new InvalidOperationException($"body.json no longer holds {old}");
+
     /// <summary>
     /// One POST of <paramref name="updates"/> updates from about 0.6 × that many users, in changes of up
     /// to 100 updates (Meta batches up to 1000 updates per POST). About 85% messages and 15% statuses.
