@@ -14,6 +14,8 @@ public static class Router
     /// Decides every update of <paramref name="webhook"/> in document order, so a "yes" after a property
     /// message in the same POST stays in property. Writes one decision per update into <paramref name="decisions"/>.
     /// </summary>
+    /// <remarks>For tools and tests that only care about conversations: each call starts a fresh identity map (so nobody is
+    /// linked across calls, and it costs a map per call). The server decides with one long-lived <see cref="RoutingMemory"/>.</remarks>
     public static void Decide(
         ParsedWebhook webhook, RoutingSnapshot snapshot, IConversationMemory memory, DateTimeOffset now, Span<UpdateDecision> decisions) =>
         Decide(webhook, snapshot, RoutingMemory.Of(memory), now, decisions);

@@ -1,10 +1,10 @@
-using Cutover.Testing;
-
-namespace Cutover.Server.Tests.Support;
+namespace Cutover.Testing;
 
 /// <summary>
-/// A throwaway PostgreSQL cluster for one test class; each test takes a database of its own. Where the binaries are
-/// missing the tests are skipped, saying why.
+/// A throwaway PostgreSQL cluster for one test class (its tests run one after another; each takes a database of its
+/// own, or stops the server without failing tests elsewhere). Where the binaries are missing the tests are skipped,
+/// saying why. One source compiled into each test project that needs it (linked from their project files), since
+/// <c>Cutover.Testing</c> does not take xunit.
 /// </summary>
 public sealed class PostgresClusterFixture : IAsyncLifetime
 {
