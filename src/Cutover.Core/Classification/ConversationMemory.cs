@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Cutover.Core.Collections;
 
 namespace Cutover.Core.Classification;
 
@@ -6,39 +6,33 @@ namespace Cutover.Core.Classification;
 /// A bounded, thread-safe memory of each user's last domain with a time to live.
 /// </summary>
 /// <remarks>
-/// Two generations instead of a linked-list LRU: entries go into the current generation; when it holds
-/// half the capacity it becomes the previous one and a new current starts, dropping the old previous.
-/// A hit in the previous generation is copied forward. So at most <c>capacity</c> users are held,
-/// recently active users survive, reads take no lock, and the lock is only taken to rotate.
+/// Held in a <see cref="RecentMap{TValue}"/>: at most <c>capacity</c> users, recently active ones surviving, reads
+/// without a lock. A recall reads without copying forward; the next message of an active user writes it anew.
 /// </remarks>
 public sealed class ConversationMemory : IConversationMemory
 {
     private readonly long _ttlTicks;
-    private readonly int _generationSize;
-    private readonly Lock _rotateLock = new();
-    private volatile Generation _current = new();
-    private volatile Generation _previous = new();
+    private readonly RecentMap<Entry> _entries;
 
     public ConversationMemory(int capacity, TimeSpan timeToLive)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
-        _generationSize = capacity / 2;
+        _entries = new RecentMap<Entry>(capacity);
         _ttlTicks = timeToLive.Ticks;
     }
 
     public TimeSpan TimeToLive => TimeSpan.FromTicks(_ttlTicks);
 
     /// <summary>How many users are held now (both generations; a user may be counted twice briefly).</summary>
-    public int Count => _current.Count + _previous.Count;
+    public int Count => _entries.Count;
 
     public bool TryRecall(string userKey, DateTimeOffset now, out string domain) => TryRecall(userKey, now, out domain, out _);
 
     /// <summary>As <see cref="TryRecall(string, DateTimeOffset, out string)"/>, with when the domain was seen.</summary>
     public bool TryRecall(string userKey, DateTimeOffset now, out string domain, out DateTimeOffset seenAt)
     {
-        var current = _current;
-        if (current.Entries.TryGetValue(userKey, out var entry) || _previous.Entries.TryGetValue(userKey, out entry))
+        if (_entries.TryPeek(userKey, out var entry))
         {
             if (entry.Domain is not null && now.UtcTicks - entry.SeenAtTicks <= _ttlTicks)
             {
@@ -64,7 +58,7 @@ public sealed class ConversationMemory : IConversationMemory
     /// </remarks>
     public bool RememberIfNewer(string userKey, string domain, DateTimeOffset seenAt)
     {
-        if ((_current.Entries.TryGetValue(userKey, out var held) || _previous.Entries.TryGetValue(userKey, out held))
+        if (_entries.TryPeek(userKey, out var held)
             && held.Domain is not null && held.SeenAtTicks >= seenAt.UtcTicks)
         {
             return false;
@@ -109,8 +103,7 @@ public sealed class ConversationMemory : IConversationMemory
     public bool TryRememberInbound(string userKey, string? domain, InboundRoute inbound)
     {
         // A user writing several messages a second to one place: the entry already says this (as in TryRemember).
-        var current = _current;
-        if (current.Entries.TryGetValue(userKey, out var seen)
+        if (_entries.TryGetCurrent(userKey, out var seen)
             && seen.Inbound.Route == inbound.Route && seen.Inbound.Upstream == inbound.Upstream
             && (domain is null || seen.Domain == domain)
             && inbound.AtTicks - seen.Inbound.AtTicks < TimeSpan.TicksPerSecond)
@@ -122,23 +115,20 @@ public sealed class ConversationMemory : IConversationMemory
         var entry = domain is null
             ? new Entry(held?.Domain, held?.SeenAtTicks ?? 0, inbound)
             : new Entry(domain, inbound.AtTicks, inbound);
-        Put(current, userKey, entry);
+        _entries.Set(userKey, entry);
         return true;
     }
 
-    private Entry? Held(string userKey) =>
-        _current.Entries.TryGetValue(userKey, out var held) || _previous.Entries.TryGetValue(userKey, out held) ? held : null;
+    private Entry? Held(string userKey) => _entries.TryPeek(userKey, out var held) ? held : null;
 
     public void Remember(string userKey, string domain, DateTimeOffset now) => TryRemember(userKey, domain, now);
 
     /// <summary>As <see cref="Remember"/>: false when the entry already said this (same domain, less than a second ago).</summary>
     public bool TryRemember(string userKey, string domain, DateTimeOffset now)
     {
-        var current = _current;
-
         // A user writing several messages a second: the entry already says this. Rewriting it would
         // allocate a node each time, and a second's difference in a 30-minute memory changes nothing.
-        if (current.Entries.TryGetValue(userKey, out var seen)
+        if (_entries.TryGetCurrent(userKey, out var seen)
             && seen.Domain == domain && now.UtcTicks - seen.SeenAtTicks < TimeSpan.TicksPerSecond)
         {
             return false;
@@ -146,45 +136,10 @@ public sealed class ConversationMemory : IConversationMemory
 
         // The inbound half is kept: a domain learned from another instance does not undo where this one sent a message.
         var inbound = Held(userKey)?.Inbound ?? default;
-        Put(current, userKey, new Entry(domain, now.UtcTicks, inbound));
+        _entries.Set(userKey, new Entry(domain, now.UtcTicks, inbound));
         return true;
-    }
-
-    private void Put(Generation current, string userKey, Entry entry)
-    {
-        if (current.Entries.TryAdd(userKey, entry))
-        {
-            if (Interlocked.Increment(ref current.Count) >= _generationSize)
-            {
-                Rotate(current);
-            }
-
-            return;
-        }
-
-        current.Entries[userKey] = entry;
-    }
-
-    private void Rotate(Generation full)
-    {
-        lock (_rotateLock)
-        {
-            if (!ReferenceEquals(_current, full))
-            {
-                return;
-            }
-
-            _previous = full;
-            _current = new Generation();
-        }
     }
 
     /// <summary>The user's last domain (null when only an unclassified message was seen) and their last inbound route.</summary>
     private readonly record struct Entry(string? Domain, long SeenAtTicks, InboundRoute Inbound);
-
-    private sealed class Generation
-    {
-        public readonly ConcurrentDictionary<string, Entry> Entries = new(StringComparer.Ordinal);
-        public int Count;
-    }
 }

@@ -1,3 +1,4 @@
+using Cutover.Core.Collections;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
 

@@ -19,10 +19,8 @@ namespace Cutover.Server.Cluster;
 /// last read and make it recallable; (4) now and then (the leader only) purge entries older than the memory's TTL.
 /// </summary>
 /// <remarks>
-/// Reading goes by the store's sequence, from a watermark. Concurrent writers may commit sequences out of order (a
-/// transaction that took 100 commits after one that took 101), so each read starts <see cref="Overlap"/> sequences
-/// below the watermark; what was already applied is skipped, because an entry is applied only if it is newer than
-/// what this instance holds. An entry for a user this instance has seen (its protected key is one this instance
+/// Reading goes by the store's sequence, from a watermark (<see cref="SequencedPages"/>); what was already applied is
+/// skipped, because an entry is applied only if it is newer than what this instance holds. An entry for a user this instance has seen (its protected key is one this instance
 /// wrote) goes straight into the local memory under the raw key; any other waits in the remote map under the
 /// protected key until the user turns up here. A failed write keeps its entries for the next tick (bounded).
 /// </remarks>
@@ -37,11 +35,6 @@ internal sealed class ConversationSync(
     TimeProvider time,
     ILogger<ConversationSync> logger) : BackgroundService
 {
-    /// <summary>How far below the watermark each read starts, for sequences committed out of order.</summary>
-    public const long Overlap = 128;
-
-    private const int PageSize = 2_000;
-    private const int MaxPagesPerSync = 50;
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(5);
 
     private readonly MemoryOptions _options = options.Value.Memory;
@@ -149,25 +142,11 @@ internal sealed class ConversationSync(
 
     private async Task ReadOthersAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var since = now - _options.Kept;
-        var after = Math.Max(0, _watermark - Overlap);
+        var since = time.GetUtcNow() - _options.Kept;
         var hashing = protection.Hasher.IsHashing;
-        for (var page = 0; page < MaxPagesPerSync; page++)
-        {
-            var entries = await store.ReadConversationsAsync(after, since, instance.Id, PageSize, cancellationToken);
-            foreach (var entry in entries)
-            {
-                Apply(entry, hashing);
-                after = entry.Sequence;
-            }
-
-            _watermark = Math.Max(_watermark, after);
-            if (entries.Count < PageSize)
-            {
-                return;
-            }
-        }
+        _watermark = await SequencedPages.ReadAsync(_watermark,
+            (after, limit, ct) => store.ReadConversationsAsync(after, since, instance.Id, limit, ct),
+            static entry => entry.Sequence, entry => Apply(entry, hashing), cancellationToken);
     }
 
     private void Apply(ConversationEntry entry, bool hashing)

@@ -16,8 +16,8 @@ namespace Cutover.Server.Cluster;
 /// instances learned since the last read.
 /// </summary>
 /// <remarks>
-/// Reading goes by the store's sequence from a watermark, starting <see cref="ConversationSync.Overlap"/> below it for
-/// sequences committed out of order (applying an entry twice changes nothing). An identifier or person this instance
+/// Reading goes by the store's sequence from a watermark (<see cref="SequencedPages"/>; applying an entry twice changes
+/// nothing). An identifier or person this instance
 /// wrote is known raw (a bounded map of what it wrote), so the entry becomes a local one; any other waits under its
 /// stored form until the identifier turns up here (one hash, on a local miss). A failed write keeps its links for the
 /// next round, bounded by the queue's capacity.
@@ -32,9 +32,6 @@ internal sealed class IdentitySync(
     TimeProvider time,
     ILogger<IdentitySync> logger) : BackgroundService
 {
-    private const int PageSize = 2_000;
-    private const int MaxPagesPerSync = 50;
-
     private readonly MemoryOptions _options = options.Value.Memory;
     private readonly Dictionary<string, IdentityLink> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
@@ -170,22 +167,9 @@ internal sealed class IdentitySync(
     private async Task ReadOthersAsync(CancellationToken cancellationToken)
     {
         var hashing = protection.Hasher.IsHashing;
-        var after = Math.Max(0, _watermark - ConversationSync.Overlap);
-        for (var page = 0; page < MaxPagesPerSync; page++)
-        {
-            var entries = await store.ReadIdentitiesAsync(after, instance.Id, PageSize, cancellationToken);
-            foreach (var entry in entries)
-            {
-                Apply(entry, hashing);
-                after = entry.Sequence;
-            }
-
-            _watermark = Math.Max(_watermark, after);
-            if (entries.Count < PageSize)
-            {
-                return;
-            }
-        }
+        _watermark = await SequencedPages.ReadAsync(_watermark,
+            (after, limit, ct) => store.ReadIdentitiesAsync(after, instance.Id, limit, ct),
+            static entry => entry.Sequence, entry => Apply(entry, hashing), cancellationToken);
     }
 
     private void Apply(IdentityEntry entry, bool hashing)

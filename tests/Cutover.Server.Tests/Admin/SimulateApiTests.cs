@@ -7,17 +7,9 @@ namespace Cutover.Server.Tests.Admin;
 
 public sealed class SimulateApiTests : RouterTest
 {
-    private const string OperateToken = "operate-token-0123456789";
-    private const string ReadToken = "read-token-0123456789ab";
-
     protected override void Configure(Dictionary<string, string?> settings)
     {
-        settings["Cutover:Admin:Tokens:0:Name"] = "alice";
-        settings["Cutover:Admin:Tokens:0:Token"] = OperateToken;
-        settings["Cutover:Admin:Tokens:0:Role"] = "operate";
-        settings["Cutover:Admin:Tokens:1:Name"] = "dashboard";
-        settings["Cutover:Admin:Tokens:1:Token"] = ReadToken;
-        settings["Cutover:Admin:Tokens:1:Role"] = "read";
+        WithTokens(settings);
     }
 
     [Fact]

@@ -23,8 +23,25 @@ public abstract class RouterTest : IAsyncLifetime
         await Upstreams.DisposeAsync();
     }
 
+    /// <summary>The operate token <see cref="WithTokens"/> configures (as <c>alice</c>).</summary>
+    protected const string OperateToken = "operate-token-0123456789";
+
+    /// <summary>The read token <see cref="WithTokens"/> configures (as <c>dashboard</c>).</summary>
+    protected const string ReadToken = "read-token-0123456789ab";
+
     protected virtual void Configure(Dictionary<string, string?> settings)
     {
+    }
+
+    /// <summary>Two admin tokens, one per role: <see cref="OperateToken"/> (alice) and <see cref="ReadToken"/> (dashboard).</summary>
+    protected static void WithTokens(Dictionary<string, string?> settings)
+    {
+        settings["Cutover:Admin:Tokens:0:Name"] = "alice";
+        settings["Cutover:Admin:Tokens:0:Token"] = OperateToken;
+        settings["Cutover:Admin:Tokens:0:Role"] = "operate";
+        settings["Cutover:Admin:Tokens:1:Name"] = "dashboard";
+        settings["Cutover:Admin:Tokens:1:Token"] = ReadToken;
+        settings["Cutover:Admin:Tokens:1:Role"] = "read";
     }
 
     /// <summary>A user key whose bucket is below (or not below) the threshold of <paramref name="percent"/>.</summary>
