@@ -4,6 +4,7 @@ namespace Cutover.Store;
 
 /// <summary>Source-generated JSON for the few JSON columns of the store.</summary>
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(long[]))]
 [JsonSerializable(typeof(Dictionary<string, decimal>))]
 [JsonSerializable(typeof(List<Cutover.Core.Health.BaselineDomain>))]
 [JsonSerializable(typeof(Cutover.Core.Health.BaselineDomain))]

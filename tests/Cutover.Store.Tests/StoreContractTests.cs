@@ -13,7 +13,7 @@ namespace Cutover.Store.Tests;
 /// What every store must do, whatever its engine. Each provider's test class derives from this and
 /// supplies a fresh, empty store per test.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Now = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
 

@@ -32,6 +32,9 @@ internal sealed partial class PostgresStore : SqlStore
     // The same for identity writers ("identiti" in ASCII).
     private const long IdentitiesLockKey = 0x6964656E_74697469;
 
+    // The same for acceptances into the delivery queue ("delivers" in ASCII).
+    private const long DeliveriesLockKey = 0x64656C69_76657273;
+
     private const string CopyDecisionsSql = """
         COPY webhook_routing_logs (created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket, routed_to,
             webhook_name, handler, status, status_code, response_time_ms, error_message, fallback)
@@ -94,6 +97,17 @@ internal sealed partial class PostgresStore : SqlStore
 
     protected override (string Sql, object Value) NotAmong(string column, string parameter, IReadOnlyCollection<string> values) =>
         ($"{column} <> ALL(@{parameter})", values.ToArray());
+
+    protected override (string Sql, object Value) AmongIds(string column, string parameter, IReadOnlyCollection<long> ids) =>
+        ($"{column} = ANY(@{parameter})", ids.ToArray());
+
+    /// <summary>
+    /// Each claimer locks the rows it takes and skips those another claimer has locked, so many claim at once without
+    /// waiting. A skipped row is still pending in this statement's snapshot, so it still holds back the later updates
+    /// of its person here; and a row another claimer took and committed since the snapshot is checked again when it
+    /// is locked (READ COMMITTED re-reads it), finds it leased, and is left.
+    /// </summary>
+    protected override string ClaimLockSql => "\n    FOR UPDATE OF d SKIP LOCKED";
 
     protected override IReadOnlyList<(int Version, string Description, string Sql)> Migrations => PostgresMigrations.All;
 
@@ -254,6 +268,19 @@ internal sealed partial class PostgresStore : SqlStore
             importer.WriteNull();
         }
     }
+
+    /// <summary>
+    /// A synchronous commit whatever the server's <c>synchronous_commit</c> says (Meta is told 200 once this returns),
+    /// under a transaction-long advisory lock (see <see cref="DeliveriesLockKey"/>): acceptances commit one at a time,
+    /// so their delivery ids become visible in the order they were taken. Without it two instances could commit a
+    /// person's updates 11 then 10, and a claimer between the two commits would take 11 as the person's first.
+    /// </summary>
+    protected override Task<T> InDurableTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(transaction, $"SET LOCAL synchronous_commit = on; SELECT pg_advisory_xact_lock({DeliveriesLockKey})", cancellationToken);
+            return await work(connection, transaction);
+        }, cancellationToken);
 
     /// <summary>
     /// One statement for the batch, under a transaction-long advisory lock (see <see cref="ConversationsLockKey"/>): one

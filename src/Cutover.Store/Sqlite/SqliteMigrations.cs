@@ -182,5 +182,73 @@ internal static class SqliteMigrations
             ALTER TABLE cutover_conversations ADD COLUMN inbound_upstream TEXT;
             ALTER TABLE cutover_conversations ADD COLUMN inbound_at INTEGER;  -- Unix ms
             """),
+        (8, "queued delivery: inbox, deliveries and their attempts, deduplication", """
+            -- Delivery:Mode = queued. Each signed webhook as it came, stored before Meta is answered: the body once,
+            -- however many updates it holds, kept until no delivery refers to it.
+            CREATE TABLE cutover_inbox (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                received_at    INTEGER NOT NULL,  -- Unix ms
+                correlation_id TEXT    NOT NULL,
+                body           BLOB    NOT NULL,
+                signature      TEXT,
+                update_count   INTEGER NOT NULL,  -- updates in the body (0 when it could not be parsed)
+                parse_error    TEXT
+            );
+            CREATE INDEX idx_inbox_received_at ON cutover_inbox (received_at);
+
+            -- One row per update to deliver; ids are the acceptance order (AUTOINCREMENT: never reused after a purge,
+            -- since operators name dead letters by them). A dead letter is a row in state 'dead'.
+            CREATE TABLE cutover_deliveries (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                inbox_id        INTEGER NOT NULL,
+                update_index    INTEGER NOT NULL,  -- -1: the whole body (unparseable)
+                person_key      TEXT,              -- protected; null: no ordering
+                state           TEXT    NOT NULL CHECK (state IN ('pending', 'inflight', 'delivered', 'dead')),
+                accepted_at     INTEGER NOT NULL,  -- Unix ms
+                next_attempt_at INTEGER NOT NULL,  -- Unix ms
+                attempts        INTEGER NOT NULL,
+                lease_owner     TEXT,
+                lease_until     INTEGER,           -- Unix ms
+                target          TEXT,              -- a replay's forced target
+                finished_at     INTEGER,           -- Unix ms: delivered or dead-lettered
+                reason          TEXT,
+                error           TEXT,
+                last_upstream   TEXT,
+                domain          TEXT,
+                route           TEXT
+            );
+            -- What a claim reads: the open rows in id order, and each person's open rows.
+            CREATE INDEX idx_deliveries_open ON cutover_deliveries (id) WHERE state IN ('pending', 'inflight');
+            CREATE INDEX idx_deliveries_person ON cutover_deliveries (person_key, id, state) WHERE state IN ('pending', 'inflight');
+            -- Dead letters newest first, and the purges.
+            CREATE INDEX idx_deliveries_dead ON cutover_deliveries (finished_at) WHERE state = 'dead';
+            CREATE INDEX idx_deliveries_delivered ON cutover_deliveries (finished_at) WHERE state = 'delivered';
+            CREATE INDEX idx_deliveries_inbox ON cutover_deliveries (inbox_id);
+
+            -- Every attempt, kept through replays; deleted with its delivery (foreign keys are off on these connections).
+            CREATE TABLE cutover_delivery_attempts (
+                id          INTEGER PRIMARY KEY,
+                delivery_id INTEGER NOT NULL,
+                number      INTEGER NOT NULL,
+                at          INTEGER NOT NULL,  -- Unix ms
+                upstream    TEXT    NOT NULL,
+                route       TEXT    NOT NULL,
+                status_code INTEGER NOT NULL,  -- 0: no answer
+                error       TEXT,
+                latency_ms  REAL    NOT NULL
+            );
+            CREATE INDEX idx_delivery_attempts_delivery ON cutover_delivery_attempts (delivery_id);
+            CREATE TRIGGER cutover_deliveries_attempts_go_too AFTER DELETE ON cutover_deliveries
+            BEGIN
+                DELETE FROM cutover_delivery_attempts WHERE delivery_id = old.id;
+            END;
+
+            -- Updates already accepted (message id, or status id + status; protected), for Meta's days of retries.
+            CREATE TABLE cutover_dedup (
+                key         TEXT    PRIMARY KEY,
+                accepted_at INTEGER NOT NULL  -- Unix ms
+            ) WITHOUT ROWID;
+            CREATE INDEX idx_dedup_accepted_at ON cutover_dedup (accepted_at);
+            """),
     ];
 }

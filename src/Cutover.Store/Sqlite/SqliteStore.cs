@@ -112,6 +112,9 @@ internal sealed class SqliteStore : SqlStore
     protected override (string Sql, object Value) NotAmong(string column, string parameter, IReadOnlyCollection<string> values) =>
         ($"{column} NOT IN (SELECT value FROM json_each(@{parameter}))", JsonSerializer.Serialize([.. values], StoreJson.Default.StringArray));
 
+    protected override (string Sql, object Value) AmongIds(string column, string parameter, IReadOnlyCollection<long> ids) =>
+        ($"{column} IN (SELECT value FROM json_each(@{parameter}))", JsonSerializer.Serialize([.. ids], StoreJson.Default.Int64Array));
+
     protected override IEnumerable<string> ReadDomains(DbDataReader reader, int ordinal) =>
         JsonSerializer.Deserialize(reader.GetString(ordinal), StoreJson.Default.StringArray) ?? [];
 
@@ -155,6 +158,24 @@ internal sealed class SqliteStore : SqlStore
             return await apply(connection);
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// An acceptance syncs the WAL at its commit: <c>synchronous = FULL</c> on its connection, set before the
+    /// transaction begins (SQLite refuses to change it inside one). Every other write stays at NORMAL, which loses
+    /// nothing when the process is killed and may lose the last commits on a power cut or an OS crash: a lost claim or
+    /// completion only means an update delivered again (at least once), where a lost acceptance would be a webhook
+    /// acknowledged to Meta and never delivered. The
+    /// connection goes back to the pool at FULL; <see cref="OpenAsync"/> sets NORMAL again on whoever takes it next.
+    /// </summary>
+    protected override Task<T> InDurableTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            await connection.ExecuteAsync(null, "PRAGMA synchronous = FULL;", cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }, cancellationToken);
 
     /// <summary>One writer at a time holds the file, so the state read in this transaction is the state the insert follows.</summary>
     protected override async Task<RoutingState> StoreFirstStateAsync(

@@ -89,7 +89,7 @@ public sealed class OfflineCommandsTests
         directory.Delete(recursive: true);
 
         Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
-        Assert.Contains("Applied 7 migrations", first.Out);
+        Assert.Contains("Applied 8 migrations", first.Out);
         Assert.Contains("up to date", second.Out);
     }
 

@@ -221,6 +221,45 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     public Task<IReadOnlyList<IdentityEntry>> FindPersonAsync(string identifier, CancellationToken cancellationToken) =>
         Call(() => inner.FindPersonAsync(identifier, cancellationToken));
 
+    public Task<IReadOnlyList<AcceptResult>> AcceptAsync(IReadOnlyList<InboxWebhook> webhooks, CancellationToken cancellationToken) =>
+        Call(() => inner.AcceptAsync(webhooks, cancellationToken));
+
+    public Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        Call(() => inner.ClaimAsync(owner, limit, now, lease, cancellationToken));
+
+    public Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken) =>
+        Call(() => inner.CompleteAsync(id, owner, attempt, cancellationToken));
+
+    public Task<bool> RetryLaterAsync(long id, string owner, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        Call(() => inner.RetryLaterAsync(id, owner, attempt, nextAttemptAt, cancellationToken));
+
+    public Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        Call(() => inner.ReleaseAsync(id, owner, nextAttemptAt, cancellationToken));
+
+    public Task<bool> DeadLetterAsync(
+        long id, string owner, DeliveryAttempt? attempt, string reason, string? error, string? domain, string? route, CancellationToken cancellationToken) =>
+        Call(() => inner.DeadLetterAsync(id, owner, attempt, reason, error, domain, route, cancellationToken));
+
+    public Task<QueueStats> QueueStatsAsync(CancellationToken cancellationToken) => Call(() => inner.QueueStatsAsync(cancellationToken));
+
+    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
+        Call(() => inner.ListDeadLettersAsync(query, cancellationToken));
+
+    public Task<DeadLetterDetail?> GetDeadLetterAsync(long id, CancellationToken cancellationToken) =>
+        Call(() => inner.GetDeadLetterAsync(id, cancellationToken));
+
+    public Task<int> ReplayAsync(IReadOnlyList<long> ids, string? target, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Call(() => inner.ReplayAsync(ids, target, now, cancellationToken));
+
+    public Task<long> PurgeDeadLettersAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        Call(() => inner.PurgeDeadLettersAsync(before, cancellationToken));
+
+    public Task<long> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        Call(() => inner.PurgeDeliveredAsync(before, cancellationToken));
+
+    public Task<long> PurgeDedupAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        Call(() => inner.PurgeDedupAsync(before, cancellationToken));
+
     public Task SaveHealthAsync(HealthSnapshot snapshot, CancellationToken cancellationToken) =>
         Call(() => inner.SaveHealthAsync(snapshot, cancellationToken));
 

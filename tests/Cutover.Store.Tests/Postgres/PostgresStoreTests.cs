@@ -19,8 +19,12 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
     protected override async Task<ICutoverStore> CreateStoreAsync()
     {
         _connectionString = await postgres.CreateDatabaseAsync(Cancel);
-        return StoreFactory.Open(StoreFactory.Postgres, _connectionString, TimeProvider.System);
+        return OpenSameDatabase();
     }
+
+    protected override ICutoverStore OpenSameDatabase() => StoreFactory.Open(StoreFactory.Postgres, _connectionString, TimeProvider.System);
+
+    protected override Task<long> CountRowsAsync(string table) => ScalarAsync<long>(_connectionString, $"SELECT count(*) FROM {table}");
 
     [Fact]
     public async Task Open_ConnectionString_LocationHasNoCredentialsAndNoFile()
@@ -113,7 +117,7 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
         await store.WriteIdentitiesAsync([new IdentityEntry("+15550001", "+15550001", 1, Now, "new")], Cancel);
 
         // assert
-        Assert.Equal((1, 4), (applied, await store.SchemaVersionAsync(Cancel)));
+        Assert.Equal((2, 5), (applied, await store.SchemaVersionAsync(Cancel))); // 4 and queued delivery's 5
         Assert.Equal(new ConversationEntry("u1", "jobs", Now, "old", 1), Assert.Single(kept));
         var updated = Assert.Single(await store.ReadConversationsAsync(0, Now.AddMinutes(-1), "nobody", 10, Cancel));
         Assert.Equal(("jobs", 2L, "jobs-unified"), (updated.Domain, updated.Sequence, updated.Inbound?.Upstream));
@@ -300,6 +304,71 @@ public sealed class PostgresStoreTests(PostgresFixture postgres) : StoreContract
             domains[random.Next(domains.Length)], ClassificationRule.Keyword, random.Next(10_000),
             random.Next(2) == 0 ? Route.Unified : Route.Legacy, "upstream", handlers[random.Next(handlers.Length)],
             success, success ? 200 : 503, latency, success ? null : "upstream failed", fallback);
+    }
+
+    [Fact]
+    public async Task ClaimAsync_TwoInstancesAtOnce_NeverHoldTwoUpdatesOfOnePerson_TakeEachUpdateOnce_InOrder()
+    {
+        // arrange: 200 updates of 20 people, interleaved (p0, p1, …, p19, p0, …), and two instances on the database
+        const int Updates = 200;
+        for (var group = 0; group < Updates / 20; group++)
+        {
+            await Store.AcceptAsync([.. Enumerable.Range(group * 20, 20).Select(i => Webhook(i, ($"m{i}", $"p{i % 20}")))], Cancel);
+        }
+
+        await using var other = OpenSameDatabase();
+        var events = 0L;
+        var completed = 0;
+        var claims = new System.Collections.Concurrent.ConcurrentQueue<(long Id, string Person, long ClaimedAt, long CompletingAt, string Owner)>();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+
+        // Each claimer takes a few at a time and delivers them one by one. Events are numbered on one counter: a claim
+        // is numbered after its commit, a completion before its commit, so a later update of a person numbered as
+        // claimed before the earlier one's completion was certainly held while the earlier one was.
+        async Task ClaimUntilAllDeliveredAsync(ICutoverStore store, string owner)
+        {
+            await start.Task;
+            while (Volatile.Read(ref completed) < Updates)
+            {
+                var batch = await store.ClaimAsync(owner, 7, Now.AddHours(1), TimeSpan.FromMinutes(10), timeout.Token);
+                var claimedAt = Interlocked.Increment(ref events);
+                foreach (var delivery in batch)
+                {
+                    await Task.Yield();
+                    var completingAt = Interlocked.Increment(ref events);
+                    claims.Enqueue((delivery.Id, delivery.PersonKey!, claimedAt, completingAt, owner));
+                    Assert.True(await store.CompleteAsync(delivery.Id, owner, Attempt(1, "unified"), timeout.Token));
+                    Interlocked.Increment(ref completed);
+                }
+            }
+        }
+
+        // act
+        var a = Task.Run(() => ClaimUntilAllDeliveredAsync(Store, "a"), Cancel);
+        var b = Task.Run(() => ClaimUntilAllDeliveredAsync(other, "b"), Cancel);
+        start.SetResult();
+        await Task.WhenAll(a, b);
+
+        // assert
+        var all = claims.ToList();
+        Assert.Equal(Updates, all.Count);
+        Assert.Equal(Updates, all.Select(static c => c.Id).Distinct().Count());
+        Assert.Contains(all, static c => c.Owner == "a");
+        Assert.Contains(all, static c => c.Owner == "b");
+        foreach (var person in all.GroupBy(static c => c.Person))
+        {
+            var inOrder = person.OrderBy(static c => c.Id).ToList();
+            Assert.Equal(10, inOrder.Count);
+            for (var i = 1; i < inOrder.Count; i++)
+            {
+                Assert.True(inOrder[i].ClaimedAt > inOrder[i - 1].CompletingAt,
+                    $"{person.Key}: update {inOrder[i].Id} was claimed by {inOrder[i].Owner} while {inOrder[i - 1].Id} was still held by {inOrder[i - 1].Owner}");
+            }
+        }
+
+        Assert.Equal(new QueueStats(0, 0, 0, null, Updates), await Store.QueueStatsAsync(Cancel));
     }
 
     internal static async Task<T> ScalarAsync<T>(string connectionString, string sql)

@@ -1,0 +1,359 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace Cutover.Store.Sql;
+
+/// <summary>
+/// Queued delivery: the inbox, the queue of updates with its leases, the dead letters, deduplication. Times are
+/// <see cref="SqlStore.Millis"/> (Unix ms on SQLite), as in the other tables written in bulk and scanned by time.
+/// </summary>
+internal abstract partial class SqlStore
+{
+    private const string Pending = "pending";
+    private const string InFlight = "inflight";
+    private const string Delivered = "delivered";
+    private const string Dead = "dead";
+
+    /// <summary>The reason of a dead letter whose body could not be parsed.</summary>
+    internal const string UnparseableReason = "unparseable";
+
+    /// <summary>
+    /// Due work, oldest first: pending and due, or leased by an owner whose lease ran out. A person's update is taken
+    /// only at the head of the person's queue (no earlier update still pending or leased) and while none of the
+    /// person's other updates is leased (after a replay of an older dead letter the head may be older than the update
+    /// in flight). One statement sees one snapshot, so it takes at most one update per person. <c>{0}</c> is the
+    /// provider's row lock (see <see cref="ClaimLockSql"/>).
+    /// </summary>
+    private const string ClaimSql = """
+        UPDATE cutover_deliveries SET state = 'inflight', lease_owner = @owner, lease_until = @until
+        WHERE id IN (
+            SELECT d.id FROM cutover_deliveries d
+            WHERE d.state IN ('pending', 'inflight')
+              AND ((d.state = 'pending' AND d.next_attempt_at <= @now) OR (d.state = 'inflight' AND d.lease_until < @now))
+              AND (d.person_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM cutover_deliveries o
+                  WHERE o.person_key = d.person_key AND o.state IN ('pending', 'inflight')
+                    AND o.id <> d.id AND (o.id < d.id OR o.state = 'inflight')))
+            ORDER BY d.id
+            LIMIT @limit{0})
+        RETURNING id
+        """;
+
+    private const string DeadLetterColumns = """
+        d.id, d.inbox_id, d.update_index, d.accepted_at, d.finished_at, d.reason, d.error, d.attempts, d.last_upstream, d.domain, d.route
+        """;
+
+    /// <summary>
+    /// What a claim adds to lock the rows it takes: nothing on SQLite, whose write transaction holds the file; on
+    /// PostgreSQL <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claimers take different rows without waiting.
+    /// </summary>
+    protected virtual string ClaimLockSql => string.Empty;
+
+    /// <summary>
+    /// A condition true when <paramref name="column"/> is one of <paramref name="ids"/>, passed as one parameter named
+    /// <paramref name="parameter"/> (SQLite: a JSON array read with json_each; PostgreSQL: a bigint[]).
+    /// </summary>
+    protected abstract (string Sql, object Value) AmongIds(string column, string parameter, IReadOnlyCollection<long> ids);
+
+    /// <summary>
+    /// Runs an acceptance in one transaction that is durable when it commits: SQLite syncs its WAL at this commit
+    /// (<c>synchronous = FULL</c> on the connection that makes it); PostgreSQL commits synchronously and makes
+    /// acceptances visible in the order their ids were taken, so a claimer never sees a person's later update first.
+    /// </summary>
+    protected abstract Task<T> InDurableTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken);
+
+    public Task<IReadOnlyList<AcceptResult>> AcceptAsync(IReadOnlyList<InboxWebhook> webhooks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(webhooks);
+        if (webhooks.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<AcceptResult>>([]);
+        }
+
+        return InDurableTransactionAsync<IReadOnlyList<AcceptResult>>(async (connection, transaction) =>
+        {
+            // The same three statements for the whole group, their parameters set for each row.
+            await using var dedup = connection.Command(transaction,
+                "INSERT INTO cutover_dedup (key, accepted_at) VALUES (@key, @at) ON CONFLICT (key) DO NOTHING", ("key", null), ("at", null));
+            await using var inbox = connection.Command(transaction, """
+                INSERT INTO cutover_inbox (received_at, correlation_id, body, signature, update_count, parse_error)
+                VALUES (@at, @correlation, @body, @signature, @count, @error)
+                RETURNING id
+                """, ("at", null), ("correlation", null), ("body", null), ("signature", null), ("count", null), ("error", null));
+            await using var delivery = connection.Command(transaction, """
+                INSERT INTO cutover_deliveries (inbox_id, update_index, person_key, state, accepted_at, next_attempt_at, attempts,
+                    finished_at, reason, error)
+                VALUES (@inbox, @index, @person, @state, @at, @at, 0, @finished, @reason, @error)
+                """, ("inbox", null), ("index", null), ("person", null), ("state", null), ("at", null), ("finished", null), ("reason", null),
+                ("error", null));
+
+            var results = new List<AcceptResult>(webhooks.Count);
+            var fresh = new List<InboxUpdate>();
+            foreach (var webhook in webhooks)
+            {
+                var at = Millis(webhook.ReceivedAt);
+                fresh.Clear();
+                var duplicates = 0;
+                foreach (var update in webhook.ParseError is null ? webhook.Updates : [])
+                {
+                    // The key's own row is the check: a key accepted before, or earlier in this group, inserts nothing.
+                    if (update.DedupKey is not null)
+                    {
+                        dedup.Parameters["key"].Value = update.DedupKey;
+                        dedup.Parameters["at"].Value = at;
+                        if (await dedup.ExecuteNonQueryAsync(cancellationToken) == 0)
+                        {
+                            duplicates++;
+                            continue;
+                        }
+                    }
+
+                    fresh.Add(update);
+                }
+
+                if (fresh.Count == 0 && webhook.ParseError is null)
+                {
+                    results.Add(new AcceptResult(0, 0, duplicates));
+                    continue;
+                }
+
+                inbox.Parameters["at"].Value = at;
+                inbox.Parameters["correlation"].Value = webhook.CorrelationId;
+                inbox.Parameters["body"].Value = webhook.Body;
+                inbox.Parameters["signature"].Value = (object?)webhook.Signature ?? DBNull.Value;
+                inbox.Parameters["count"].Value = webhook.ParseError is null ? webhook.Updates.Count : 0;
+                inbox.Parameters["error"].Value = (object?)webhook.ParseError ?? DBNull.Value;
+                var inboxId = Convert.ToInt64(await inbox.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+
+                delivery.Parameters["inbox"].Value = inboxId;
+                delivery.Parameters["at"].Value = at;
+                if (webhook.ParseError is { } parseError)
+                {
+                    // Nothing to deliver but the whole body, and nothing that could deliver it: a dead letter at once.
+                    delivery.Parameters["index"].Value = -1;
+                    delivery.Parameters["person"].Value = DBNull.Value;
+                    delivery.Parameters["state"].Value = Dead;
+                    delivery.Parameters["finished"].Value = at;
+                    delivery.Parameters["reason"].Value = UnparseableReason;
+                    delivery.Parameters["error"].Value = parseError;
+                    await delivery.ExecuteNonQueryAsync(cancellationToken);
+                    results.Add(new AcceptResult(inboxId, 0, 0));
+                    continue;
+                }
+
+                delivery.Parameters["state"].Value = Pending;
+                delivery.Parameters["finished"].Value = DBNull.Value;
+                delivery.Parameters["reason"].Value = DBNull.Value;
+                delivery.Parameters["error"].Value = DBNull.Value;
+                foreach (var update in fresh)
+                {
+                    delivery.Parameters["index"].Value = update.Index;
+                    delivery.Parameters["person"].Value = (object?)update.PersonKey ?? DBNull.Value;
+                    await delivery.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                results.Add(new AcceptResult(inboxId, fresh.Count, duplicates));
+            }
+
+            return results;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        if (limit <= 0)
+        {
+            return Task.FromResult<IReadOnlyList<ClaimedDelivery>>([]);
+        }
+
+        return InTransactionAsync<IReadOnlyList<ClaimedDelivery>>(async (connection, transaction) =>
+        {
+            var ids = await connection.ListAsync(transaction, string.Format(CultureInfo.InvariantCulture, ClaimSql, ClaimLockSql),
+                static r => r.GetInt64(0), cancellationToken,
+                ("owner", owner), ("until", Millis(now + lease)), ("now", Millis(now)), ("limit", limit));
+            if (ids.Count == 0)
+            {
+                return [];
+            }
+
+            var (among, value) = AmongIds("d.id", "ids", ids);
+            return await connection.ListAsync(transaction, $"""
+                SELECT d.id, d.inbox_id, d.update_index, i.update_count, i.body, i.signature, i.correlation_id, d.accepted_at, d.attempts,
+                       d.person_key, d.target
+                FROM cutover_deliveries d JOIN cutover_inbox i ON i.id = d.inbox_id
+                WHERE {among}
+                ORDER BY d.id
+                """, r => new ClaimedDelivery(
+                    r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetStringOrNull(5), r.GetString(6),
+                    ReadMillis(r, 7), r.GetInt32(8), r.GetStringOrNull(9), r.GetStringOrNull(10)),
+                cancellationToken, ("ids", value));
+        }, cancellationToken);
+    }
+
+    public Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        return FinishLeaseAsync(id, owner, attempt, """
+            state = 'delivered', attempts = attempts + 1, finished_at = @at, last_upstream = @upstream
+            """, cancellationToken, ("at", Millis(attempt.At)), ("upstream", attempt.Upstream));
+    }
+
+    public Task<bool> RetryLaterAsync(long id, string owner, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        return FinishLeaseAsync(id, owner, attempt, """
+            state = 'pending', attempts = attempts + 1, next_attempt_at = @next, last_upstream = @upstream
+            """, cancellationToken, ("next", Millis(nextAttemptAt)), ("upstream", attempt.Upstream));
+    }
+
+    public Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        FinishLeaseAsync(id, owner, null, "state = 'pending', next_attempt_at = @next", cancellationToken, ("next", Millis(nextAttemptAt)));
+
+    public Task<bool> DeadLetterAsync(
+        long id, string owner, DeliveryAttempt? attempt, string reason, string? error, string? domain, string? route, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return FinishLeaseAsync(id, owner, attempt, """
+            state = 'dead', attempts = attempts + @counted, finished_at = @at, reason = @reason, error = @error, domain = @domain, route = @route,
+            last_upstream = coalesce(@upstream, last_upstream)
+            """, cancellationToken,
+            ("counted", attempt is null ? 0 : 1), ("at", Millis(attempt?.At ?? Clock.GetUtcNow())), ("reason", reason), ("error", error),
+            ("domain", domain), ("route", route), ("upstream", attempt?.Upstream));
+    }
+
+    /// <summary>
+    /// Changes a row still leased to <paramref name="owner"/> as <paramref name="set"/> says, ends the lease, and
+    /// records <paramref name="attempt"/> if there is one, in one transaction; false, with nothing changed, when the
+    /// lease is no longer the owner's.
+    /// </summary>
+    private Task<bool> FinishLeaseAsync(
+        long id, string owner, DeliveryAttempt? attempt, string set, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        return InTransactionAsync(async (connection, transaction) =>
+        {
+            if (await connection.ExecuteAsync(transaction, $"""
+                UPDATE cutover_deliveries SET {set}, lease_owner = NULL, lease_until = NULL
+                WHERE id = @id AND state = 'inflight' AND lease_owner = @owner
+                """, cancellationToken, [.. parameters, ("id", id), ("owner", owner)]) == 0)
+            {
+                return false;
+            }
+
+            if (attempt is not null)
+            {
+                await connection.ExecuteAsync(transaction, """
+                    INSERT INTO cutover_delivery_attempts (delivery_id, number, at, upstream, route, status_code, error, latency_ms)
+                    VALUES (@id, @number, @at, @upstream, @route, @status, @error, @latency)
+                    """, cancellationToken,
+                    ("id", id), ("number", attempt.Number), ("at", Millis(attempt.At)), ("upstream", attempt.Upstream), ("route", attempt.Route),
+                    ("status", attempt.StatusCode), ("error", attempt.Error), ("latency", attempt.LatencyMs));
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<QueueStats> QueueStatsAsync(CancellationToken cancellationToken)
+    {
+        // One condition per count, each the condition of a partial index, so no count reads the delivered rows it does not count.
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.FirstOrDefaultAsync(null, """
+            SELECT (SELECT count(*) FROM cutover_deliveries WHERE state IN ('pending', 'inflight') AND state = 'pending'),
+                   (SELECT count(*) FROM cutover_deliveries WHERE state IN ('pending', 'inflight') AND state = 'inflight'),
+                   (SELECT count(*) FROM cutover_deliveries WHERE state = 'dead'),
+                   (SELECT min(accepted_at) FROM cutover_deliveries WHERE state IN ('pending', 'inflight')),
+                   (SELECT count(*) FROM cutover_deliveries WHERE state = 'delivered')
+            """, r => new QueueStats(
+                r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : ReadMillis(r, 3), r.GetInt64(4)), cancellationToken))!;
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var filter = new SqlFilter()
+            .And("d.state = @dead", "dead", Dead)
+            .And("d.finished_at >= @since", "since", query.Since is { } since ? Millis(since) : null)
+            .And("d.domain = @domain", "domain", query.Domain)
+            .And("d.last_upstream = @upstream", "upstream", query.Upstream)
+            .And("d.reason = @reason", "reason", query.Reason);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ListAsync(null, $"""
+            SELECT {DeadLetterColumns} FROM cutover_deliveries d {filter}
+            ORDER BY d.finished_at DESC, d.id DESC LIMIT @limit
+            """, ReadDeadLetter, cancellationToken, filter.Parameters(("limit", Math.Clamp(query.Limit, 1, 100_000))));
+    }
+
+    public async Task<DeadLetterDetail?> GetDeadLetterAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var row = await connection.FirstOrDefaultAsync(null, $"""
+            SELECT {DeadLetterColumns}, i.body FROM cutover_deliveries d JOIN cutover_inbox i ON i.id = d.inbox_id
+            WHERE d.id = @id AND d.state = 'dead'
+            """, r => Tuple.Create(ReadDeadLetter(r), (byte[])r.GetValue(11)), cancellationToken, ("id", id));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var history = await connection.ListAsync(null, """
+            SELECT number, at, upstream, route, status_code, error, latency_ms FROM cutover_delivery_attempts
+            WHERE delivery_id = @id ORDER BY id
+            """, r => new DeliveryAttempt(r.GetInt32(0), ReadMillis(r, 1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetStringOrNull(5), r.GetDouble(6)),
+            cancellationToken, ("id", id));
+        return new DeadLetterDetail(row.Item1, row.Item2, history);
+    }
+
+    public Task<int> ReplayAsync(IReadOnlyList<long> ids, string? target, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        // The attempts start again from 0 (the retry budget is the replay's own) while their rows stay as history.
+        var (among, value) = AmongIds("id", "ids", ids.Distinct().ToList());
+        return InTransactionAsync((connection, transaction) => connection.ExecuteAsync(transaction, $"""
+            UPDATE cutover_deliveries SET state = 'pending', attempts = 0, target = @target, next_attempt_at = @now,
+                finished_at = NULL, reason = NULL, error = NULL, lease_owner = NULL, lease_until = NULL
+            WHERE state = 'dead' AND {among}
+            """, cancellationToken, ("target", target), ("now", Millis(now)), ("ids", value)), cancellationToken);
+    }
+
+    public Task<long> PurgeDeadLettersAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        PurgeFinishedAsync(Dead, before, cancellationToken);
+
+    public Task<long> PurgeDeliveredAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        PurgeFinishedAsync(Delivered, before, cancellationToken);
+
+    /// <summary>
+    /// Deletes finished rows of one state in slices (their attempts go with them: a cascade on PostgreSQL, a trigger
+    /// on SQLite), then the webhooks received before <paramref name="before"/> that no update refers to any more.
+    /// </summary>
+    private Task<long> PurgeFinishedAsync(string state, DateTimeOffset before, CancellationToken cancellationToken) =>
+        WriteAsync(async connection =>
+        {
+            var deleted = await connection.DeleteInSlicesAsync($"""
+                DELETE FROM cutover_deliveries WHERE id IN (
+                    SELECT id FROM cutover_deliveries WHERE state = '{state}' AND finished_at < @before LIMIT 5000)
+                """, Millis(before), cancellationToken);
+            await connection.DeleteInSlicesAsync("""
+                DELETE FROM cutover_inbox WHERE id IN (
+                    SELECT i.id FROM cutover_inbox i
+                    WHERE i.received_at < @before AND NOT EXISTS (SELECT 1 FROM cutover_deliveries d WHERE d.inbox_id = i.id)
+                    LIMIT 5000)
+                """, Millis(before), cancellationToken);
+            return deleted;
+        }, cancellationToken);
+
+    public Task<long> PurgeDedupAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        WriteAsync(connection => connection.DeleteInSlicesAsync("""
+            DELETE FROM cutover_dedup WHERE key IN (SELECT key FROM cutover_dedup WHERE accepted_at < @before LIMIT 5000)
+            """, Millis(before), cancellationToken), cancellationToken);
+
+    private DeadLetter ReadDeadLetter(DbDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), ReadMillis(r, 3), ReadMillis(r, 4), r.GetString(5), r.GetStringOrNull(6), r.GetInt32(7),
+        r.GetStringOrNull(8), r.GetStringOrNull(9), r.GetStringOrNull(10));
+}
