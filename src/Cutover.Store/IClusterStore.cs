@@ -30,8 +30,11 @@ public interface IClusterStore
     Task<long> PurgeConversationsAsync(DateTimeOffset before, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores identifiers with their person (an identifier already stored takes the new person: a number that changed
-    /// hands, a link learned later), giving each written entry a new, higher <see cref="IdentityEntry.Sequence"/>.
+    /// Stores identifiers with their person. An identifier already stored takes the new person only when that person was
+    /// first seen no later than the stored one (<see cref="IdentityEntry.FirstSeen"/>): the person seen first wins, as in
+    /// the identity map, so two instances that briefly disagree (one learned a BSUID alone while the other linked it to a
+    /// phone) converge whatever order their writes land in. Each written entry gets a new, higher
+    /// <see cref="IdentityEntry.Sequence"/>.
     /// </summary>
     Task WriteIdentitiesAsync(IReadOnlyList<IdentityEntry> entries, CancellationToken cancellationToken);
 

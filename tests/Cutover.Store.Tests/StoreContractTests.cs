@@ -513,24 +513,43 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WriteIdentitiesAsync_KnownIdentifier_MovesToTheNewPersonWithAHigherSequence()
+    public async Task WriteIdentitiesAsync_KnownIdentifier_MovesToAPersonSeenEarlier_WithAHigherSequence()
     {
         await Store.WriteIdentitiesAsync(
         [
-            new IdentityEntry("+15550001", "+15550001", 1, Now, "a"),
+            new IdentityEntry("US.bsuid.1", "US.bsuid.1", 1, Now, "b"),
             new IdentityEntry("+15550002", "+15550002", 2, Now, "a"),
         ], Cancel);
         var before = await Store.ReadIdentitiesAsync(0, null, 100, Cancel);
 
-        // The number changed hands: it now belongs to the person first seen as a BSUID.
-        await Store.WriteIdentitiesAsync([new IdentityEntry("+15550001", "US.bsuid.9", 9, Now.AddDays(1), "b")], Cancel);
+        // Instance b learned the BSUID alone a moment after a linked it to a phone first seen a day earlier: the link wins.
+        await Store.WriteIdentitiesAsync([new IdentityEntry("US.bsuid.1", "+15550001", 9, Now.AddDays(-1), "a")], Cancel);
         var after = await Store.ReadIdentitiesAsync(0, null, 100, Cancel);
 
         Assert.Equal(2, after.Count);
-        Assert.Equal(("+15550002", before[1].Sequence), (after[0].Identifier, after[0].Sequence));
-        Assert.Equal(("+15550001", "US.bsuid.9", 9, Now.AddDays(1), "b"),
-            (after[1].Identifier, after[1].Person, after[1].Bucket, after[1].FirstSeen, after[1].Instance));
-        Assert.True(after[1].Sequence > before.Max(e => e.Sequence));
+        var untouched = after.Single(static e => e.Identifier == "+15550002");
+        var moved = after.Single(static e => e.Identifier == "US.bsuid.1");
+        Assert.Equal(before.Single(static e => e.Identifier == "+15550002").Sequence, untouched.Sequence);
+        Assert.Equal(("+15550001", 9, Now.AddDays(-1), "a"), (moved.Person, moved.Bucket, moved.FirstSeen, moved.Instance));
+        Assert.True(moved.Sequence > before.Max(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task WriteIdentitiesAsync_APersonSeenLater_DoesNotTakeAnIdentifier_InAnyOrder()
+    {
+        // b's self link for the BSUID lands after a's link of it to the phone's person, in separate batches and in one.
+        await Store.WriteIdentitiesAsync([new IdentityEntry("US.bsuid.1", "+15550001", 9, Now.AddDays(-1), "a")], Cancel);
+        await Store.WriteIdentitiesAsync([new IdentityEntry("US.bsuid.1", "US.bsuid.1", 1, Now, "b")], Cancel);
+        await Store.WriteIdentitiesAsync(
+        [
+            new IdentityEntry("US.bsuid.2", "+15550002", 7, Now.AddDays(-1), "a"),
+            new IdentityEntry("US.bsuid.2", "US.bsuid.2", 2, Now, "b"),
+        ], Cancel);
+
+        var all = await Store.ReadIdentitiesAsync(0, null, 100, Cancel);
+
+        Assert.Equal([("US.bsuid.1", "+15550001", 9), ("US.bsuid.2", "+15550002", 7)],
+            all.Select(static e => (e.Identifier, e.Person, e.Bucket)).OrderBy(static e => e.Identifier, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -231,13 +231,13 @@ public sealed class IdentityMap
 
             for (var i = 0; i < ids.Count; i++)
             {
-                LinkLocked(ids[i], winner, now);
+                LinkLocked(ids[i], winner);
             }
 
             // A change of number or user id: the new identifier is the same person from now on, whoever had it before.
             if (changedTo is not null)
             {
-                LinkLocked(changedTo, winner, now);
+                LinkLocked(changedTo, winner);
             }
 
             return Match(winner, key, via);
@@ -248,7 +248,7 @@ public sealed class IdentityMap
     private static IdentityMatch Match(Person person, string key, string via) =>
         new(person, string.Equals(person.Key, key, StringComparison.Ordinal) ? null : via);
 
-    private void LinkLocked(string identifier, Person person, DateTimeOffset now)
+    private void LinkLocked(string identifier, Person person)
     {
         if (ReferenceEquals(Find(identifier), person))
         {
@@ -262,7 +262,9 @@ public sealed class IdentityMap
         }
 
         _local.Set(identifier, person);
-        _learned?.Invoke(new IdentityLink(identifier, person.Key, person.Bucket, now));
+
+        // The person's own first sighting, not the link's: the store keeps, for an identifier, the person seen first.
+        _learned?.Invoke(new IdentityLink(identifier, person.Key, person.Bucket, person.FirstSeen));
     }
 
     /// <summary>Up to three identifiers without a list.</summary>

@@ -330,13 +330,14 @@ internal sealed partial class PostgresStore : SqlStore
 
     /// <summary>
     /// One statement for the batch, under its own transaction-long advisory lock (see <see cref="IdentitiesLockKey"/>):
-    /// the last entry per identifier, in key order, as for conversations.
+    /// per identifier the entry whose person was seen first (the last of equals), in key order, as SQLite's row-by-row
+    /// upserts would leave it.
     /// </summary>
     protected override Task WriteIdentityBatchAsync(IReadOnlyList<IdentityEntry> entries, CancellationToken cancellationToken)
     {
         var latest = entries
             .GroupBy(static e => e.Identifier, StringComparer.Ordinal)
-            .Select(static g => g.Last())
+            .Select(static g => g.Aggregate(static (kept, next) => next.FirstSeen <= kept.FirstSeen ? next : kept))
             .OrderBy(static e => e.Identifier, StringComparer.Ordinal)
             .ToList();
         return InTransactionAsync(async (connection, transaction) =>
@@ -350,6 +351,7 @@ internal sealed partial class PostgresStore : SqlStore
                 ORDER BY u.n
                 ON CONFLICT (identifier) DO UPDATE SET person = excluded.person, bucket = excluded.bucket,
                     first_seen = excluded.first_seen, instance = excluded.instance, seq = excluded.seq
+                WHERE excluded.first_seen <= i.first_seen
                 """, cancellationToken,
                 ("identifiers", latest.Select(static e => e.Identifier).ToArray()),
                 ("persons", latest.Select(static e => e.Person).ToArray()),

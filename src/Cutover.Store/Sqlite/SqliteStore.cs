@@ -267,6 +267,7 @@ internal sealed class SqliteStore : SqlStore
                 VALUES (@identifier, @person, @bucket, @firstSeen, @instance, (SELECT coalesce(max(seq), 0) + 1 FROM cutover_identities))
                 ON CONFLICT (identifier) DO UPDATE SET person = excluded.person, bucket = excluded.bucket,
                     first_seen = excluded.first_seen, instance = excluded.instance, seq = excluded.seq
+                WHERE excluded.first_seen <= cutover_identities.first_seen
                 """, ("identifier", null), ("person", null), ("bucket", null), ("firstSeen", null), ("instance", null));
             foreach (var entry in entries)
             {

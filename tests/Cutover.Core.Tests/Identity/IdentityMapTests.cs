@@ -201,7 +201,8 @@ public sealed class IdentityMapTests
 
         map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddMinutes(5), learn: true);
 
-        Assert.Equal([new IdentityLink(Phone, Bsuid, match.Bucket, T0.AddMinutes(5))], _learned);
+        // The link carries the person's first sighting (T0), not its own time: the store keeps the person seen first.
+        Assert.Equal([new IdentityLink(Phone, Bsuid, match.Bucket, T0)], _learned);
     }
 
     [Fact]
