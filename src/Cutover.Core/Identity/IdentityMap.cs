@@ -147,6 +147,13 @@ public sealed class IdentityMap
                 }
             }
 
+            // An identifier claimed by two persons stays with the one seen first, as the store keeps it.
+            var held = raw is not null ? FindLocked(raw) : FindStored(stored);
+            if (held is not null && !ReferenceEquals(held, person) && held.FirstSeen < person.FirstSeen)
+            {
+                return;
+            }
+
             if (raw is not null)
             {
                 person.Add(raw);

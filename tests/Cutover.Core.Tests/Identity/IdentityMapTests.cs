@@ -227,6 +227,21 @@ public sealed class IdentityMapTests
     }
 
     [Fact]
+    public void Apply_AnEntryForAPersonSeenLater_DoesNotTakeAnIdentifierFromThePersonSeenFirst()
+    {
+        var map = new IdentityMap(64, protect: static s => "H" + s);
+        var phoneFirst = map.Resolve(Update(Phone, Bsuid), Buckets, T0, learn: true).Person!;
+
+        // Another instance saw the BSUID alone a minute later and stored it as a person of its own.
+        map.Apply("H" + Bsuid, raw: Bsuid, storedPerson: "H" + Bsuid, rawPerson: null, bucket: 7, firstSeen: T0.AddMinutes(1));
+        Assert.Same(phoneFirst, map.Find(Bsuid));
+
+        // The other way round: a person seen before the phone's claims the BSUID, and gets it.
+        map.Apply("H" + Bsuid, raw: Bsuid, storedPerson: "H250788999002", rawPerson: null, bucket: 8, firstSeen: T0.AddDays(-1));
+        Assert.Equal((8, WebhookIds.ProtectedPrefix + "H250788999002"), (map.Find(Bsuid)!.Bucket, map.Find(Bsuid)!.Key));
+    }
+
+    [Fact]
     public void PinOf_PersonKnownOnlyInStoredForm_FindsTheOverrideOnTheirFirstIdentifier()
     {
         var map = new IdentityMap(64, protect: static s => "H" + s);
