@@ -93,10 +93,10 @@ public sealed class IdentityMap
     }
 
     /// <summary>
-    /// The person of <paramref name="update"/>, learning what it teaches when <paramref name="learn"/> (the router);
-    /// without it (explain), the answer is the same but nothing is remembered.
+    /// The person of <paramref name="update"/>, learning what it teaches (a new person, a link); to answer without
+    /// changing what the router knows (explain), resolve through <see cref="Over"/>.
     /// </summary>
-    public IdentityMatch Resolve(in WebhookUpdate update, Bucketing bucketing, DateTimeOffset now, bool learn)
+    public IdentityMatch Resolve(in WebhookUpdate update, Bucketing bucketing, DateTimeOffset now)
     {
         var key = update.UserKey;
         if (key is null)
@@ -120,10 +120,10 @@ public sealed class IdentityMap
 
         if (person is null && userId is null && parent is null && changedTo is null)
         {
-            return new IdentityMatch(learn ? Learn(key, bucketing, now) : New(key, bucketing, now), null);
+            return new IdentityMatch(Learn(key, bucketing, now), null);
         }
 
-        return LinkMany(key, userId, parent, changedTo, bucketing, now, learn);
+        return LinkMany(key, userId, parent, changedTo, bucketing, now);
     }
 
     /// <summary>
@@ -197,14 +197,13 @@ public sealed class IdentityMap
             }
 
             var person = New(key, bucketing, now);
-            _local.Set(key, person);
-            _learned?.Invoke(new IdentityLink(key, key, person.Bucket, now));
+            LinkLocked(key, person);
             return person;
         }
     }
 
     private IdentityMatch LinkMany(
-        string key, string? userId, string? parent, string? changedTo, Bucketing bucketing, DateTimeOffset now, bool learn)
+        string key, string? userId, string? parent, string? changedTo, Bucketing bucketing, DateTimeOffset now)
     {
         lock (_learnLock)
         {
@@ -221,21 +220,8 @@ public sealed class IdentityMap
                 }
             }
 
-            if (winner is null)
-            {
-                winner = New(key, bucketing, now);
-                if (learn)
-                {
-                    _local.Set(key, winner);
-                    _learned?.Invoke(new IdentityLink(key, key, winner.Bucket, now));
-                }
-            }
-
-            if (!learn)
-            {
-                return Match(winner, key, via);
-            }
-
+            // None known: a new person, keyed by the update's key (the phone number when there is one).
+            winner ??= New(key, bucketing, now);
             for (var i = 0; i < ids.Count; i++)
             {
                 LinkLocked(ids[i], winner);

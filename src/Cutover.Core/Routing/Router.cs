@@ -45,7 +45,7 @@ public static class Router
         var topology = snapshot.Topology;
 
         // Who this is: every identifier of one person gives the bucket of the one seen first.
-        var person = memory.Identities.Resolve(in update, topology.Bucketing, now, memory.Learn);
+        var person = memory.Identities.Resolve(in update, topology.Bucketing, now);
         var bucket = person.Bucket;
         var personKey = person.Key;
 

@@ -5,10 +5,10 @@ namespace Cutover.Core.Routing;
 
 /// <summary>
 /// What the router remembers between webhooks: who is who (<see cref="Identities"/>) and each person's conversation
-/// (<see cref="Conversations"/>: last domain, last inbound route). <see cref="Learn"/> is false when explaining, so a
+/// (<see cref="Conversations"/>: last domain, last inbound route). Explaining goes through <see cref="ReadOnly"/>, so a
 /// prediction never changes what the router knows.
 /// </summary>
-public sealed class RoutingMemory(IConversationMemory conversations, IdentityMap identities, TimeSpan conversationWindow, bool learn = true)
+public sealed class RoutingMemory(IConversationMemory conversations, IdentityMap identities, TimeSpan conversationWindow)
 {
     /// <summary>The WhatsApp customer-service window: a business may reply freely for 24 h after the user's last message.</summary>
     public static readonly TimeSpan DefaultConversationWindow = TimeSpan.FromHours(24);
@@ -19,8 +19,6 @@ public sealed class RoutingMemory(IConversationMemory conversations, IdentityMap
 
     /// <summary>How long after a person's last inbound message their statuses still follow it.</summary>
     public TimeSpan ConversationWindow { get; } = conversationWindow;
-
-    public bool Learn { get; } = learn;
 
     /// <summary>A memory with its own identities and the default window, for tools and tests that only care about conversations.</summary>
     public static RoutingMemory Of(IConversationMemory conversations) =>

@@ -111,7 +111,7 @@ internal sealed class UserEndpoints(
     private UserInboundView? Inbound(Person? person, DateTimeOffset now)
     {
         // Looked up over the longest window worth showing; whether statuses still follow it is the configured window's call.
-        if (person is null || !memory.Conversations.TryRecallInbound(person.Key, now, TimeSpan.MaxValue - TimeSpan.FromDays(1), out var inbound)
+        if (person is null || !memory.Conversations.TryRecallInbound(person.Key, now, TimeSpan.MaxValue, out var inbound)
             || inbound.Upstream is null)
         {
             return null;

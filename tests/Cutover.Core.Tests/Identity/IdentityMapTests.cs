@@ -25,7 +25,7 @@ public sealed class IdentityMapTests
     {
         var map = Map();
 
-        var match = map.Resolve(Update(Bsuid), Buckets, T0, learn: true);
+        var match = map.Resolve(Update(Bsuid), Buckets, T0);
 
         Assert.Equal((Bsuid, Buckets.BucketOf(Bsuid), T0, (string?)null), (match.Key, match.Bucket, match.Person!.FirstSeen, match.Via));
         Assert.Same(match.Person, map.Find(Bsuid));
@@ -37,7 +37,7 @@ public sealed class IdentityMapTests
     {
         var map = Map();
 
-        var match = map.Resolve(Update(null), Buckets, T0, learn: true);
+        var match = map.Resolve(Update(null), Buckets, T0);
 
         Assert.Equal((null, -1), (match.Person, match.Bucket));
         Assert.Equal(0, map.Count);
@@ -49,7 +49,7 @@ public sealed class IdentityMapTests
         // The phone is the key routing used before identities existed: keying by it moves nobody on upgrade.
         var map = Map();
 
-        var match = map.Resolve(Update(Phone, Bsuid, ParentBsuid), Buckets, T0, learn: true);
+        var match = map.Resolve(Update(Phone, Bsuid, ParentBsuid), Buckets, T0);
 
         Assert.Equal((Phone, Buckets.BucketOf(Phone)), (match.Key, match.Bucket));
         Assert.Same(match.Person, map.Find(Bsuid));
@@ -61,9 +61,9 @@ public sealed class IdentityMapTests
     public void Resolve_BsuidSeenAloneFirstThenWithPhone_PersonStaysKeyedByBsuid()
     {
         var map = Map();
-        var first = map.Resolve(Update(Bsuid), Buckets, T0, learn: true);
+        var first = map.Resolve(Update(Bsuid), Buckets, T0);
 
-        var second = map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddMinutes(1), learn: true);
+        var second = map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddMinutes(1));
 
         Assert.Same(first.Person, second.Person);
         Assert.Equal((Bsuid, Buckets.BucketOf(Bsuid), Bsuid), (second.Key, second.Bucket, second.Via));
@@ -74,10 +74,10 @@ public sealed class IdentityMapTests
     public void Resolve_UpdateLinksTwoKnownPersons_EarlierFirstSeenWinsViaItsIdentifier()
     {
         var map = Map();
-        var byBsuid = map.Resolve(Update(Bsuid), Buckets, T0, learn: true).Person;
-        var byPhone = map.Resolve(Update(Phone), Buckets, T0.AddHours(1), learn: true).Person;
+        var byBsuid = map.Resolve(Update(Bsuid), Buckets, T0).Person;
+        var byPhone = map.Resolve(Update(Phone), Buckets, T0.AddHours(1)).Person;
 
-        var linked = map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddHours(2), learn: true);
+        var linked = map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddHours(2));
 
         Assert.NotSame(byBsuid, byPhone);
         Assert.Same(byBsuid, linked.Person);
@@ -89,10 +89,10 @@ public sealed class IdentityMapTests
     public void Resolve_UpdateLinksTwoKnownPersons_PhoneSeenFirstWinsWithoutVia()
     {
         var map = Map();
-        var byPhone = map.Resolve(Update(Phone), Buckets, T0, learn: true).Person;
-        map.Resolve(Update(Bsuid), Buckets, T0.AddHours(1), learn: true);
+        var byPhone = map.Resolve(Update(Phone), Buckets, T0).Person;
+        map.Resolve(Update(Bsuid), Buckets, T0.AddHours(1));
 
-        var linked = map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddHours(2), learn: true);
+        var linked = map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddHours(2));
 
         Assert.Same(byPhone, linked.Person);
         Assert.Null(linked.Via);
@@ -103,13 +103,13 @@ public sealed class IdentityMapTests
     public void Resolve_NewUserKey_MapsTheNewIdentifierToThePerson()
     {
         var map = Map();
-        var person = map.Resolve(Update("972987654321"), Buckets, T0, learn: true).Person;
+        var person = map.Resolve(Update("972987654321"), Buckets, T0).Person;
 
-        var changed = map.Resolve(Update("972987654321", newKey: "972912345678"), Buckets, T0.AddDays(1), learn: true);
+        var changed = map.Resolve(Update("972987654321", newKey: "972912345678"), Buckets, T0.AddDays(1));
 
         Assert.Same(person, changed.Person);
         Assert.Same(person, map.Find("972912345678"));
-        Assert.Equal(Buckets.BucketOf("972987654321"), map.Resolve(Update("972912345678"), Buckets, T0.AddDays(2), learn: true).Bucket);
+        Assert.Equal(Buckets.BucketOf("972987654321"), map.Resolve(Update("972912345678"), Buckets, T0.AddDays(2)).Bucket);
     }
 
     [Fact]
@@ -117,20 +117,20 @@ public sealed class IdentityMapTests
     {
         // A number changed to belongs to whoever changed to it, even if someone else used it before.
         var map = Map();
-        var person = map.Resolve(Update("972987654321"), Buckets, T0, learn: true).Person;
-        map.Resolve(Update("972912345678"), Buckets, T0.AddHours(1), learn: true);
+        var person = map.Resolve(Update("972987654321"), Buckets, T0).Person;
+        map.Resolve(Update("972912345678"), Buckets, T0.AddHours(1));
 
-        map.Resolve(Update("972987654321", newKey: "972912345678"), Buckets, T0.AddDays(1), learn: true);
+        map.Resolve(Update("972987654321", newKey: "972912345678"), Buckets, T0.AddDays(1));
 
         Assert.Same(person, map.Find("972912345678"));
     }
 
     [Fact]
-    public void Resolve_WithoutLearningOneIdentifier_SameAnswerNothingRemembered()
+    public void Resolve_ThroughAScratchMap_OneIdentifier_SameAnswerNothingRemembered()
     {
         var map = Map();
 
-        var match = map.Resolve(Update(Phone), Buckets, T0, learn: false);
+        var match = IdentityMap.Over(map).Resolve(Update(Phone), Buckets, T0);
 
         Assert.Equal((Phone, Buckets.BucketOf(Phone)), (match.Key, match.Bucket));
         Assert.Equal(0, map.Count);
@@ -139,13 +139,13 @@ public sealed class IdentityMapTests
     }
 
     [Fact]
-    public void Resolve_WithoutLearningSeveralIdentifiers_NoLinkRemembered()
+    public void Resolve_ThroughAScratchMap_SeveralIdentifiers_NoLinkRemembered()
     {
         var map = Map();
-        map.Resolve(Update(Bsuid), Buckets, T0, learn: true);
+        map.Resolve(Update(Bsuid), Buckets, T0);
         _learned.Clear();
 
-        var match = map.Resolve(Update(Phone, Bsuid, ParentBsuid, newKey: "250788000002"), Buckets, T0.AddMinutes(1), learn: false);
+        var match = IdentityMap.Over(map).Resolve(Update(Phone, Bsuid, ParentBsuid, newKey: "250788000002"), Buckets, T0.AddMinutes(1));
 
         Assert.Equal((Bsuid, Bsuid), (match.Key, match.Via));
         Assert.Equal(1, map.Count);
@@ -161,7 +161,7 @@ public sealed class IdentityMapTests
     {
         var map = Map();
 
-        var match = map.Resolve(Update(Phone), Buckets, T0, learn: true);
+        var match = map.Resolve(Update(Phone), Buckets, T0);
 
         Assert.Equal([new IdentityLink(Phone, Phone, match.Bucket, T0)], _learned);
     }
@@ -171,7 +171,7 @@ public sealed class IdentityMapTests
     {
         var map = Map();
 
-        var match = map.Resolve(Update(Phone, Bsuid, ParentBsuid), Buckets, T0, learn: true);
+        var match = map.Resolve(Update(Phone, Bsuid, ParentBsuid), Buckets, T0);
 
         var bucket = match.Bucket;
         Assert.Equal(
@@ -183,11 +183,11 @@ public sealed class IdentityMapTests
     public void Resolve_KnownLinksAgain_LearnsNothingMore()
     {
         var map = Map();
-        map.Resolve(Update(Phone, Bsuid), Buckets, T0, learn: true);
+        map.Resolve(Update(Phone, Bsuid), Buckets, T0);
         _learned.Clear();
 
-        map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddMinutes(1), learn: true);
-        map.Resolve(Update(Bsuid), Buckets, T0.AddMinutes(2), learn: true);
+        map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddMinutes(1));
+        map.Resolve(Update(Bsuid), Buckets, T0.AddMinutes(2));
 
         Assert.Empty(_learned);
     }
@@ -196,10 +196,10 @@ public sealed class IdentityMapTests
     public void Resolve_NewAliasOfKnownPerson_LearnedReceivesOnlyTheAlias()
     {
         var map = Map();
-        var match = map.Resolve(Update(Bsuid), Buckets, T0, learn: true);
+        var match = map.Resolve(Update(Bsuid), Buckets, T0);
         _learned.Clear();
 
-        map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddMinutes(5), learn: true);
+        map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddMinutes(5));
 
         // The link carries the person's first sighting (T0), not its own time: the store keeps the person seen first.
         Assert.Equal([new IdentityLink(Phone, Bsuid, match.Bucket, T0)], _learned);
@@ -230,7 +230,7 @@ public sealed class IdentityMapTests
     public void Apply_AnEntryForAPersonSeenLater_DoesNotTakeAnIdentifierFromThePersonSeenFirst()
     {
         var map = new IdentityMap(64, protect: static s => "H" + s);
-        var phoneFirst = map.Resolve(Update(Phone, Bsuid), Buckets, T0, learn: true).Person!;
+        var phoneFirst = map.Resolve(Update(Phone, Bsuid), Buckets, T0).Person!;
 
         // Another instance saw the BSUID alone a minute later and stored it as a person of its own.
         map.Apply("H" + Bsuid, raw: Bsuid, storedPerson: "H" + Bsuid, rawPerson: null, bucket: 7, firstSeen: T0.AddMinutes(1));
@@ -278,7 +278,7 @@ public sealed class IdentityMapTests
         var map = new IdentityMap(64, protect: static s => "H" + s);
         map.Apply("H" + Bsuid, raw: Bsuid, storedPerson: "H" + Phone, rawPerson: Phone, bucket: 42, firstSeen: T0);
 
-        var match = map.Resolve(Update(Bsuid), Buckets, T0.AddHours(1), learn: true);
+        var match = map.Resolve(Update(Bsuid), Buckets, T0.AddHours(1));
 
         Assert.Equal((Phone, 42), (match.Key, match.Bucket));
         Assert.Same(match.Person, map.Find(Phone));
@@ -290,7 +290,7 @@ public sealed class IdentityMapTests
         var map = new IdentityMap(64, protect: static s => "H" + s);
         map.Apply("H" + Bsuid, raw: null, storedPerson: "H" + Bsuid, rawPerson: null, bucket: 77, firstSeen: T0);
 
-        var match = map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddHours(1), learn: true);
+        var match = map.Resolve(Update(Phone, Bsuid), Buckets, T0.AddHours(1));
 
         Assert.Equal((WebhookIds.ProtectedPrefix + "H" + Bsuid, 77, Bsuid), (match.Key, match.Bucket, match.Via));
         Assert.Same(match.Person, map.Find(Phone));
@@ -303,7 +303,7 @@ public sealed class IdentityMapTests
 
         for (var i = 0; i < 100; i++)
         {
-            map.Resolve(Update($"2507880{i:D5}"), Buckets, T0.AddSeconds(i), learn: true);
+            map.Resolve(Update($"2507880{i:D5}"), Buckets, T0.AddSeconds(i));
         }
 
         Assert.InRange(map.Count, 1, 4);
@@ -315,11 +315,11 @@ public sealed class IdentityMapTests
     public void Resolve_EndlessChangesOfNumber_IdentifiersCappedAtMax()
     {
         var map = Map();
-        var person = map.Resolve(Update("2507880"), Buckets, T0, learn: true).Person!;
+        var person = map.Resolve(Update("2507880"), Buckets, T0).Person!;
 
         for (var i = 0; i < 3 * Person.MaxIdentifiers; i++)
         {
-            map.Resolve(Update(i == 0 ? "2507880" : $"2507880{i - 1}", newKey: $"2507880{i}"), Buckets, T0.AddMinutes(i), learn: true);
+            map.Resolve(Update(i == 0 ? "2507880" : $"2507880{i - 1}", newKey: $"2507880{i}"), Buckets, T0.AddMinutes(i));
         }
 
         Assert.Equal(Person.MaxIdentifiers, person.Identifiers.Count);
