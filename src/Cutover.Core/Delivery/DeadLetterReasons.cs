@@ -14,4 +14,7 @@ public static class DeadLetterReasons
 
     /// <summary>The upstream refused the request's size (413, 414, 431).</summary>
     public const string TooLarge = "too_large";
+
+    /// <summary>The body Meta sent (signed) is not a webhook Cutover can read: stored and acknowledged, never delivered.</summary>
+    public const string Unparseable = "unparseable";
 }

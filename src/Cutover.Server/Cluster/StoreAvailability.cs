@@ -21,9 +21,10 @@ internal sealed class StoreAvailability
     public const string Subscription = "subscription";
     public const string MemorySync = "memory_sync";
     public const string Ping = "ping";
+    public const string Delivery = "delivery";
 
     /// <summary>Every component, in the order reasons are listed: a closed set, so it can tag metrics.</summary>
-    public static readonly string[] Components = [DecisionLog, RoutingRefresh, Subscription, MemorySync, Ping];
+    public static readonly string[] Components = [DecisionLog, RoutingRefresh, Subscription, MemorySync, Delivery, Ping];
 
     private readonly ConcurrentDictionary<string, StoreFailure> _failing = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;

@@ -12,6 +12,18 @@ public static class CutoverDefaults
     public const string StoreConnectionString = "Data Source=cutover.db";
     public static readonly TimeSpan StorePollInterval = TimeSpan.FromSeconds(1);
     public const DeliveryMode DeliveryMode = Configuration.DeliveryMode.Direct;
+    public const int DeliveryWorkers = 64;
+    public const int DeliveryConcurrencyPerUpstream = 32;
+    public static readonly TimeSpan DeliveryLease = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan DeliveryPollInterval = TimeSpan.FromMilliseconds(250);
+    public const int DeliveryCommitMaxGroup = 64;
+    public static readonly TimeSpan DeliveryCommitLinger = TimeSpan.FromMilliseconds(2);
+    public static readonly TimeSpan DeliveryDedupWindow = TimeSpan.FromDays(7);
+    public static readonly TimeSpan DeliveryKeepDelivered = TimeSpan.FromDays(1);
+    public const int DeliveryBreakAfterFailures = 5;
+    public static readonly TimeSpan DeliveryBreakDuration = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DeliveryBacklogWarnAge = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan DeliveryBacklogCriticalAge = TimeSpan.FromMinutes(10);
     public const UserKeysMode PrivacyUserKeys = UserKeysMode.Hashed;
     public const string Salt = "cutover-v1";
     public static readonly TimeSpan MemoryTtl = TimeSpan.FromMinutes(30);

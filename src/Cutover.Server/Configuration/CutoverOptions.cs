@@ -32,6 +32,7 @@ public sealed class CutoverOptions
     [ValidateObjectMembers]
     public StoreOptions Store { get; set; } = new();
 
+    [ValidateObjectMembers]
     public DeliveryOptions Delivery { get; set; } = new();
 
     [ValidateObjectMembers]

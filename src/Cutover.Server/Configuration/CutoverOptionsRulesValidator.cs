@@ -35,6 +35,7 @@ internal sealed class CutoverOptionsRulesValidator : IValidateOptions<CutoverOpt
         Listen(errors, options);
         Topology(errors, options);
         Store(errors, options);
+        Delivery(errors, options);
         Tokens(errors, options.Admin.Tokens);
         DecisionLog(errors, options.DecisionLog);
         Health(errors, options.Health, options.Handlers);
@@ -122,14 +123,52 @@ internal sealed class CutoverOptionsRulesValidator : IValidateOptions<CutoverOpt
                 : "Cutover:Store:ConnectionString is empty (SQLite example: Data Source=cutover.db)");
         }
 
-        if (o.Delivery.Mode == DeliveryMode.Queued)
-        {
-            errors.Add("Cutover:Delivery:Mode: 'queued' is not built yet; use direct");
-        }
-
         if (o.Store.Provider == StoreProvider.Postgres && o.Privacy.UserKeys == UserKeysMode.Hashed && o.Privacy.HashKey is null)
         {
             errors.Add(PostgresNeedsHashKey);
+        }
+    }
+
+    /// <summary>The retry schedule as a whole, the lease against the upstreams' timeouts, the backlog thresholds' order.</summary>
+    private static void Delivery(List<string> errors, CutoverOptions o)
+    {
+        var d = o.Delivery;
+        if (d.RetryCap < d.RetryBase)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Cutover:Delivery:RetryCap ({d.RetryCap:c}) must be at least Cutover:Delivery:RetryBase ({d.RetryBase:c})"));
+        }
+
+        if (d.Mode != DeliveryMode.Queued)
+        {
+            // Direct delivery reads none of the other keys: a lease or a backlog age it never uses must not stop it.
+            return;
+        }
+
+        // A lease that ends while its attempt is still waiting for the upstream hands the update to another worker, which
+        // delivers it a second time: the lease must outlast the slowest attempt, fallback included.
+        var slowest = o.Upstreams.Count == 0 ? 0 : o.Upstreams.Values.Max(static u => u.TimeoutMs);
+        if (d.Lease < TimeSpan.FromMilliseconds(2.0 * slowest))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Cutover:Delivery:Lease ({d.Lease.TotalSeconds:0.###} s) must be at least twice the longest Cutover:Upstreams:*:TimeoutMs "
+                + $"({slowest} ms): an attempt and its fallback must end before the lease does"));
+        }
+
+        if (d.BacklogCriticalAge < d.BacklogWarnAge)
+        {
+            errors.Add("Cutover:Delivery:BacklogCriticalAge must be at least Cutover:Delivery:BacklogWarnAge");
+        }
+
+        if (d.ConcurrencyPerUpstream > d.Workers)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"Cutover:Delivery:ConcurrencyPerUpstream ({d.ConcurrencyPerUpstream}) is more than Cutover:Delivery:Workers ({d.Workers})"));
+        }
+
+        if (d.DedupWindow < d.MaxAge)
+        {
+            errors.Add("Cutover:Delivery:DedupWindow must be at least Cutover:Delivery:MaxAge: an update still being retried must still be known");
         }
     }
 

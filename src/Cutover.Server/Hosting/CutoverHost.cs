@@ -7,6 +7,7 @@ using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.DecisionLog;
+using Cutover.Server.Delivery;
 using Cutover.Server.Health;
 using Cutover.Server.HotPath;
 using Cutover.Server.Rollout;
@@ -114,6 +115,7 @@ public static class CutoverHost
         services.AddSingleton<IHealthStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton<IRolloutStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton<IClusterStore>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<IDeliveryStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton<ISecretStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton(static sp =>
         {
@@ -138,6 +140,10 @@ public static class CutoverHost
         services.AddSingleton<CutoverMetrics>();
         services.AddSingleton<DecisionLogQueue>();
         services.AddSingleton<UpstreamClient>();
+        services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<QueuedIngest>();
+        services.AddSingleton<UpstreamGates>();
+        services.AddSingleton<Deliverer>();
         services.AddSingleton<WebhookPipeline>();
         services.AddSingleton<VerifyHandshake>();
         services.AddSingleton<AdminAuthenticator>();
@@ -164,6 +170,8 @@ public static class CutoverHost
         services.AddHostedService<RolloutController>();
         services.AddSingleton<ConversationSync>();
         services.AddHostedService(static sp => sp.GetRequiredService<ConversationSync>());
+        services.AddSingleton<DeliveryWorker>();
+        services.AddHostedService(static sp => sp.GetRequiredService<DeliveryWorker>());
 
         services.AddOpenTelemetry().WithMetrics(static m => m.AddMeter(CutoverMetrics.MeterName).AddPrometheusExporter());
     }

@@ -1,7 +1,11 @@
 namespace Cutover.Server.HotPath;
 
-/// <summary>The outcome of one forward: error class, upstream status code (0 when none), the handler the upstream named, time taken.</summary>
-internal readonly record struct ForwardResult(ForwardError Error, int StatusCode, string? Handler, TimeSpan Elapsed, Exception? Exception)
+/// <summary>
+/// The outcome of one forward: error class, upstream status code (0 when none), the handler the upstream named, time
+/// taken, and for a 429 or 503 how long the upstream asked to be left alone (<c>Retry-After</c>; null when it did not say).
+/// </summary>
+internal readonly record struct ForwardResult(
+    ForwardError Error, int StatusCode, string? Handler, TimeSpan Elapsed, Exception? Exception, TimeSpan? RetryAfter = null)
 {
     public bool Delivered => Error == ForwardError.None;
 

@@ -11,4 +11,7 @@ internal static class HeaderNames
     public const string Route = "X-Cutover-Route";
     public const string IdempotencyKey = "X-Idempotency-Key";
     public const string HandledBy = "X-Handled-By";
+
+    /// <summary>Queued delivery: which attempt this is for the update (1 for the first).</summary>
+    public const string Attempt = "X-Cutover-Attempt";
 }

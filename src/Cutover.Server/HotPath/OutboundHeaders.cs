@@ -1,6 +1,9 @@
 namespace Cutover.Server.HotPath;
 
-/// <summary>The headers Cutover sets on a forwarded part (besides Content-Type).</summary>
+/// <summary>
+/// The headers Cutover sets on a forwarded part (besides Content-Type). <see cref="Attempt"/> is queued delivery's
+/// attempt number (sent as <c>X-Cutover-Attempt</c>); 0 in direct delivery, where it is not sent.
+/// </summary>
 /// <remarks>
 /// No value here comes raw from outside: the signature is Meta's one form (checked) or Cutover's own, the correlation id
 /// is Cutover's, domains are configured names, and the idempotency key is built from plain identifiers
@@ -12,7 +15,8 @@ internal readonly record struct OutboundHeaders(
     string CorrelationId,
     string Domains,
     string Route,
-    string? IdempotencyKey)
+    string? IdempotencyKey,
+    int Attempt = 0)
 {
     /// <summary>Longer than any value Cutover makes (the idempotency key of a status is at most 2 × 128 + 1).</summary>
     private const int MaxValueLength = 512;

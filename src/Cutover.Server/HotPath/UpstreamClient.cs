@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using System.Globalization;
 using System.Net;
+using Cutover.Core.Delivery;
 using Cutover.Server.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -72,6 +74,11 @@ internal sealed class UpstreamClient : IDisposable
             h.TryAddWithoutValidation(HeaderNames.IdempotencyKey, headers.IdempotencyKey);
         }
 
+        if (headers.Attempt > 0)
+        {
+            h.TryAddWithoutValidation(HeaderNames.Attempt, headers.Attempt.ToString(CultureInfo.InvariantCulture));
+        }
+
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token);
@@ -86,7 +93,10 @@ internal sealed class UpstreamClient : IDisposable
                 >= 500 => ForwardError.ServerError,
                 _ => ForwardError.Rejected,
             };
-            return new ForwardResult(error, status, string.IsNullOrEmpty(handler) ? null : handler, _time.GetElapsedTime(started), null);
+            var retryAfter = RetryAfter.AppliesTo(status) && response.Headers.NonValidated.TryGetValues("Retry-After", out var asked)
+                ? RetryAfter.Parse(asked.ToString(), _time.GetUtcNow())
+                : null;
+            return new ForwardResult(error, status, string.IsNullOrEmpty(handler) ? null : handler, _time.GetElapsedTime(started), null, retryAfter);
         }
         catch (OperationCanceledException ex)
         {

@@ -8,8 +8,10 @@ using Cutover.Core.Webhooks;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.DecisionLog;
+using Cutover.Server.Delivery;
 using Cutover.Server.Routing;
 using Cutover.Server.Telemetry;
+using Cutover.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
@@ -49,6 +51,8 @@ internal sealed class WebhookPipeline
     private readonly ILogger<WebhookPipeline> _logger;
     private readonly WebhookSignature? _signature;
     private readonly ObjectPool<ParsedWebhook> _parsers;
+    private readonly QueuedIngest? _queue;
+    private readonly UserKeyProtection _protection;
 
     public WebhookPipeline(
         IOptions<CutoverOptions> options,
@@ -58,7 +62,9 @@ internal sealed class WebhookPipeline
         DecisionLogQueue log,
         CutoverMetrics metrics,
         TimeProvider time,
-        ILogger<WebhookPipeline> logger)
+        ILogger<WebhookPipeline> logger,
+        QueuedIngest queue,
+        UserKeyProtection protection)
     {
         _options = options.Value;
         _routing = routing;
@@ -70,6 +76,8 @@ internal sealed class WebhookPipeline
         _logger = logger;
         _signature = string.IsNullOrEmpty(_options.AppSecret) ? null : new WebhookSignature(_options.AppSecret);
         _parsers = new DefaultObjectPool<ParsedWebhook>(new ParsedWebhookPolicy(), MaxPooledParsers);
+        _queue = _options.Delivery.Mode == DeliveryMode.Queued ? queue : null;
+        _protection = protection;
     }
 
     /// <remarks>
@@ -111,6 +119,12 @@ internal sealed class WebhookPipeline
             var parsed = _parsers.Get();
             try
             {
+                if (_queue is not null)
+                {
+                    correlationId = await QueueAsync(context, _queue, body, signature, parsed);
+                    return;
+                }
+
                 // :: Step 4. Parse every update of every entry and change.
                 if (!WebhookParser.TryParse(body.Span, parsed, out var parseProblem))
                 {
@@ -143,6 +157,85 @@ internal sealed class WebhookPipeline
         {
             await CrashedAsync(context, correlationId, ex);
         }
+    }
+
+    /// <summary>
+    /// Queued delivery, after the signature: parse, store durably (grouped with concurrent webhooks), answer 200. A signed
+    /// body that does not parse is stored and acknowledged all the same (it is a dead letter at once, with the parse
+    /// error): Meta would otherwise retry it for 7 days. Unsigned (no <c>AppSecret</c>), nobody vouches for it: 400 as in
+    /// direct delivery. A store that fails or does not answer in time is a 503, so Meta retries. Returns the correlation id.
+    /// </summary>
+    private async Task<string?> QueueAsync(HttpContext context, QueuedIngest queue, RequestBody body, string? signature, ParsedWebhook parsed)
+    {
+        // :: Step 4. Parse; what cannot be is refused only when nobody signed it.
+        var parsedWell = WebhookParser.TryParse(body.Span, parsed, out var parseProblem);
+        if (!parsedWell && _signature is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed_payload", parseProblem!);
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        var correlationId = CorrelationIds.Next(now);
+        context.Response.Headers[HeaderNames.CorrelationId] = correlationId;
+        var forwardedSignature = _signature is not null || WebhookSignature.IsWellFormed(signature) ? signature : null;
+        var webhook = new InboxWebhook(now, correlationId, body.Span.ToArray(), forwardedSignature,
+            parsedWell ? InboxUpdatesOf(parsed, now) : [], parsedWell ? null : parseProblem);
+
+        // :: Step 5. Durable before the answer.
+        AcceptResult accepted;
+        try
+        {
+            accepted = await queue.AcceptAsync(webhook);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogMessages.NotQueued(_logger, correlationId, ex);
+            _metrics.Request("not_queued");
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await WriteErrorAsync(context, "store_unavailable",
+                "Cutover could not store this webhook, so it was not accepted; Meta will retry it", correlationId);
+            return correlationId;
+        }
+
+        _metrics.Request(!parsedWell ? "dead_lettered" : accepted.Accepted > 0 ? "queued" : "duplicate");
+        if (accepted.Duplicates > 0)
+        {
+            _metrics.Duplicates(accepted.Duplicates);
+        }
+
+        if (!parsedWell)
+        {
+            LogMessages.DeadLetteredUnparseable(_logger, correlationId);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        return correlationId;
+    }
+
+    /// <summary>
+    /// Each update's deduplication key (message id, or status id + status) and person, in the stored forms: the store
+    /// orders a person's updates by it, under whichever identifier each one came with. An envelope without updates is
+    /// one whole-body delivery (index -1), as direct delivery forwards it whole.
+    /// </summary>
+    private InboxUpdate[] InboxUpdatesOf(ParsedWebhook parsed, DateTimeOffset now)
+    {
+        if (parsed.Count == 0)
+        {
+            return [new InboxUpdate(-1, null, null)];
+        }
+
+        var hasher = _protection.Hasher;
+        var bucketing = _routing.Current.Topology.Bucketing;
+        var updates = new InboxUpdate[parsed.Count];
+        for (var i = 0; i < parsed.Count; i++)
+        {
+            ref readonly var update = ref parsed[i];
+            var person = _memory.Identities.Resolve(in update, bucketing, now).Key;
+            updates[i] = new InboxUpdate(i, hasher.ProtectMessageId(update.IdempotencyKey), hasher.Protect(person));
+        }
+
+        return updates;
     }
 
     /// <summary>
@@ -478,7 +571,8 @@ internal sealed class WebhookPipeline
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(joined)).AsSpan(0, 16));
     }
 
-    private static UpdateDecision EmptyEnvelopeDecision(RoutingSnapshot snapshot)
+    /// <summary>An envelope with no update (or a body delivered whole): the fallback domain's legacy upstream.</summary>
+    internal static UpdateDecision EmptyEnvelopeDecision(RoutingSnapshot snapshot)
     {
         var upstream = snapshot.Topology.LegacyUpstreamOf(RouterTopology.FallbackDomain);
         return new UpdateDecision(RouterTopology.FallbackDomain, ClassificationRule.Fallback, null, -1, Route.Legacy, RouteReason.NoUserKey, -1, upstream);

@@ -14,6 +14,8 @@ internal sealed class CutoverMetrics
     private readonly Counter<long> _updates;
     private readonly Histogram<double> _forwardDuration;
     private readonly Counter<long> _fallbacks;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _deadLetters;
 
     // The SDK's default boundaries (0, 5, 10 … 10000) are meant for milliseconds; these are seconds, from a
     // fast local handler (1 ms) to the longest upstream timeout worth having (30 s).
@@ -30,6 +32,10 @@ internal sealed class CutoverMetrics
         _forwardDuration = meter.CreateHistogram<double>(
             "cutover.forward.duration", "s", "Time for an upstream to answer a forwarded part.", tags: null, ForwardDurationAdvice);
         _fallbacks = meter.CreateCounter<long>("cutover.forward.fallbacks", "{request}", "Parts unified failed and legacy was asked instead.");
+        _duplicates = meter.CreateCounter<long>(
+            "cutover.delivery.duplicates", "{update}", "Queued delivery: updates acknowledged and not queued, having been accepted before.");
+        _deadLetters = meter.CreateCounter<long>(
+            "cutover.delivery.dead_letters", "{update}", "Queued delivery: updates given up on, by domain, route and reason.");
         Meter = meter;
     }
 
@@ -56,6 +62,22 @@ internal sealed class CutoverMetrics
         if (_forwardDuration.Enabled)
         {
             _forwardDuration.Record(elapsed.TotalSeconds, new(TagNames.Upstream, upstream), new(TagNames.Outcome, outcome));
+        }
+    }
+
+    public void Duplicates(int count)
+    {
+        if (_duplicates.Enabled)
+        {
+            _duplicates.Add(count);
+        }
+    }
+
+    public void DeadLettered(string domain, string route, string reason)
+    {
+        if (_deadLetters.Enabled)
+        {
+            _deadLetters.Add(1, new(TagNames.Domain, domain), new(TagNames.Route, route), new KeyValuePair<string, object?>(TagNames.Reason, reason));
         }
     }
 

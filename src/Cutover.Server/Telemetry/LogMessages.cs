@@ -4,7 +4,7 @@ namespace Cutover.Server.Telemetry;
 
 /// <summary>
 /// Every log message of the server. Event ids: 1xxx hot path, 2xxx store, 3xxx background services,
-/// 4xxx leadership and the stored health verdict, 5xxx admin. Payloads, user keys and secrets are never logged.
+/// 4xxx leadership and the stored health verdict, 5xxx admin, 6xxx queued delivery. Payloads, user keys and secrets are never logged.
 /// </summary>
 internal static partial class LogMessages
 {
@@ -25,6 +25,33 @@ internal static partial class LogMessages
 
     [LoggerMessage(1012, LogLevel.Warning, "Webhook body could not be read ({Problem}); answered {StatusCode} so Meta retries")]
     public static partial void BodyUnreadable(ILogger logger, int statusCode, string problem);
+
+    [LoggerMessage(1013, LogLevel.Error, "Webhook {CorrelationId} could not be stored for queued delivery; answered 503 so Meta retries")]
+    public static partial void NotQueued(ILogger logger, string correlationId, Exception exception);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Signed webhook {CorrelationId} does not parse; stored as a dead letter (cutover dlq list --reason unparseable)")]
+    public static partial void DeadLetteredUnparseable(ILogger logger, string correlationId);
+
+    [LoggerMessage(6001, LogLevel.Information, "Queued delivery: {Workers} workers, {PerUpstream} per upstream, lease {Lease}, as {Owner}")]
+    public static partial void DeliveryStarted(ILogger logger, int workers, int perUpstream, TimeSpan lease, string owner);
+
+    [LoggerMessage(6002, LogLevel.Warning, "Could not claim deliveries from the store; trying again in {Delay}")]
+    public static partial void DeliveryClaimFailed(ILogger logger, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(6003, LogLevel.Warning, "Could not record the outcome of delivery {Id} (correlation {CorrelationId}); it is tried again when its lease ends")]
+    public static partial void DeliveryFinishFailed(ILogger logger, long id, string correlationId, Exception exception);
+
+    [LoggerMessage(6004, LogLevel.Warning, "Delivery {Id} (correlation {CorrelationId}) was no longer leased to this instance when it finished: its lease ran out, so it may be delivered again")]
+    public static partial void DeliveryLeaseLost(ILogger logger, long id, string correlationId);
+
+    [LoggerMessage(6005, LogLevel.Warning, "Delivery {Id} (correlation {CorrelationId}) went to the dead letters after {Attempts} attempts: {Reason}")]
+    public static partial void DeadLettered(ILogger logger, long id, string correlationId, int attempts, string reason);
+
+    [LoggerMessage(6006, LogLevel.Error, "Unexpected error delivering {Id} (correlation {CorrelationId}); it is tried again when its lease ends")]
+    public static partial void DeliveryCrashed(ILogger logger, long id, string correlationId, Exception exception);
+
+    [LoggerMessage(6007, LogLevel.Information, "Queued delivery stopped with {InFlight} deliveries finishing")]
+    public static partial void DeliveryStopping(ILogger logger, int inFlight);
 
     [LoggerMessage(1006, LogLevel.Error, "Unexpected error while handling a webhook (correlation {CorrelationId})")]
     public static partial void WebhookCrashed(ILogger logger, string correlationId, Exception exception);

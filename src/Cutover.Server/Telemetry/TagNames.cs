@@ -8,4 +8,6 @@ internal static class TagNames
     public const string Route = "route";
     public const string Upstream = "upstream";
     public const string Component = "component";
+    public const string Reason = "reason";
+    public const string State = "state";
 }

@@ -141,9 +141,33 @@ public sealed class CrossFieldRulesTests
     }
 
     [Fact]
-    public void Delivery_Queued_NotBuiltYet()
+    public void Delivery_QueuedWithDefaults_Valid()
     {
-        Assert.Equal(["Cutover:Delivery:Mode: 'queued' is not built yet; use direct"], Errors(Valid(("Cutover:Delivery:Mode", "queued"))));
+        Assert.Empty(Errors(Valid(("Cutover:Delivery:Mode", "queued"))));
+    }
+
+    [Fact]
+    public void Delivery_QueuedWithRulesBroken_EveryProblemNamed()
+    {
+        var errors = Errors(Valid(
+            ("Cutover:Delivery:Mode", "queued"), ("Cutover:Upstreams:jobs:TimeoutMs", "40000"),
+            ("Cutover:Delivery:BacklogWarnAge", "00:10:00"), ("Cutover:Delivery:BacklogCriticalAge", "00:05:00"),
+            ("Cutover:Delivery:Workers", "8"), ("Cutover:Delivery:ConcurrencyPerUpstream", "16"),
+            ("Cutover:Delivery:MaxAge", "8.00:00:00")));
+
+        Assert.Equal(
+            ["Cutover:Delivery:Lease (60 s) must be at least twice the longest Cutover:Upstreams:*:TimeoutMs (40000 ms): an attempt and its fallback must end before the lease does",
+             "Cutover:Delivery:BacklogCriticalAge must be at least Cutover:Delivery:BacklogWarnAge",
+             "Cutover:Delivery:ConcurrencyPerUpstream (16) is more than Cutover:Delivery:Workers (8)",
+             "Cutover:Delivery:DedupWindow must be at least Cutover:Delivery:MaxAge: an update still being retried must still be known"],
+            errors);
+    }
+
+    [Fact]
+    public void Delivery_DirectWithAQueuedOnlyKeyOff_NotReported()
+    {
+        // Direct delivery reads neither the lease nor the backlog ages.
+        Assert.Empty(Errors(Valid(("Cutover:Upstreams:jobs:TimeoutMs", "40000"), ("Cutover:Delivery:Workers", "8"), ("Cutover:Delivery:ConcurrencyPerUpstream", "16"))));
     }
 
     [Fact]

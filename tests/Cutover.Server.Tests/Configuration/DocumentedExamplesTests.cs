@@ -11,12 +11,12 @@ public sealed class DocumentedExamplesTests
     [Fact]
     public void Load_StartUpChecksExample_AsDocumented()
     {
-        var errors = Errors(Valid(("Cutover:Listen", "127.0.0.1:8080"), ("Cutover:Upstreams:jobs:TimeoutMs", "0"), ("Cutover:Delivery:Mode", "queued")));
+        var errors = Errors(Valid(("Cutover:Listen", "127.0.0.1:8080"), ("Cutover:Upstreams:jobs:TimeoutMs", "0"), ("Cutover:Delivery:RetryBase", "00:00:05"), ("Cutover:Delivery:RetryCap", "00:00:01")));
 
         Assert.Equal(
             ["Cutover:Upstreams:jobs:TimeoutMs: 0 is outside 1..300000",
              "Cutover:Listen: '127.0.0.1:8080' is not an http:// or https:// URL (example: http://127.0.0.1:8080)",
-             "Cutover:Delivery:Mode: 'queued' is not built yet; use direct"], errors);
+             "Cutover:Delivery:RetryCap (00:00:01) must be at least Cutover:Delivery:RetryBase (00:00:05)"], errors);
     }
 
     [Fact]

@@ -1,0 +1,175 @@
+using Cutover.Server.Cluster;
+using Cutover.Server.Configuration;
+using Cutover.Server.Routing;
+using Cutover.Server.Telemetry;
+using Cutover.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cutover.Server.Delivery;
+
+/// <summary>
+/// Queued delivery's back half: claims due updates from the store (as many as this instance has free workers, at most
+/// one per person: the store keeps each person's updates in acceptance order, across instances) and hands each to the
+/// <see cref="Deliverer"/>. Wakes at once for work accepted here or a delivery finished; polls for the rest.
+/// </summary>
+/// <remarks>
+/// What dies with this process (claimed, not finished) is claimed again by any instance once its lease ends, so every
+/// accepted update is delivered at least once. A clean stop claims nothing more and lets the deliveries under way end
+/// (each within its upstream's timeout) so that their outcomes are recorded.
+/// </remarks>
+internal sealed class DeliveryWorker : BackgroundService
+{
+    // A claim takes at most this many rows: enough to fill the workers in a few round trips, small enough to stay short.
+    private const int MaxClaim = 256;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly DeliveryOptions _options;
+    private readonly IDeliveryStore _store;
+    private readonly Deliverer _deliverer;
+    private readonly DeliverySignal _signal;
+    private readonly RoutingStateHolder _routing;
+    private readonly StoreAvailability _availability;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DeliveryWorker> _logger;
+    private readonly SemaphoreSlim _slots;
+    private int _inFlight;
+
+    public DeliveryWorker(
+        IOptions<CutoverOptions> options,
+        IDeliveryStore store,
+        Deliverer deliverer,
+        DeliverySignal signal,
+        RoutingStateHolder routing,
+        InstanceIdentity instance,
+        StoreAvailability availability,
+        TimeProvider time,
+        ILogger<DeliveryWorker> logger)
+    {
+        _options = options.Value.Delivery;
+        _store = store;
+        _deliverer = deliverer;
+        _signal = signal;
+        _routing = routing;
+        _availability = availability;
+        _time = time;
+        _logger = logger;
+        _slots = new SemaphoreSlim(_options.Workers, _options.Workers);
+
+        // The instance's id names it in leases; the suffix tells a restarted process from the one whose leases it waits out.
+        Owner = $"{instance.Id}/{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+    }
+
+    /// <summary>The name this process leases updates under.</summary>
+    public string Owner { get; }
+
+    /// <summary>Deliveries under way now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_options.Mode != DeliveryMode.Queued)
+        {
+            return;
+        }
+
+        // Routing decides at delivery time; before the state is loaded there is nothing to decide with.
+        while (!_routing.IsReady)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, stoppingToken);
+        }
+
+        LogMessages.DeliveryStarted(_logger, _options.Workers, _options.ConcurrencyPerUpstream, _options.Lease, Owner);
+        var backoff = _options.PollInterval;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                // A free worker first, then as many more as are free right now: the claim is sized to them.
+                await _slots.WaitAsync(stoppingToken);
+                var free = 1;
+                while (free < MaxClaim && _slots.Wait(0, CancellationToken.None))
+                {
+                    free++;
+                }
+
+                IReadOnlyList<ClaimedDelivery> claims;
+                try
+                {
+                    claims = await _store.ClaimAsync(Owner, free, _time.GetUtcNow(), _options.Lease, stoppingToken);
+                    _availability.Succeeded(StoreAvailability.Delivery);
+                    backoff = _options.PollInterval;
+                }
+                catch (Exception ex)
+                {
+                    _slots.Release(free);
+                    if (stoppingToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    _availability.Failed(StoreAvailability.Delivery, ex);
+                    LogMessages.DeliveryClaimFailed(_logger, backoff, ex);
+                    await Task.Delay(backoff, _time, stoppingToken);
+                    backoff = backoff * 2 > MaxBackoff ? MaxBackoff : backoff * 2;
+                    continue;
+                }
+
+                if (free > claims.Count)
+                {
+                    _slots.Release(free - claims.Count);
+                }
+
+                foreach (var claim in claims)
+                {
+                    Interlocked.Increment(ref _inFlight);
+                    _ = RunAsync(claim);
+                }
+
+                if (claims.Count == 0)
+                {
+                    await _signal.WaitAsync(_options.PollInterval, _time, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // Every worker's slot back means every delivery under way has recorded its outcome.
+        LogMessages.DeliveryStopping(_logger, InFlight);
+        for (var i = 0; i < _options.Workers; i++)
+        {
+            await _slots.WaitAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task RunAsync(ClaimedDelivery claim)
+    {
+        // Off the claiming loop at once: the attempt's first await must not hold up the next claim.
+        await Task.Yield();
+        try
+        {
+            await _deliverer.DeliverAsync(claim, Owner);
+        }
+        catch (Exception ex)
+        {
+            LogMessages.DeliveryCrashed(_logger, claim.Id, claim.CorrelationId, ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _slots.Release();
+
+            // The person's next update may be claimable now.
+            _signal.Wake();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+    }
+}
