@@ -41,6 +41,11 @@ internal static class Render
         var log = s.DecisionLog;
         console.WriteLine($"Decision log: {log.Queued:N0} queued of {log.Capacity:N0} · {log.Written:N0} written · {log.Dropped:N0} dropped · {log.Failed:N0} failed");
         console.WriteLine($"Store: {s.Store.Provider} at {s.Store.Location} · delivery {s.Delivery} · user keys {s.UserKeys} · {s.Overrides} override{(s.Overrides == 1 ? string.Empty : "s")}");
+        if (s.Queue is { } q)
+        {
+            Queue(console, q);
+        }
+
         if (s.Instance is { } i)
         {
             console.WriteLine($"Instance {i.Id}: " + (i.Leader ? $"rollout controller (leader since {Time(i.LeaderSince ?? s.StartedAt)})" : "not the rollout controller")
@@ -53,6 +58,31 @@ internal static class Render
                 + (probe.FailuresInARow > 0 ? $", {probe.FailuresInARow} failed in a row)" : ")"));
         }
     }
+
+    /// <summary>Queued delivery's lines of <c>status</c>: the queue as the server last read it, then this instance's workers and circuits.</summary>
+    private static void Queue(IAnsiConsole console, QueueStatus q)
+    {
+        if (q.ReadAt is null)
+        {
+            console.WriteLine("Queue: not read yet (the server reads it every 2 s)");
+        }
+        else
+        {
+            var oldest = q.Pending + q.InFlight == 0 ? "nothing waiting" : $"oldest waiting {Duration(q.OldestUndeliveredAgeSeconds)}";
+            console.WriteLine($"Queue: {q.Pending:N0} waiting · {q.InFlight:N0} in flight · {oldest} · {q.Dead:N0} dead letter{(q.Dead == 1 ? string.Empty : "s")}"
+                + $" ({q.UnifiedDeadLettersRecent:N0} recent on unified) · {q.Delivered:N0} delivered, not yet purged");
+        }
+
+        var open = q.Upstreams.Where(static u => u.Value.Circuit != "closed").Select(static u => $"{u.Key} {u.Value.Circuit.Replace('_', '-')}").ToList();
+        console.WriteLine($"Workers: {q.WorkersBusy:N0} busy of {q.Workers:N0} · circuits: " + (open.Count == 0 ? "all closed" : string.Join(", ", open)));
+        if (q.Dead > 0)
+        {
+            console.MarkupLine("[yellow]Dead letters wait for you:[/] cutover dlq list");
+        }
+    }
+
+    private static string Duration(double seconds) =>
+        seconds < 120 ? $"{seconds:0} s" : seconds < 7_200 ? $"{seconds / 60:0} min" : seconds < 172_800 ? $"{seconds / 3_600:0.#} h" : $"{seconds / 86_400:0.#} days";
 
     public static void History(IAnsiConsole console, IReadOnlyList<HistoryEvent> events)
     {

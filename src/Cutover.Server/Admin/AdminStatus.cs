@@ -1,9 +1,11 @@
 using Cutover.Core.Classification;
+using Cutover.Core.Delivery;
 using Cutover.Core.Text;
 using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
 using Cutover.Server.DecisionLog;
+using Cutover.Server.Delivery;
 using Cutover.Server.Health;
 using Cutover.Server.Hosting;
 using Cutover.Server.Rollout;
@@ -26,7 +28,11 @@ internal sealed class AdminStatus(
     ProbeService probes,
     InstanceIdentity instance,
     RolloutLeadership leadership,
-    SecurityWarnings warnings)
+    SecurityWarnings warnings,
+    DeliveryMonitor delivery,
+    DeliveryWorker worker,
+    UpstreamGates gates,
+    TimeProvider time)
 {
     public StatusResponse Build()
     {
@@ -39,7 +45,28 @@ internal sealed class AdminStatus(
             Probes = probes.Results.ToDictionary(
                 static r => r.Upstream, static r => new ProbeView(r.Ok, r.StatusCode, Math.Round(r.LatencyMs, 1), r.FailuresInARow, r.Detail, r.At),
                 StringComparer.Ordinal),
+            Queue = Queue(),
         };
+    }
+
+    /// <summary>Queued delivery's queue as last read, and this instance's workers and circuits; null in direct delivery.</summary>
+    public QueueStatus? Queue()
+    {
+        if (!delivery.IsQueued)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var latest = delivery.Latest;
+        var stats = latest?.Stats;
+        return new QueueStatus(
+            latest?.At, stats?.Pending ?? 0, stats?.InFlight ?? 0, stats?.Dead ?? 0, stats?.Delivered ?? 0,
+            Math.Round(latest?.OldestAge(now).TotalSeconds ?? 0, 1), latest?.UnifiedDeadLetters ?? 0, worker.InFlight, options.Value.Delivery.Workers,
+            gates.Snapshot(now).ToDictionary(
+                static g => g.Upstream,
+                static g => new UpstreamQueueView(EnumNameConverter<CircuitState>.NameOf(g.State), g.InFlight),
+                StringComparer.Ordinal));
     }
 
     public InstanceStatus Instance()

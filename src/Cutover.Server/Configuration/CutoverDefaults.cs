@@ -24,6 +24,7 @@ public static class CutoverDefaults
     public static readonly TimeSpan DeliveryBreakDuration = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DeliveryBacklogWarnAge = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan DeliveryBacklogCriticalAge = TimeSpan.FromMinutes(10);
+    public const int DeliveryDeadLetterCritical = 10;
     public const UserKeysMode PrivacyUserKeys = UserKeysMode.Hashed;
     public const string Salt = "cutover-v1";
     public static readonly TimeSpan MemoryTtl = TimeSpan.FromMinutes(30);

@@ -78,6 +78,13 @@ public sealed class DeliveryOptions
     [ConfigRange(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan BacklogCriticalAge { get; set; } = CutoverDefaults.DeliveryBacklogCriticalAge;
 
+    /// <summary>
+    /// Updates of users on the unified route dead-lettered within <c>Health:RecentWindow</c> that make the dead-letter
+    /// health check critical (one already warns). Default 10.
+    /// </summary>
+    [ConfigRange(1, 1_000_000)]
+    public int DeadLetterCritical { get; set; } = CutoverDefaults.DeliveryDeadLetterCritical;
+
     /// <summary>The retry schedule these options describe.</summary>
     internal RetrySchedule Schedule => new(RetryBase, RetryCap, MaxAttempts, MaxAge);
 

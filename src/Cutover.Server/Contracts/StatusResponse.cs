@@ -2,7 +2,7 @@ namespace Cutover.Server.Contracts;
 
 /// <summary>
 /// <c>GET /admin/status</c> and <c>cutover status --json</c>. <c>warnings</c>: the insecure set-ups the server runs
-/// with, as sentences (empty when none).
+/// with, as sentences (empty when none). <c>queue</c>: queued delivery's queue (absent in direct delivery).
 /// </summary>
 public sealed record StatusResponse(
     bool Enabled,
@@ -19,4 +19,5 @@ public sealed record StatusResponse(
     string ServerVersion,
     Dictionary<string, ProbeView>? Probes = null,
     InstanceStatus? Instance = null,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null,
+    QueueStatus? Queue = null);

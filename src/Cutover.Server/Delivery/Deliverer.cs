@@ -256,6 +256,7 @@ internal sealed class Deliverer
         switch (step)
         {
             case DeliveryStep.Done:
+                _metrics.Concluded(attemptNumber, now - claim.AcceptedAt);
                 await FinishAsync(claim, _store.CompleteAsync(claim.Id, owner, attempt, CancellationToken.None));
                 break;
             case DeliveryStep.RetryAt retry:
@@ -264,6 +265,7 @@ internal sealed class Deliverer
             case DeliveryStep.DeadLetter dead:
                 LogMessages.DeadLettered(_logger, claim.Id, claim.CorrelationId, attemptNumber, dead.Reason);
                 _metrics.DeadLettered(decision.Domain, decision.Route.ToName(), dead.Reason);
+                _metrics.Concluded(attemptNumber, null);
                 await FinishAsync(claim, _store.DeadLetterAsync(
                     claim.Id, owner, attempt, dead.Reason, error, decision.Domain, decision.Route.ToName(), CancellationToken.None));
                 break;

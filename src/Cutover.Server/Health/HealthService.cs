@@ -2,6 +2,7 @@ using Cutover.Core.Health;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 using Cutover.Server.Configuration;
+using Cutover.Server.Delivery;
 using Cutover.Server.Routing;
 using Cutover.Server.Stats;
 using Cutover.Store;
@@ -22,6 +23,7 @@ internal sealed class HealthService(
     IHealthStore baselines,
     IRoutingStore audit,
     ProbeService probes,
+    DeliveryMonitor delivery,
     IOptions<CutoverOptions> options,
     TimeProvider time)
 {
@@ -98,7 +100,7 @@ internal sealed class HealthService(
                 g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Errors)))
             .ToList();
 
-        IReadOnlyList<HealthCheck> extra = [.. probes.Checks(), .. extraChecks ?? []];
+        IReadOnlyList<HealthCheck> extra = [.. probes.Checks(), .. delivery.Checks(), .. extraChecks ?? []];
         var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extra, recent,
             await baselines.LatestBaselineAsync(cancellationToken), reference, domainUsers), _thresholds);
         Volatile.Write(ref _recent, report);

@@ -172,6 +172,8 @@ public static class CutoverHost
         services.AddHostedService(static sp => sp.GetRequiredService<ConversationSync>());
         services.AddSingleton<DeliveryWorker>();
         services.AddHostedService(static sp => sp.GetRequiredService<DeliveryWorker>());
+        services.AddSingleton<DeliveryMonitor>();
+        services.AddHostedService(static sp => sp.GetRequiredService<DeliveryMonitor>());
 
         services.AddOpenTelemetry().WithMetrics(static m => m.AddMeter(CutoverMetrics.MeterName).AddPrometheusExporter());
     }

@@ -14,10 +14,12 @@ namespace Cutover.Server.Stats;
 /// instance that leads (<see cref="RolloutLeadership"/>), so many instances on one store do not all purge at once.
 /// </summary>
 internal sealed class RetentionService(
-    IDecisionStore store, RolloutLeadership leadership, IOptions<CutoverOptions> options, TimeProvider time, ILogger<RetentionService> logger)
+    IDecisionStore store, IDeliveryStore deliveries, RolloutLeadership leadership, IOptions<CutoverOptions> options, TimeProvider time,
+    ILogger<RetentionService> logger)
     : BackgroundService
 {
     private readonly RetentionOptions _retention = options.Value.Retention;
+    private readonly DeliveryOptions _delivery = options.Value.Delivery;
 
     /// <summary>Runs one purge now; the background loop and tests call it.</summary>
     public async Task<PurgeResult> PurgeOnceAsync(CancellationToken cancellationToken)
@@ -29,6 +31,17 @@ internal sealed class RetentionService(
         if (result.Decisions + result.Rollups > 0)
         {
             LogMessages.Purged(logger, result.Decisions, decisionsBefore, result.Rollups, rollupsBefore);
+        }
+
+        // Queued delivery: delivered updates after Delivery:KeepDelivered, deduplication keys after Delivery:DedupWindow.
+        // Dead letters stay until an operator replays or purges them. Run in direct delivery too, for a store that was queued.
+        var deliveredBefore = now - _delivery.KeepDelivered;
+        var dedupBefore = now - _delivery.DedupWindow;
+        var delivered = await deliveries.PurgeDeliveredAsync(deliveredBefore, cancellationToken);
+        var keys = await deliveries.PurgeDedupAsync(dedupBefore, cancellationToken);
+        if (delivered + keys > 0)
+        {
+            LogMessages.PurgedDeliveries(logger, delivered, deliveredBefore, keys, dedupBefore);
         }
 
         return result;

@@ -16,6 +16,8 @@ internal sealed class CutoverMetrics
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _deadLetters;
+    private readonly Histogram<int> _attempts;
+    private readonly Histogram<double> _lag;
 
     // The SDK's default boundaries (0, 5, 10 … 10000) are meant for milliseconds; these are seconds, from a
     // fast local handler (1 ms) to the longest upstream timeout worth having (30 s).
@@ -36,6 +38,12 @@ internal sealed class CutoverMetrics
             "cutover.delivery.duplicates", "{update}", "Queued delivery: updates acknowledged and not queued, having been accepted before.");
         _deadLetters = meter.CreateCounter<long>(
             "cutover.delivery.dead_letters", "{update}", "Queued delivery: updates given up on, by domain, route and reason.");
+        _attempts = meter.CreateHistogram<int>(
+            "cutover.delivery.attempts", "{attempt}", "Queued delivery: attempts an update took, by how it ended (delivered, dead).", tags: null,
+            new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 3, 5, 8, 13, 24, 50, 100] });
+        _lag = meter.CreateHistogram<double>(
+            "cutover.delivery.lag", "s", "Queued delivery: from Cutover's 200 to Meta until an upstream took the update.", tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400] });
         Meter = meter;
     }
 
@@ -78,6 +86,20 @@ internal sealed class CutoverMetrics
         if (_deadLetters.Enabled)
         {
             _deadLetters.Add(1, new(TagNames.Domain, domain), new(TagNames.Route, route), new KeyValuePair<string, object?>(TagNames.Reason, reason));
+        }
+    }
+
+    /// <summary>An update's last attempt: delivered after <paramref name="lag"/> (null when it went to the dead letters).</summary>
+    public void Concluded(int attempts, TimeSpan? lag)
+    {
+        if (_attempts.Enabled)
+        {
+            _attempts.Record(attempts, new KeyValuePair<string, object?>(TagNames.Outcome, lag is null ? "dead" : "delivered"));
+        }
+
+        if (lag is { } l && _lag.Enabled)
+        {
+            _lag.Record(l.TotalSeconds);
         }
     }
 

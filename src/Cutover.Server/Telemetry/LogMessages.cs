@@ -32,6 +32,9 @@ internal static partial class LogMessages
     [LoggerMessage(1014, LogLevel.Warning, "Signed webhook {CorrelationId} does not parse; stored as a dead letter (cutover dlq list --reason unparseable)")]
     public static partial void DeadLetteredUnparseable(ILogger logger, string correlationId);
 
+    [LoggerMessage(6008, LogLevel.Information, "Retention purge: {Delivered} delivered updates before {DeliveredBefore}, {Keys} deduplication keys before {KeysBefore}")]
+    public static partial void PurgedDeliveries(ILogger logger, long delivered, DateTimeOffset deliveredBefore, long keys, DateTimeOffset keysBefore);
+
     [LoggerMessage(6001, LogLevel.Information, "Queued delivery: {Workers} workers, {PerUpstream} per upstream, lease {Lease}, as {Owner}")]
     public static partial void DeliveryStarted(ILogger logger, int workers, int perUpstream, TimeSpan lease, string owner);
 

@@ -3,21 +3,68 @@ using System.Text;
 using Cutover.Core.Delivery;
 using Cutover.Core.Routing;
 using Cutover.Core.Webhooks;
-using Cutover.Server.Tests.Support;
 using Cutover.Store;
 using Cutover.Testing;
 
 namespace Cutover.Server.Tests.Delivery;
 
+/// <summary>SQLite: the file beside the test's router (the harness's default store).</summary>
+public sealed class QueuedDeliverySqliteTests : QueuedDeliveryTests
+{
+    protected override Task<Action<Dictionary<string, string?>>> StoreAsync() => Task.FromResult<Action<Dictionary<string, string?>>>(static _ => { });
+}
+
+/// <summary>PostgreSQL: a new database on the test cluster for each test.</summary>
+public sealed class QueuedDeliveryPostgresTests(PostgresClusterFixture postgres) : QueuedDeliveryTests, IClassFixture<PostgresClusterFixture>
+{
+    protected override async Task<Action<Dictionary<string, string?>>> StoreAsync()
+    {
+        var database = await postgres.Cluster.CreateDatabaseAsync(Cancel);
+        return s =>
+        {
+            s["Cutover:Store:Provider"] = "postgres";
+            s["Cutover:Store:ConnectionString"] = database;
+            s["Cutover:Privacy:HashKey"] = "queued-test-hash-key-0123456789";
+            s["Cutover:Store:PollInterval"] = "00:00:00.100";
+        };
+    }
+}
+
 /// <summary>
-/// Queued delivery through a real router, store (SQLite) and Kestrel upstreams: acknowledged at once, delivered by the
-/// workers with retries, fallback, deduplication, per-person order and dead letters.
+/// Queued delivery through a real router, store and Kestrel upstreams: acknowledged at once, delivered by the workers
+/// with retries, fallback, deduplication, per-person order and dead letters. Each test runs on SQLite and PostgreSQL.
 /// </summary>
-public sealed class QueuedDeliveryTests : RouterTest
+public abstract class QueuedDeliveryTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    protected override void Configure(Dictionary<string, string?> settings)
+    protected RecordingUpstreams Upstreams { get; private set; } = null!;
+
+    protected RouterHarness Router { get; private set; } = null!;
+
+    protected static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var store = await StoreAsync();
+        Upstreams = await RecordingUpstreams.StartAsync(Cancel);
+        Router = await RouterHarness.StartAsync(Upstreams, s =>
+        {
+            Configure(s);
+            store(s);
+        }, cancellationToken: Cancel);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Router.DisposeAsync();
+        await Upstreams.DisposeAsync();
+    }
+
+    /// <summary>The store's settings (provider, connection string), made ready for one test.</summary>
+    protected abstract Task<Action<Dictionary<string, string?>>> StoreAsync();
+
+    private static void Configure(Dictionary<string, string?> settings)
     {
         settings["Cutover:Privacy:UserKeys"] = "raw";
         settings["Cutover:Delivery:Mode"] = "queued";
@@ -239,5 +286,42 @@ public sealed class QueuedDeliveryTests : RouterTest
         }
 
         Assert.True(requests.Count > ids.Count, "some messages should have needed a retry");
+    }
+
+    [Fact]
+    public async Task Post_RouteChangesMidConversation_NeverAtBothUpstreamsAtOnce()
+    {
+        // arrange: legacy fails a third of its requests, so messages queue up behind retries when the percent moves
+        Upstreams.FailShare("jobs", 0.34, 503);
+        var ids = Enumerable.Range(0, 12).Select(i => $"wamid.MOVE{i:D2}").ToList();
+
+        // act: half sent at 0%, then everyone to unified, then the rest
+        foreach (var id in ids.Take(6))
+        {
+            using var response = await Router.PostWebhookAsync(WebhookBuilder.Of(Text("250788100011", "job", id)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await Router.SetPercentAsync(100);
+        foreach (var id in ids.Skip(6))
+        {
+            using var response = await Router.PostWebhookAsync(WebhookBuilder.Of(Text("250788100011", "job", id)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await Eventually.WaitAsync(async () => (await Store.QueueStatsAsync(Cancel)).Delivered == ids.Count, Wait, "every message delivered");
+
+        // assert: one request at a time in acceptance order, whichever upstream; once unified has one, legacy gets no more
+        var requests = Upstreams.Requests.Where(r => r.Upstream is "jobs" or "unified").OrderBy(r => r.Sequence).ToList();
+        var taken = 0;
+        foreach (var request in requests)
+        {
+            Assert.Equal(ids[taken], request.Header("X-Idempotency-Key"));
+            taken += request.Status == 200 ? 1 : 0;
+        }
+
+        var firstUnified = requests.FindIndex(r => r.Upstream == "unified");
+        Assert.True(firstUnified > 0, "the later messages should reach unified");
+        Assert.All(requests.Skip(firstUnified), r => Assert.Equal("unified", r.Upstream));
     }
 }
