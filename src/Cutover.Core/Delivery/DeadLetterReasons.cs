@@ -14,4 +14,10 @@ public static class DeadLetterReasons
 
     /// <summary>The upstream refused the request's size (413, 414, 431).</summary>
     public const string TooLarge = "too_large";
+
+    /// <summary>The body was signed but could not be parsed: stored and acknowledged, then dead at once, with the parse error.</summary>
+    public const string Unparseable = "unparseable";
+
+    /// <summary>Every reason, the names a filter on them accepts.</summary>
+    public static IReadOnlyList<string> All { get; } = [AttemptsExhausted, MaxAge, Rejected, TooLarge, Unparseable];
 }

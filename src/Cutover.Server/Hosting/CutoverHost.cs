@@ -114,6 +114,7 @@ public static class CutoverHost
         services.AddSingleton<IHealthStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton<IRolloutStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton<IClusterStore>(static sp => sp.GetRequiredService<ICutoverStore>());
+        services.AddSingleton<IDeliveryStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton<ISecretStore>(static sp => sp.GetRequiredService<ICutoverStore>());
         services.AddSingleton(static sp =>
         {
