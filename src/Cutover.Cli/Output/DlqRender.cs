@@ -16,7 +16,7 @@ namespace Cutover.Cli.Output;
 internal static class DlqRender
 {
     /// <summary>How much of an error a list row shows.</summary>
-    private const int ErrorWidth = 40;
+    private const int ErrorWidth = 30;
 
     /// <summary>How many lines of the body <c>show</c> prints; <c>--json</c> has it whole.</summary>
     private const int BodyLines = 40;
@@ -30,8 +30,9 @@ internal static class DlqRender
         }
 
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn(new TableColumn("Id").RightAligned()).AddColumn("Died").AddColumn(new TableColumn("Age").RightAligned()).AddColumn("Reason")
-            .AddColumn(new TableColumn("Attempts").RightAligned()).AddColumn("Last upstream").AddColumn("Domain").AddColumn("Route").AddColumn("Error");
+            .AddColumn(new TableColumn("Id").RightAligned().NoWrap()).AddColumn(new TableColumn("Died").NoWrap())
+            .AddColumn(new TableColumn("Age").RightAligned().NoWrap()).AddColumn(new TableColumn("Reason").NoWrap())
+            .AddColumn(new TableColumn("Attempts").RightAligned().NoWrap()).AddColumn("Last upstream").AddColumn("Domain").AddColumn("Route").AddColumn("Error");
         foreach (var l in letters)
         {
             table.AddRow(
@@ -72,7 +73,7 @@ internal static class DlqRender
         else
         {
             var table = new Table().Border(TableBorder.Rounded)
-                .AddColumn(new TableColumn("#").RightAligned()).AddColumn("At").AddColumn("Upstream").AddColumn("Route")
+                .AddColumn(new TableColumn("#").RightAligned()).AddColumn(new TableColumn("At").NoWrap()).AddColumn("Upstream").AddColumn("Route")
                 .AddColumn(new TableColumn("Status").RightAligned()).AddColumn(new TableColumn("Latency").RightAligned()).AddColumn("Error");
             foreach (var a in d.Attempts)
             {
