@@ -145,8 +145,8 @@ internal static class DlqCommand
         });
         var all = new Option<bool>("--all") { Description = "Replay every dead letter that matches the filters (all of them without one)" };
         var since = Since("With --all: only letters that died at or after this");
-        var domain = Domain();
-        var upstream = Upstream();
+        var domain = Domain("With --all: ");
+        var upstream = Upstream("With --all: ");
         var deadReason = new Option<string>("--dead-reason")
         {
             Description = $"With --all: only letters that died for this reason ({string.Join(", ", DeadLetterReasons.All)})",
@@ -287,15 +287,15 @@ internal static class DlqCommand
         return since;
     }
 
-    private static Option<string> Domain() => new("--domain", "-d")
+    private static Option<string> Domain(string prefix = "") => new("--domain", "-d")
     {
-        Description = "Only letters going to this domain (a configured domain: jobs, marketplace, …)",
+        Description = Scoped(prefix, "only letters going to this domain (a configured domain: jobs, marketplace, …)"),
         HelpName = "DOMAIN",
     };
 
-    private static Option<string> Upstream() => new("--upstream")
+    private static Option<string> Upstream(string prefix = "") => new("--upstream")
     {
-        Description = "Only letters whose last attempt went to this upstream (unified, jobs, …)",
+        Description = Scoped(prefix, "only letters whose last attempt went to this upstream (unified, jobs, …)"),
         HelpName = "UPSTREAM",
     };
 
@@ -310,6 +310,9 @@ internal static class DlqCommand
             result.AddError($"{name}: {problem}");
         }
     }
+
+    /// <summary>"Only …", or "With --all: only …" for a filter of the replay.</summary>
+    private static string Scoped(string prefix, string text) => prefix.Length == 0 ? char.ToUpperInvariant(text[0]) + text[1..] : prefix + text;
 
     private static string Parameter(string name, string? value) => value is null ? string.Empty : $"&{name}={Uri.EscapeDataString(value)}";
 
