@@ -99,7 +99,7 @@ public sealed class DemoProcessTests
         var dead = Number(text, @"^Dead letters: ([\d,]+) \(attempts_exhausted [\d,]+\), ([\d,]+) acknowledged updates not received before the replay\.$");
         Assert.True(dead > 0, $"no dead letters:\n{run.Output}");
         Assert.Equal(dead, Number(text, @"^Dead letters: [\d,]+ .*, ([\d,]+) acknowledged updates not received before the replay\.$"));
-        Assert.Equal(dead, Number(text, @"^Replay \(dlq replay --all, routed as usual; reason: "".+""\): ([\d,]+) queued again, "));
+        Assert.Equal(dead, Number(text, @"^Replay \(POST /admin/dlq/replay as cutover dlq replay sends it, routed as usual, in the audit trail; reason: "".+""\): ([\d,]+) queued again, "));
         Assert.Equal(dead, Number(text, @"^Replay .*: [\d,]+ queued again, ([\d,]+) received by the handlers, backlog back to 0\.$"));
 
         // Nothing lost, counted at the handlers.

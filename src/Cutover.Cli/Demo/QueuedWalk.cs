@@ -73,8 +73,8 @@ internal sealed class QueuedWalk(IServiceProvider services, DemoUpstreams upstre
         // Every dead letter back into the queue, routed as usual; what the handlers take from here on is the replay's.
         _takenBeforeReplay = TakenCount();
         _missingBeforeReplay = _acked.Count(k => !upstreams.Taken.ContainsKey(k));
-        var replay = await BeginAsync("replay", "every dead letter queued again (dlq replay --all)", cancellationToken);
-        _replay = await DemoReplay.ReplayAllAsync(_store, _time, QueuedScenario.ReplayReason, cancellationToken);
+        var replay = await BeginAsync("replay", "every dead letter queued again (cutover dlq replay)", cancellationToken);
+        _replay = await DemoReplay.ReplayAllAsync(_store, sender.Router, QueuedScenario.ReplayReason, cancellationToken);
         _replayDrained = await DrainAsync(replay, view, timer, cancellationToken);
     }
 
@@ -104,7 +104,7 @@ internal sealed class QueuedWalk(IServiceProvider services, DemoUpstreams upstre
             + (_drained ? $"empty {DemoFormat.Seconds(_drainedAt - back.StartedAt)} after the handlers came back." : $"not drained within {DemoFormat.Seconds(QueuedScenario.DrainTimeout)} after the traffic stopped."));
         var reasons = _replay is null ? "none" : string.Join(", ", _replay.Letters.GroupBy(static l => l.Reason).Select(static g => $"{g.Key} {DemoFormat.Count(g.Count())}"));
         output.Text($"Dead letters: {DemoFormat.Count(dead)} ({reasons}), {DemoFormat.Count(_missingBeforeReplay)} acknowledged updates not received before the replay.");
-        output.Text($"Replay (dlq replay --all, routed as usual; reason: \"{_replay?.Reason}\"): {DemoFormat.Count(replayed)} queued again, "
+        output.Text($"Replay (POST /admin/dlq/replay as cutover dlq replay sends it, routed as usual, in the audit trail; reason: \"{_replay?.Reason}\"): {DemoFormat.Count(replayed)} queued again, "
             + $"{DemoFormat.Count(receivedByReplay)} received by the handlers, {(_replayDrained ? "backlog back to 0" : "[backlog not drained]")}.");
         output.Line(lost == 0
             ? $"Nothing lost: [green]all {DemoFormat.Count(_acked.Count)} updates acknowledged were received by a handler[/] (counted at the handlers by X-Idempotency-Key); "

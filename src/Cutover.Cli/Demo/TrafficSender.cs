@@ -13,6 +13,9 @@ internal sealed class TrafficSender(Uri router, TrafficGenerator generator, stri
     private readonly WebhookSignature _signer = new(appSecret);
 
     /// <summary>POSTs sent so far, and how many Meta would have been told anything but 200 (it would retry those).</summary>
+    /// <summary>The router's address (its admin API too).</summary>
+    public Uri Router => router;
+
     public long Posts { get; private set; }
 
     public long NotOk { get; private set; }
