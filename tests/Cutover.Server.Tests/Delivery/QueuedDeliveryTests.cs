@@ -184,10 +184,16 @@ public abstract class QueuedDeliveryTests : IAsyncLifetime
         Upstreams.Respond("unified", 200);
         Upstreams.Respond("jobs", 200);
         var before = Upstreams.Requests.Count;
-        Assert.Equal(1, await Store.ReplayAsync([letter.Id], null, DateTimeOffset.UtcNow, Cancel));
+        using var replay = await Router.AdminAsync(HttpMethod.Post, "admin/dlq/replay", """{"all": true, "reason": "handlers are back"}""");
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         await Eventually.WaitAsync(async () => (await Store.QueueStatsAsync(Cancel)).Delivered == 1, Wait, "the replay delivered");
         var replayed = Assert.Single(Upstreams.Requests.Skip(before));
-        Assert.Equal(("unified", "wamid.Q5"), (replayed.Upstream, replayed.Header("X-Idempotency-Key")));
+        Assert.Equal(("unified", "wamid.Q5", "1"), (replayed.Upstream, replayed.Header("X-Idempotency-Key"), replayed.Header("X-Cutover-Attempt")));
+
+        // and the audit trail has the replay, with its reason
+        using var history = await Router.AdminAsync(HttpMethod.Get, "admin/history?kind=dlq_replay");
+        var audit = await history.Content.ReadAsStringAsync(Cancel);
+        Assert.Contains("handlers are back", audit);
     }
 
     [Fact]
