@@ -101,7 +101,7 @@ public sealed class QueuedCrashSqliteTests : IAsyncLifetime
         var lost = Enumerable.Range(0, Webhooks).Select(static i => QueuedTraffic.IdOf("SQ", i)).Where(id => ledger.CountOf(id) == 0).ToList();
         Assert.True(lost.Count == 0, $"{lost.Count} acknowledged webhooks never reached an upstream: {string.Join(", ", lost.Take(20))}");
         Assert.True(ledger.ProblemCount == 0, $"{ledger.ProblemCount} unexpected requests: {string.Join("; ", ledger.Problems)}");
-        Assert.Empty(_upstreams.BadRequests);
+        QueuedCrash.AssertOnlyCutOffByTheKill(_upstreams, Workers, output);
         Assert.Equal((0L, (long)Webhooks), (queue.GetProperty("dead").GetInt64(), queue.GetProperty("delivered").GetInt64()));
 
         // At least once, and how few: an update is delivered twice only when a handler received it and Cutover did not
@@ -191,6 +191,22 @@ internal static class QueuedCrash
     /// <summary>Attempts the servers logged as failed (a timeout, a refusal, an error status): each is tried again.</summary>
     public static int FailedAttempts(params CutoverProcess[] servers) =>
         servers.Sum(static s => Regex.Count(s.Output, @"Upstream \S+ failed \("));
+
+    /// <summary>
+    /// Requests the upstreams' Kestrel refused before they reached the handler: none, but for requests the killed process
+    /// was still writing when it died (a handler sees a request whose sender vanished mid-way). Those are connections
+    /// the killed process had open with a delivery on them: at most one per worker. Every one is written to the output.
+    /// </summary>
+    public static void AssertOnlyCutOffByTheKill(RecordingUpstreams upstreams, int workers, ITestOutputHelper? output)
+    {
+        var refused = upstreams.BadRequests.Select(static b => b.Value).ToList();
+        if (refused.Count > 0)
+        {
+            output?.WriteLine($"{refused.Count} requests refused by the upstreams' Kestrel:\n{string.Join("\n", refused)}");
+        }
+
+        Assert.True(refused.Count <= workers, $"{refused.Count} requests refused by the upstreams:\n{string.Join("\n", refused)}");
+    }
 
     /// <summary>Deliveries whose outcome was recorded after their lease had ended (the update may go out again).</summary>
     public static int LeasesLost(params CutoverProcess[] servers) =>
