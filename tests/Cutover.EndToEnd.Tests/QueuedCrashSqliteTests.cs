@@ -213,13 +213,13 @@ internal static class QueuedCrash
         servers.Sum(static s => Regex.Count(s.Output, "was no longer leased to this instance"));
 
     /// <summary>
-    /// Queued, with a short lease (3 s: twice the upstreams' 1 s timeout and some) so a dead process's work comes back
-    /// within seconds, quick retries, and workers polling every 50 ms for work another process left.
+    /// Queued, with a short lease (5 s: over twice the upstreams' 1 s timeout, with room for a loaded machine) so a dead
+    /// process's work comes back within seconds, quick retries, and workers polling every 50 ms for work another left.
     /// </summary>
     public static JsonObject Delivery(int workers) => new()
     {
         ["Mode"] = "queued",
-        ["Lease"] = "00:00:03",
+        ["Lease"] = "00:00:05",
         ["Workers"] = workers,
         ["ConcurrencyPerUpstream"] = workers,
         ["RetryBase"] = "00:00:00.050",
