@@ -30,6 +30,7 @@ public sealed class RecordingUpstreams : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _probeStatus = new(StringComparer.Ordinal);
     private long _probes;
     private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _latency = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<ReceivedRequest> _strays = new();
@@ -77,6 +78,9 @@ public sealed class RecordingUpstreams : IAsyncDisposable
 
     /// <summary>Makes <paramref name="name"/> name <paramref name="handler"/> in X-Handled-By.</summary>
     public void HandledBy(string name, string handler) => _handlers[name] = handler;
+
+    /// <summary>Makes <paramref name="name"/> take <paramref name="latency"/> to answer each request, as a handler doing real work would.</summary>
+    public void Latency(string name, TimeSpan latency) => _latency[name] = latency;
 
     /// <summary>Makes <paramref name="name"/> never answer (until disposal), to exercise timeouts.</summary>
     public void Hang(string name) => _hanging[name] = true;
@@ -154,6 +158,10 @@ public sealed class RecordingUpstreams : IAsyncDisposable
             if (self._hanging.ContainsKey(name))
             {
                 await self._release.Task.WaitAsync(context.RequestAborted);
+            }
+            else if (self._latency.TryGetValue(name, out var latency))
+            {
+                await Task.Delay(latency, context.RequestAborted);
             }
 
             context.Response.Headers["X-Handled-By"] = self._handlers.TryGetValue(name, out var handler) ? handler : name;

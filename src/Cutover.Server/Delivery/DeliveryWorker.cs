@@ -34,6 +34,9 @@ internal sealed class DeliveryWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<DeliveryWorker> _logger;
     private readonly SemaphoreSlim _slots;
+
+    // The updates this process is delivering now, by id: a claim that hands one back is not a second delivery of it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _running = new();
     private int _inFlight;
 
     public DeliveryWorker(
@@ -123,6 +126,15 @@ internal sealed class DeliveryWorker : BackgroundService
 
                 foreach (var claim in claims)
                 {
+                    // Its lease ran out while this process still delivers it (the store or the machine slow to record the
+                    // outcome): the claim has renewed the lease to this same owner, and the delivery under way finishes
+                    // it. Starting another would send the update twice, from one process that knows better.
+                    if (!_running.TryAdd(claim.Id, 0))
+                    {
+                        _slots.Release();
+                        continue;
+                    }
+
                     Interlocked.Increment(ref _inFlight);
                     _ = RunAsync(claim);
                 }
@@ -159,6 +171,8 @@ internal sealed class DeliveryWorker : BackgroundService
         }
         finally
         {
+            // Its outcome is recorded (or failed to be, and the row waits for its lease to end): claimable again from here.
+            _running.TryRemove(claim.Id, out _);
             Interlocked.Decrement(ref _inFlight);
             _slots.Release();
 

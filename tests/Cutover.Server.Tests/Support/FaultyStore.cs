@@ -22,6 +22,7 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     private long _failedCalls;
     private long _versionReads;
     private int _decisionWrites;
+    private long _claimCalls;
 
     public bool Down
     {
@@ -38,6 +39,15 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     public Exception? DecisionWriteFault { get; set; }
 
     public int DecisionWrites => Volatile.Read(ref _decisionWrites);
+
+    /// <summary>While set, every delivery's outcome waits for this task before it is recorded (a store slow to write).</summary>
+    public Task? CompleteHold { get; set; }
+
+    /// <summary>Claims started so far.</summary>
+    public long ClaimCalls => Interlocked.Read(ref _claimCalls);
+
+    /// <summary>How many claims have handed out each update, by id.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<long, int> TimesClaimed { get; } = new();
 
     /// <summary>How often the routing version was read: each refresh of the routing state reads it first.</summary>
     public long VersionReads => Interlocked.Read(ref _versionReads);
@@ -228,10 +238,28 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
         Call(() => inner.AcceptAsync(webhooks, cancellationToken));
 
     public Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
-        Call(() => inner.ClaimAsync(owner, limit, now, lease, cancellationToken));
+        Call(async () =>
+        {
+            Interlocked.Increment(ref _claimCalls);
+            var claims = await inner.ClaimAsync(owner, limit, now, lease, cancellationToken);
+            foreach (var claim in claims)
+            {
+                TimesClaimed.AddOrUpdate(claim.Id, 1, static (_, n) => n + 1);
+            }
+
+            return claims;
+        });
 
     public Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken) =>
-        Call(() => inner.CompleteAsync(id, owner, attempt, cancellationToken));
+        Call(async () =>
+        {
+            if (CompleteHold is { } hold)
+            {
+                await hold;
+            }
+
+            return await inner.CompleteAsync(id, owner, attempt, cancellationToken);
+        });
 
     public Task<bool> RetryLaterAsync(long id, string owner, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
         Call(() => inner.RetryLaterAsync(id, owner, attempt, nextAttemptAt, cancellationToken));
