@@ -108,6 +108,64 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task AcceptAsync_OneGroup_DuplicatesInsideAndBefore_UnparseableInTheMiddle_ResultsAndIdsInAcceptanceOrder()
+    {
+        // arrange: "old" accepted by an earlier group; then one group of: a repeat inside a webhook, a webhook of
+        // repeats only, an unparseable webhook (whose update "x" is ignored, so "x" is new after it), updates without a
+        // key or a person, and 60 more webhooks of three people, as large a group as the group commit makes
+        await Store.AcceptAsync([Webhook(0, ("old", "p9"))], Cancel);
+        var unparseable = new InboxWebhook(Now.AddSeconds(3), "c3", "not json"u8.ToArray(), "sig", [new InboxUpdate(0, "x", "p1")], "bad");
+        InboxWebhook[] group =
+        [
+            Webhook(1, ("a", "p1"), ("a", "p1"), ("b", "p2")),
+            Webhook(2, ("old", "p9"), ("a", "p1")),
+            unparseable,
+            Webhook(4, ("x", "p1"), (null, "p2"), ("c", null)),
+            Webhook(5, (null, null)),
+            .. Enumerable.Range(0, 60).Select(i => Webhook(10 + i, ($"k{i}", $"p{i % 3}"))),
+        ];
+
+        // act
+        var results = await Store.AcceptAsync(group, Cancel);
+        var claimed = new List<ClaimedDelivery>();
+        for (var batch = await Store.ClaimAsync("w", 100, Now.AddDays(1), Lease, Cancel); batch.Count > 0;
+            batch = await Store.ClaimAsync("w", 100, Now.AddDays(1), Lease, Cancel))
+        {
+            foreach (var c in batch)
+            {
+                Assert.True(await Store.CompleteAsync(c.Id, "w", Attempt(1, "unified"), Cancel));
+            }
+
+            claimed.AddRange(batch);
+        }
+
+        var letter = Assert.Single(await Store.ListDeadLettersAsync(new DeadLetterQuery(), Cancel));
+
+        // assert: one result per webhook in order; stored webhooks' ids rise in acceptance order
+        Assert.Equal(
+            [(2, 1), (0, 2), (0, 0), (3, 0), (1, 0), .. Enumerable.Repeat((1, 0), 60)],
+            results.Select(static r => (r.Accepted, r.Duplicates)));
+        Assert.Equal(0, results[1].InboxId);
+        var inboxIds = results.Where(static r => r.InboxId != 0).Select(static r => r.InboxId).ToList();
+        Assert.Equal(64, inboxIds.Count);
+        Assert.Equal(inboxIds.Order(), inboxIds);
+        Assert.Equal(inboxIds.Count, inboxIds.Distinct().Count());
+
+        // every queued update once (the earlier group's first), delivery ids in acceptance order, each with its own webhook
+        var byId = claimed.OrderBy(static c => c.Id).ToList();
+        Assert.Equal(
+            [("c0", 0), ("c1", 0), ("c1", 2), ("c4", 0), ("c4", 1), ("c4", 2), ("c5", 0), .. Enumerable.Range(0, 60).Select(i => ($"c{10 + i}", 0))],
+            byId.Select(static c => (c.CorrelationId, c.UpdateIndex)));
+        Assert.All(byId.Skip(1), c => Assert.Equal(results[Array.FindIndex(group, w => w.CorrelationId == c.CorrelationId)].InboxId, c.InboxId));
+
+        // the unparseable webhook: a dead letter at once, of its own body, between the updates accepted around it
+        Assert.Equal((results[2].InboxId, -1, "unparseable", "bad"), (letter.InboxId, letter.UpdateIndex, letter.Reason, letter.Error));
+        Assert.True(letter.Id > byId[2].Id && letter.Id < byId[3].Id);
+        Assert.Equal("not json"u8.ToArray(), (await Store.GetDeadLetterAsync(letter.Id, Cancel))!.Body);
+        Assert.Equal(65, await CountRowsAsync("cutover_dedup")); // old, a, b, x, c and k0..k59
+    }
+
+    [Fact]
     public async Task ClaimAsync_PerPersonOrder_OnlyEachPersonsHead_NextOneOnceTheFirstIsDelivered_NullPersonsUnordered()
     {
         // arrange: p1 twice, p2 once, and three updates of nobody in particular

@@ -100,7 +100,7 @@ internal sealed class Deliverer
         var refusal = _gates.TryEnter(first, now, out var retryAt);
         if (refusal == GateRefusal.Busy || (refusal == GateRefusal.Open && first != RouterTopology.UnifiedUpstream))
         {
-            await ReleaseAsync(claim, owner, refusal == GateRefusal.Busy ? Jittered(now, _options.PollInterval) : retryAt);
+            await HoldBackAsync(claim, owner, decision, refusal == GateRefusal.Busy ? Jittered(now, _options.PollInterval) : retryAt, first, now);
             return;
         }
 
@@ -129,7 +129,7 @@ internal sealed class Deliverer
         {
             if (unified.Result is null)
             {
-                await ReleaseAsync(claim, owner, legacyRetryAt > retryAt ? legacyRetryAt : retryAt);
+                await HoldBackAsync(claim, owner, decision, legacyRetryAt > retryAt ? legacyRetryAt : retryAt, legacy, now);
                 return;
             }
 
@@ -298,8 +298,25 @@ internal sealed class Deliverer
         }
     }
 
-    private Task ReleaseAsync(ClaimedDelivery claim, string owner, DateTimeOffset at) =>
-        FinishAsync(claim, _store.ReleaseAsync(claim.Id, owner, at, CancellationToken.None));
+    /// <summary>
+    /// Nothing was sent (the upstream busy, or its circuit open): the update waits until <paramref name="until"/> without
+    /// an attempt counted. Only the probe of an open circuit makes attempts, so an update could otherwise wait out a long
+    /// outage past <c>MaxAge</c>: once it would be too old by then, it is a dead letter instead.
+    /// </summary>
+    private Task HoldBackAsync(ClaimedDelivery claim, string owner, UpdateDecision decision, DateTimeOffset until, string upstream, DateTimeOffset now)
+    {
+        if (until - claim.AcceptedAt <= _schedule.MaxAge)
+        {
+            return FinishAsync(claim, _store.ReleaseAsync(claim.Id, owner, until, CancellationToken.None));
+        }
+
+        var route = decision.Route.ToName();
+        LogMessages.DeadLettered(_logger, claim.Id, claim.CorrelationId, claim.Attempts, DeadLetterReasons.MaxAge);
+        _metrics.DeadLettered(decision.Domain, route, DeadLetterReasons.MaxAge);
+        _metrics.Concluded(claim.Attempts, null);
+        return FinishAsync(claim, _store.DeadLetterAsync(claim.Id, owner, null, DeadLetterReasons.MaxAge,
+            $"not sent: {upstream}'s circuit stayed open past Delivery:MaxAge", decision.Domain, route, CancellationToken.None));
+    }
 
     private async Task FinishAsync(ClaimedDelivery claim, Task<bool> finishing)
     {

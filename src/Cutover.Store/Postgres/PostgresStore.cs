@@ -109,6 +109,107 @@ internal sealed partial class PostgresStore : SqlStore
     /// </summary>
     protected override string ClaimLockSql => "\n    FOR UPDATE OF d SKIP LOCKED";
 
+    /// <summary>
+    /// One statement for the whole group's keys, where row by row cost a round trip per key under the acceptance lock.
+    /// The keys are distinct, so ON CONFLICT only meets rows accepted before.
+    /// </summary>
+    protected override async Task<IReadOnlySet<string>> InsertNewKeysAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Key, DateTimeOffset At)> keys, CancellationToken cancellationToken)
+    {
+        var inserted = await connection.ListAsync(transaction, """
+            INSERT INTO cutover_dedup (key, accepted_at)
+            SELECT * FROM unnest(@keys, @at)
+            ON CONFLICT (key) DO NOTHING
+            RETURNING key
+            """, static r => r.GetString(0), cancellationToken,
+            ("keys", keys.Select(static k => k.Key).ToArray()),
+            ("at", keys.Select(static k => k.At.UtcDateTime).ToArray()));
+        return inserted.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// One statement for the whole group, where row by row cost a round trip per webhook and per update under the
+    /// acceptance lock. Ids are taken with nextval in the select lists, which PostgreSQL evaluates after ORDER BY (as
+    /// the conversations' upsert relies on), so inbox and delivery ids rise in acceptance order; and each webhook's id
+    /// is taken before its row is inserted, so its updates join it by position, not by the order RETURNING happens to
+    /// give. The foreign key from the deliveries is checked at the end of the statement, when the inbox rows are in.
+    /// </summary>
+    protected override async Task<long[]> InsertAcceptedAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedWebhook> accepted, CancellationToken cancellationToken)
+    {
+        // Per delivery row: the webhook's position in this list (1-based, as WITH ORDINALITY counts), the update's index
+        // and person; an unparseable webhook has one row, index -1, the whole body as a dead letter.
+        var rows = accepted.Sum(static a => Math.Max(a.Updates.Count, 1));
+        var webhookOf = new int[rows];
+        var indexes = new int[rows];
+        var persons = new string?[rows];
+        var r = 0;
+        for (var w = 0; w < accepted.Count; w++)
+        {
+            if (accepted[w].Webhook.ParseError is not null)
+            {
+                (webhookOf[r], indexes[r], persons[r]) = (w + 1, -1, null);
+                r++;
+                continue;
+            }
+
+            foreach (var update in accepted[w].Updates)
+            {
+                (webhookOf[r], indexes[r], persons[r]) = (w + 1, update.Index, update.PersonKey);
+                r++;
+            }
+        }
+
+        var ids = await connection.ListAsync(transaction, $"""
+            WITH w AS (
+                SELECT nextval(pg_get_serial_sequence('cutover_inbox', 'id')) AS id, w.*
+                FROM unnest(@at, @correlations, @bodies, @signatures, @counts, @errors) WITH ORDINALITY
+                    AS w(at, correlation_id, body, signature, update_count, parse_error, n)
+                ORDER BY w.n
+            ), inbox AS (
+                INSERT INTO cutover_inbox (id, received_at, correlation_id, body, signature, update_count, parse_error)
+                SELECT id, at, correlation_id, body, signature, update_count, parse_error FROM w
+            ), deliveries AS (
+                INSERT INTO cutover_deliveries (id, inbox_id, update_index, person_key, state, accepted_at, next_attempt_at, attempts,
+                    finished_at, reason, error)
+                SELECT nextval(pg_get_serial_sequence('cutover_deliveries', 'id')), w.id, u.update_index, u.person_key,
+                    CASE WHEN w.parse_error IS NULL THEN 'pending' ELSE 'dead' END, w.at, w.at, 0,
+                    CASE WHEN w.parse_error IS NULL THEN NULL ELSE w.at END,
+                    CASE WHEN w.parse_error IS NULL THEN NULL ELSE '{UnparseableReason}' END,
+                    w.parse_error
+                FROM unnest(@webhooks, @indexes, @persons) WITH ORDINALITY AS u(webhook, update_index, person_key, n)
+                JOIN w ON w.n = u.webhook
+                ORDER BY u.n
+            )
+            SELECT id FROM w ORDER BY n
+            """, static reader => reader.GetInt64(0), cancellationToken,
+            ("at", accepted.Select(static a => a.Webhook.ReceivedAt.UtcDateTime).ToArray()),
+            ("correlations", accepted.Select(static a => a.Webhook.CorrelationId).ToArray()),
+            ("bodies", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, Value = accepted.Select(static a => a.Webhook.Body).ToArray() }),
+            ("signatures", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = accepted.Select(static a => a.Webhook.Signature).ToArray() }),
+            ("counts", accepted.Select(static a => a.Webhook.ParseError is null ? a.Webhook.Updates.Count : 0).ToArray()),
+            ("errors", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = accepted.Select(static a => a.Webhook.ParseError).ToArray() }),
+            ("webhooks", webhookOf),
+            ("indexes", indexes),
+            ("persons", new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = persons }));
+        return [.. ids];
+    }
+
+    /// <summary>
+    /// One round trip: the claiming UPDATE in a WITH, joined to its webhooks, as a statement of its own (atomic without
+    /// a transaction around it, whose COMMIT would be a second round trip).
+    /// </summary>
+    protected override Task<IReadOnlyList<ClaimedDelivery>> ClaimCoreAsync(string claim, CancellationToken cancellationToken, params (string, object?)[] parameters) =>
+        WriteAsync<IReadOnlyList<ClaimedDelivery>>(async connection => await connection.ListAsync(null, $"""
+            WITH d AS (
+            {claim}
+            RETURNING id, inbox_id, update_index, accepted_at, attempts, person_key, target
+            )
+            SELECT {ClaimedColumns}
+            FROM d JOIN cutover_inbox i ON i.id = d.inbox_id
+            ORDER BY d.id
+            """, ReadClaimed, cancellationToken, parameters), cancellationToken);
+
     protected override IReadOnlyList<(int Version, string Description, string Sql)> Migrations => PostgresMigrations.All;
 
     protected override string CreateMigrationsTableSql => PostgresMigrations.CreateTableSql;

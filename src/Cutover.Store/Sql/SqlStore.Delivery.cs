@@ -22,7 +22,7 @@ internal abstract partial class SqlStore
     /// only at the head of the person's queue (no earlier update still pending or leased) and while none of the
     /// person's other updates is leased (after a replay of an older dead letter the head may be older than the update
     /// in flight). One statement sees one snapshot, so it takes at most one update per person. <c>{0}</c> is the
-    /// provider's row lock (see <see cref="ClaimLockSql"/>).
+    /// provider's row lock (see <see cref="ClaimLockSql"/>); what it returns, and how, is <see cref="ClaimCoreAsync"/>'s.
     /// </summary>
     private const string ClaimSql = """
         UPDATE cutover_deliveries SET state = 'inflight', lease_owner = @owner, lease_until = @until
@@ -36,7 +36,6 @@ internal abstract partial class SqlStore
                     AND o.id <> d.id AND (o.id < d.id OR o.state = 'inflight')))
             ORDER BY d.id
             LIMIT @limit{0})
-        RETURNING id
         """;
 
     private const string DeadLetterColumns = """
@@ -72,91 +71,158 @@ internal abstract partial class SqlStore
 
         return InDurableTransactionAsync<IReadOnlyList<AcceptResult>>(async (connection, transaction) =>
         {
-            // The same three statements for the whole group, their parameters set for each row.
-            await using var dedup = connection.Command(transaction,
-                "INSERT INTO cutover_dedup (key, accepted_at) VALUES (@key, @at) ON CONFLICT (key) DO NOTHING", ("key", null), ("at", null));
-            await using var inbox = connection.Command(transaction, """
-                INSERT INTO cutover_inbox (received_at, correlation_id, body, signature, update_count, parse_error)
-                VALUES (@at, @correlation, @body, @signature, @count, @error)
-                RETURNING id
-                """, ("at", null), ("correlation", null), ("body", null), ("signature", null), ("count", null), ("error", null));
-            await using var delivery = connection.Command(transaction, """
-                INSERT INTO cutover_deliveries (inbox_id, update_index, person_key, state, accepted_at, next_attempt_at, attempts,
-                    finished_at, reason, error)
-                VALUES (@inbox, @index, @person, @state, @at, @at, 0, @finished, @reason, @error)
-                """, ("inbox", null), ("index", null), ("person", null), ("state", null), ("at", null), ("finished", null), ("reason", null),
-                ("error", null));
-
-            var results = new List<AcceptResult>(webhooks.Count);
-            var fresh = new List<InboxUpdate>();
+            // Each key of the group once, with the time of the webhook that brought it first: the key's own row is the
+            // check, so a key accepted before inserts nothing, and the group's later copies are left to the walk below.
+            var keys = new List<(string Key, DateTimeOffset At)>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var webhook in webhooks)
             {
-                var at = Millis(webhook.ReceivedAt);
-                fresh.Clear();
-                var duplicates = 0;
                 foreach (var update in webhook.ParseError is null ? webhook.Updates : [])
                 {
-                    // The key's own row is the check: a key accepted before, or earlier in this group, inserts nothing.
-                    if (update.DedupKey is not null)
+                    if (update.DedupKey is { } key && seen.Add(key))
                     {
-                        dedup.Parameters["key"].Value = update.DedupKey;
-                        dedup.Parameters["at"].Value = at;
-                        if (await dedup.ExecuteNonQueryAsync(cancellationToken) == 0)
-                        {
-                            duplicates++;
-                            continue;
-                        }
+                        keys.Add((key, webhook.ReceivedAt));
                     }
-
-                    fresh.Add(update);
                 }
-
-                if (fresh.Count == 0 && webhook.ParseError is null)
-                {
-                    results.Add(new AcceptResult(0, 0, duplicates));
-                    continue;
-                }
-
-                inbox.Parameters["at"].Value = at;
-                inbox.Parameters["correlation"].Value = webhook.CorrelationId;
-                inbox.Parameters["body"].Value = webhook.Body;
-                inbox.Parameters["signature"].Value = (object?)webhook.Signature ?? DBNull.Value;
-                inbox.Parameters["count"].Value = webhook.ParseError is null ? webhook.Updates.Count : 0;
-                inbox.Parameters["error"].Value = (object?)webhook.ParseError ?? DBNull.Value;
-                var inboxId = Convert.ToInt64(await inbox.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-
-                delivery.Parameters["inbox"].Value = inboxId;
-                delivery.Parameters["at"].Value = at;
-                if (webhook.ParseError is { } parseError)
-                {
-                    // Nothing to deliver but the whole body, and nothing that could deliver it: a dead letter at once.
-                    delivery.Parameters["index"].Value = -1;
-                    delivery.Parameters["person"].Value = DBNull.Value;
-                    delivery.Parameters["state"].Value = Dead;
-                    delivery.Parameters["finished"].Value = at;
-                    delivery.Parameters["reason"].Value = UnparseableReason;
-                    delivery.Parameters["error"].Value = parseError;
-                    await delivery.ExecuteNonQueryAsync(cancellationToken);
-                    results.Add(new AcceptResult(inboxId, 0, 0));
-                    continue;
-                }
-
-                delivery.Parameters["state"].Value = Pending;
-                delivery.Parameters["finished"].Value = DBNull.Value;
-                delivery.Parameters["reason"].Value = DBNull.Value;
-                delivery.Parameters["error"].Value = DBNull.Value;
-                foreach (var update in fresh)
-                {
-                    delivery.Parameters["index"].Value = update.Index;
-                    delivery.Parameters["person"].Value = (object?)update.PersonKey ?? DBNull.Value;
-                    await delivery.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                results.Add(new AcceptResult(inboxId, fresh.Count, duplicates));
             }
 
-            return results;
+            IReadOnlySet<string> newKeys = keys.Count == 0 ? new HashSet<string>() : await InsertNewKeysAsync(connection, transaction, keys, cancellationToken);
+
+            // A new key queues its first update in acceptance order; every other update with a key is a duplicate.
+            var results = new AcceptResult?[webhooks.Count];
+            var stored = new List<AcceptedWebhook>(webhooks.Count);
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < webhooks.Count; i++)
+            {
+                var webhook = webhooks[i];
+                if (webhook.ParseError is not null)
+                {
+                    stored.Add(new AcceptedWebhook(i, webhook, []));
+                    continue;
+                }
+
+                var fresh = new List<InboxUpdate>(webhook.Updates.Count);
+                var duplicates = 0;
+                foreach (var update in webhook.Updates)
+                {
+                    if (update.DedupKey is not { } key || (newKeys.Contains(key) && taken.Add(key)))
+                    {
+                        fresh.Add(update);
+                    }
+                    else
+                    {
+                        duplicates++;
+                    }
+                }
+
+                if (fresh.Count == 0)
+                {
+                    results[i] = new AcceptResult(0, 0, duplicates);
+                }
+                else
+                {
+                    stored.Add(new AcceptedWebhook(i, webhook, fresh, duplicates));
+                }
+            }
+
+            long[] inboxIds = stored.Count == 0 ? [] : await InsertAcceptedAsync(connection, transaction, stored, cancellationToken);
+            for (var s = 0; s < stored.Count; s++)
+            {
+                var accepted = stored[s];
+                results[accepted.Position] = new AcceptResult(inboxIds[s], accepted.Updates.Count, accepted.Duplicates);
+            }
+
+            return results.Select(static r => r!).ToList();
         }, cancellationToken);
+    }
+
+    /// <summary>A webhook of a group that is stored: its place in the group, and the updates it queues (none when unparseable).</summary>
+    protected sealed record AcceptedWebhook(int Position, InboxWebhook Webhook, IReadOnlyList<InboxUpdate> Updates, int Duplicates = 0);
+
+    /// <summary>
+    /// Inserts the deduplication keys (distinct) and returns those that were new. Here one statement per key, which costs
+    /// nothing more than one for all on SQLite, where a statement is a call into the library, not a round trip.
+    /// </summary>
+    protected virtual async Task<IReadOnlySet<string>> InsertNewKeysAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Key, DateTimeOffset At)> keys, CancellationToken cancellationToken)
+    {
+        await using var dedup = connection.Command(transaction,
+            "INSERT INTO cutover_dedup (key, accepted_at) VALUES (@key, @at) ON CONFLICT (key) DO NOTHING", ("key", null), ("at", null));
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, at) in keys)
+        {
+            dedup.Parameters["key"].Value = key;
+            dedup.Parameters["at"].Value = Millis(at);
+            if (await dedup.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                inserted.Add(key);
+            }
+        }
+
+        return inserted;
+    }
+
+    /// <summary>
+    /// Stores each webhook's body and queues its updates (an unparseable one as a dead letter), in the order given, so
+    /// that inbox and delivery ids rise in acceptance order; returns the inbox ids in that order. Here row by row, with
+    /// the statements prepared once (see <see cref="InsertNewKeysAsync"/> for why that is enough on SQLite).
+    /// </summary>
+    protected virtual async Task<long[]> InsertAcceptedAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedWebhook> accepted, CancellationToken cancellationToken)
+    {
+        await using var inbox = connection.Command(transaction, """
+            INSERT INTO cutover_inbox (received_at, correlation_id, body, signature, update_count, parse_error)
+            VALUES (@at, @correlation, @body, @signature, @count, @error)
+            RETURNING id
+            """, ("at", null), ("correlation", null), ("body", null), ("signature", null), ("count", null), ("error", null));
+        await using var delivery = connection.Command(transaction, """
+            INSERT INTO cutover_deliveries (inbox_id, update_index, person_key, state, accepted_at, next_attempt_at, attempts,
+                finished_at, reason, error)
+            VALUES (@inbox, @index, @person, @state, @at, @at, 0, @finished, @reason, @error)
+            """, ("inbox", null), ("index", null), ("person", null), ("state", null), ("at", null), ("finished", null), ("reason", null),
+            ("error", null));
+
+        var ids = new long[accepted.Count];
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            var (_, webhook, updates, _) = accepted[i];
+            var at = Millis(webhook.ReceivedAt);
+            inbox.Parameters["at"].Value = at;
+            inbox.Parameters["correlation"].Value = webhook.CorrelationId;
+            inbox.Parameters["body"].Value = webhook.Body;
+            inbox.Parameters["signature"].Value = (object?)webhook.Signature ?? DBNull.Value;
+            inbox.Parameters["count"].Value = webhook.ParseError is null ? webhook.Updates.Count : 0;
+            inbox.Parameters["error"].Value = (object?)webhook.ParseError ?? DBNull.Value;
+            ids[i] = Convert.ToInt64(await inbox.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+
+            delivery.Parameters["inbox"].Value = ids[i];
+            delivery.Parameters["at"].Value = at;
+            if (webhook.ParseError is { } parseError)
+            {
+                // Nothing to deliver but the whole body, and nothing that could deliver it: a dead letter at once.
+                delivery.Parameters["index"].Value = -1;
+                delivery.Parameters["person"].Value = DBNull.Value;
+                delivery.Parameters["state"].Value = Dead;
+                delivery.Parameters["finished"].Value = at;
+                delivery.Parameters["reason"].Value = UnparseableReason;
+                delivery.Parameters["error"].Value = parseError;
+                await delivery.ExecuteNonQueryAsync(cancellationToken);
+                continue;
+            }
+
+            delivery.Parameters["state"].Value = Pending;
+            delivery.Parameters["finished"].Value = DBNull.Value;
+            delivery.Parameters["reason"].Value = DBNull.Value;
+            delivery.Parameters["error"].Value = DBNull.Value;
+            foreach (var update in updates)
+            {
+                delivery.Parameters["index"].Value = update.Index;
+                delivery.Parameters["person"].Value = (object?)update.PersonKey ?? DBNull.Value;
+                await delivery.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        return ids;
     }
 
     public Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
@@ -167,11 +233,19 @@ internal abstract partial class SqlStore
             return Task.FromResult<IReadOnlyList<ClaimedDelivery>>([]);
         }
 
-        return InTransactionAsync<IReadOnlyList<ClaimedDelivery>>(async (connection, transaction) =>
+        return ClaimCoreAsync(string.Format(CultureInfo.InvariantCulture, ClaimSql, ClaimLockSql), cancellationToken,
+            ("owner", owner), ("until", Millis(now + lease)), ("now", Millis(now)), ("limit", limit));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="claim"/> (an UPDATE that leases the rows, without RETURNING) and reads what it leased, in id
+    /// order. Here in one transaction: the UPDATE returns the ids, then a SELECT joins their webhooks, SQLite allowing no
+    /// UPDATE inside a WITH.
+    /// </summary>
+    protected virtual Task<IReadOnlyList<ClaimedDelivery>> ClaimCoreAsync(string claim, CancellationToken cancellationToken, params (string, object?)[] parameters) =>
+        InTransactionAsync<IReadOnlyList<ClaimedDelivery>>(async (connection, transaction) =>
         {
-            var ids = await connection.ListAsync(transaction, string.Format(CultureInfo.InvariantCulture, ClaimSql, ClaimLockSql),
-                static r => r.GetInt64(0), cancellationToken,
-                ("owner", owner), ("until", Millis(now + lease)), ("now", Millis(now)), ("limit", limit));
+            var ids = await connection.ListAsync(transaction, claim + "\nRETURNING id", static r => r.GetInt64(0), cancellationToken, parameters);
             if (ids.Count == 0)
             {
                 return [];
@@ -179,17 +253,21 @@ internal abstract partial class SqlStore
 
             var (among, value) = AmongIds("d.id", "ids", ids);
             return await connection.ListAsync(transaction, $"""
-                SELECT d.id, d.inbox_id, d.update_index, i.update_count, i.body, i.signature, i.correlation_id, d.accepted_at, d.attempts,
-                       d.person_key, d.target
+                SELECT {ClaimedColumns}
                 FROM cutover_deliveries d JOIN cutover_inbox i ON i.id = d.inbox_id
                 WHERE {among}
                 ORDER BY d.id
-                """, r => new ClaimedDelivery(
-                    r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetStringOrNull(5), r.GetString(6),
-                    ReadMillis(r, 7), r.GetInt32(8), r.GetStringOrNull(9), r.GetStringOrNull(10)),
-                cancellationToken, ("ids", value));
+                """, ReadClaimed, cancellationToken, ("ids", value));
         }, cancellationToken);
-    }
+
+    /// <summary>What <see cref="ReadClaimed"/> reads, the delivery as <c>d</c> and its webhook as <c>i</c>.</summary>
+    protected const string ClaimedColumns = """
+        d.id, d.inbox_id, d.update_index, i.update_count, i.body, i.signature, i.correlation_id, d.accepted_at, d.attempts, d.person_key, d.target
+        """;
+
+    protected ClaimedDelivery ReadClaimed(DbDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetStringOrNull(5), r.GetString(6),
+        ReadMillis(r, 7), r.GetInt32(8), r.GetStringOrNull(9), r.GetStringOrNull(10));
 
     public Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken)
     {
