@@ -108,13 +108,14 @@ wait_ready() {
     echo "$name does not answer 200 at ${URL[$name]}; see $OUT" >&2; exit 69
 }
 
-# ticks PID...: user + system clock ticks of the processes and their children (nginx workers, PostgreSQL backends).
+# ticks PID...: user + system clock ticks of the processes, their live children (nginx workers, PostgreSQL backends) and
+# the children they reaped.
 ticks() {
     local total=0 pid stat_line f
     for pid in "$@" $(for p in "$@"; do pgrep -P "$p" || true; done); do
         stat_line=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
         read -r -a f <<<"${stat_line##*) }"
-        total=$((total + f[11] + f[12]))
+        total=$((total + f[11] + f[12] + f[13] + f[14])) # with children reaped (PostgreSQL backends that ended)
     done
     echo "$total"
 }
