@@ -68,6 +68,7 @@ internal static class CutoverCli
         root.Subcommands.Add(RollbackCommand.Create(runner));
         root.Subcommands.Add(BaselineCommand.Create(runner));
         root.Subcommands.Add(ReportCommand.Create(runner));
+        root.Subcommands.Add(DlqCommand.Create(runner));
         return root;
     }
 }

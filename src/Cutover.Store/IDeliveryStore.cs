@@ -60,9 +60,9 @@ public interface IDeliveryStore
     /// <summary>
     /// Queues dead letters again, due at <paramref name="now"/>, with their attempts counted from 0 (their history
     /// kept) and sent to <paramref name="target"/> (null: routed as usual). Ids that are not dead letters are
-    /// ignored; returns how many moved.
+    /// ignored; returns the ids that moved, in ascending order.
     /// </summary>
-    Task<int> ReplayAsync(IReadOnlyList<long> ids, string? target, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<long>> ReplayAsync(IReadOnlyList<long> ids, string? target, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes dead letters that died before <paramref name="before"/> (with their history, and webhooks left with no update); returns how many.</summary>
     Task<long> PurgeDeadLettersAsync(DateTimeOffset before, CancellationToken cancellationToken);

@@ -19,6 +19,13 @@ public interface IRoutingStore
     Task<IReadOnlyList<AuditEvent>?> TryCommitRoutingAsync(
         long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends one event to the audit trail on its own: the record of an operator's action that changes no routing
+    /// state (a dead-letter replay or purge), written once the action is done, with what it did. The event as stored
+    /// (with its id).
+    /// </summary>
+    Task<AuditEvent> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken);
+
     /// <summary>The audit trail, newest first.</summary>
     Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken);
 }

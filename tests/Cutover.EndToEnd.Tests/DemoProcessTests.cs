@@ -63,4 +63,55 @@ public sealed class DemoProcessTests
         Assert.Matches(@"│ [\d-]+ [\d:]+Z +│ rollback +│ system +│", run.Output);
         Assert.Matches(@"│ [\d-]+ [\d:]+Z +│ rollout_resume +│ demo +│", run.Output);
     }
+
+    [Fact]
+    public async Task DemoQueued_OutagesAnsweredAtOnce_BacklogRisesAndDrains_DeadLettersReplayed_NothingLost()
+    {
+        var clock = Stopwatch.StartNew();
+        var run = await CutoverProcess.RunAsync(AppContext.BaseDirectory, Budget, "demo", "--delivery", "queued");
+        var elapsed = clock.Elapsed;
+
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Output}\n{run.Error}");
+        Assert.True(elapsed < Budget, $"the demo took {elapsed}");
+        Assert.DoesNotContain("\u001b[", run.Output, StringComparison.Ordinal);
+        var lines = run.Output.Split('\n').Select(static l => l.TrimEnd('\r')).ToList();
+        var text = string.Join('\n', lines);
+
+        // The phases in the order of the story, each announced and then summed up.
+        var at = -1;
+        foreach (var phase in new[] { "normal", "unified down", "all down", "back", "drain", "replay" })
+        {
+            var begun = lines.FindIndex(at + 1, l => Regex.IsMatch(l, $@"^ *[\d.]+ s  phase +{phase}: "));
+            Assert.True(begun > at, $"phase {phase} not announced after line {at}:\n{run.Output}");
+            var ended = lines.FindIndex(begun + 1, l => Regex.IsMatch(l, $@"^ +end +{phase}: "));
+            Assert.True(ended > begun, $"phase {phase} not summed up:\n{run.Output}");
+            at = ended;
+        }
+
+        // Every POST acknowledged; the backlog rose while every handler was down and was empty before the replay and after it.
+        Assert.Matches(@"Acknowledged: [\d,]+ POSTs carrying [\d,]+ updates; 0 answered other than 200\.", run.Output);
+        var outage = Number(text, @"^ +end +all down: .*; backlog peak ([\d,]+), end [\d,]+;");
+        Assert.True(outage > 0, $"no backlog with every handler down:\n{run.Output}");
+        Assert.Equal(0, Number(text, @"^ +end +drain: .*; backlog peak [\d,]+, end ([\d,]+);"));
+        Assert.Equal(0, Number(text, @"^ +end +replay: .*; backlog peak [\d,]+, end ([\d,]+); [\d,]+ delivered; 0 dead letters$"));
+
+        // Some updates ran out of attempts; every one of them was replayed and received exactly once more.
+        var dead = Number(text, @"^Dead letters: ([\d,]+) \(attempts_exhausted [\d,]+\), ([\d,]+) acknowledged updates not received before the replay\.$");
+        Assert.True(dead > 0, $"no dead letters:\n{run.Output}");
+        Assert.Equal(dead, Number(text, @"^Dead letters: [\d,]+ .*, ([\d,]+) acknowledged updates not received before the replay\.$"));
+        Assert.Equal(dead, Number(text, @"^Replay \(POST /admin/dlq/replay as cutover dlq replay sends it, routed as usual, in the audit trail; reason: "".+""\): ([\d,]+) queued again, "));
+        Assert.Equal(dead, Number(text, @"^Replay .*: [\d,]+ queued again, ([\d,]+) received by the handlers, backlog back to 0\.$"));
+
+        // Nothing lost, counted at the handlers.
+        var updates = Number(text, @"^Acknowledged: [\d,]+ POSTs carrying ([\d,]+) updates;");
+        Assert.Contains($"Nothing lost: all {updates.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} updates acknowledged were received by a handler", run.Output);
+    }
+
+    /// <summary>The first group of the only line matching <paramref name="pattern"/>, a count with thousands separators.</summary>
+    private static long Number(string output, string pattern)
+    {
+        var match = Regex.Match(output, pattern, RegexOptions.Multiline);
+        Assert.True(match.Success, $"no line matching {pattern}:\n{output}");
+        return long.Parse(match.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -105,6 +105,28 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendAuditAsync_StoresTheEventAlone_InTheTrailWithTheRoutingChanges_StateUntouched()
+    {
+        // arrange: a routing change first, so the appended event lands in the same trail after it
+        var state = await Store.LoadRoutingStateAsync(Initial(), Cancel);
+        Assert.NotNull(await Store.TryCommitRoutingAsync(state.Version, state with { Percent = 10, Version = state.Version + 1 },
+            [new AuditEvent(0, Now, AuditKinds.Percent, "alice", "start", """{"percent":0}""", """{"percent":10}""")], Cancel));
+        var replay = new AuditEvent(0, Now.AddMinutes(1), AuditKinds.DlqReplay, "bob", "unified is back", null, """{"replayed":2,"ids":[7,9],"to":"legacy"}""");
+
+        // act
+        var stored = await Store.AppendAuditAsync(replay, Cancel);
+
+        // assert
+        Assert.True(stored.Id > 0);
+        Assert.Equal(replay with { Id = stored.Id }, stored);
+        var history = await Store.HistoryAsync(new HistoryQuery(), Cancel);
+        Assert.Equal([AuditKinds.DlqReplay, AuditKinds.Percent], history.Select(static e => e.Kind));
+        Assert.Equal(stored, history[0]);
+        Assert.Equal([stored], await Store.HistoryAsync(new HistoryQuery(Kind: AuditKinds.DlqReplay), Cancel));
+        Assert.Equal(state.Version + 1, await Store.RoutingVersionAsync(Cancel)); // the routing state did not move
+    }
+
+    [Fact]
     public async Task HistoryAsync_FiltersAndOrdersNewestFirst()
     {
         var state = await Store.LoadRoutingStateAsync(Initial(), Cancel);

@@ -16,6 +16,19 @@ internal static class DemoCommand
                 r.AddError("--users must be from 10 to 1000000");
             }
         });
+        var delivery = new Option<string>("--delivery")
+        {
+            Description = "direct (the rollout plan and its rollback) or queued (outages under queued delivery: fast acks, backlog, dead letters, replay)",
+            DefaultValueFactory = _ => "direct",
+            HelpName = "MODE",
+        };
+        delivery.Validators.Add(static r =>
+        {
+            if (DeliveryOf(r.GetValueOrDefault<string>()) is null)
+            {
+                r.AddError($"--delivery: '{r.GetValueOrDefault<string>()}' is not direct or queued");
+            }
+        });
         var command = new Command("demo", """
             See Cutover work with nothing to set up. In this process: a router on a temporary SQLite store, simulated
             legacy and unified handlers on loopback ports, and signed WhatsApp traffic from thousands of users over
@@ -28,13 +41,30 @@ internal static class DemoCommand
             and route, the checks (protected domains got nothing, no user moved back except by the rollback) and the
             audit trail. Exit 0 when the plan completed and every check held, 70 otherwise.
 
+            With --delivery queued the router stores each webhook and answers 200 at once, and delivers it with retries
+            (Delivery:Mode = queued, with retries in tens of milliseconds instead of seconds). In real time, about half a minute:
+            normal traffic; unified down (deliveries fall back to legacy); every handler down (acks stay fast, the
+            backlog rises, some updates exhaust their attempts and become dead letters); handlers back (the backlog
+            drains); the dead letters replayed. Per phase: ack p50/p99 at the sender, backlog, delivered, dead letters.
+            It ends by counting at the handlers, by X-Idempotency-Key, that every update acknowledged was received, and
+            that each replayed dead letter was received once more. Exit 0 when nothing was lost, 70 otherwise.
+
             Examples:
               cutover demo
               cutover demo --users 10000 > demo.log
+              cutover demo --delivery queued
             """);
         command.Options.Add(users);
+        command.Options.Add(delivery);
         runner.Bind(command, (context, cancellationToken) =>
-            new DemoRunner(context, context.Parse.GetValue(users)).RunAsync(cancellationToken));
+            new DemoRunner(context, context.Parse.GetValue(users), DeliveryOf(context.Parse.GetValue(delivery)) ?? DemoDelivery.Direct).RunAsync(cancellationToken));
         return command;
     }
+
+    private static DemoDelivery? DeliveryOf(string? value) => value switch
+    {
+        "direct" => DemoDelivery.Direct,
+        "queued" => DemoDelivery.Queued,
+        _ => null,
+    };
 }

@@ -18,7 +18,7 @@ internal static class HistoryCommand
                 result.AddError("--limit must be from 1 to 10000");
             }
         });
-        var kind = new Option<string>("--kind") { Description = "Only events of this kind (percent, enable, disable, routable, override, override_clear)" };
+        var kind = new Option<string>("--kind") { Description = "Only events of this kind (percent, enable, disable, routable, override, override_clear, rollout_start, rollout_step, …, rollback, dlq_replay, dlq_purge)" };
         var since = new Option<string>("--since") { Description = "Only events at or after this time (ISO 8601, e.g. 2026-11-25T09:00:00Z)", HelpName = "TIME" };
         var command = new Command("history", """
             The audit trail: every change with when, who (the token's name), what it was before and after, and why.

@@ -12,7 +12,9 @@ namespace Cutover.Cli.Demo;
 /// <summary>
 /// Simulated handlers on one loopback port: <c>POST /{name}</c> for unified and each legacy upstream.
 /// Each answers 200 and names the agent that handled the update in <c>X-Handled-By</c>, like the real
-/// handlers; unified can be told to fail a share of its requests, to show fallback and the automatic rollback.
+/// handlers; unified can be told to fail a share of its requests, to show fallback and the automatic rollback, and any
+/// of them can be taken down (503 to everything), to show queued delivery's retries and dead letters. What each took
+/// is counted by <c>X-Idempotency-Key</c>, so the queued demo can prove nothing acknowledged was lost.
 /// </summary>
 internal sealed class DemoUpstreams : IAsyncDisposable
 {
@@ -20,6 +22,7 @@ internal sealed class DemoUpstreams : IAsyncDisposable
 
     private readonly WebApplication _app;
     private long _unifiedRequests;
+    private volatile IReadOnlySet<string> _down = new HashSet<string>(StringComparer.Ordinal);
 
     private DemoUpstreams(WebApplication app, string address)
     {
@@ -31,6 +34,12 @@ internal sealed class DemoUpstreams : IAsyncDisposable
 
     public ConcurrentDictionary<string, long> Received { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Times each <c>X-Idempotency-Key</c> was taken (answered 200) by any handler: more than once is a duplicate.</summary>
+    public ConcurrentDictionary<string, int> Taken { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The handlers that are down now: they answer 503 to every request (and take nothing).</summary>
+    public IReadOnlySet<string> Down => _down;
+
     /// <summary>
     /// The share of requests (0 to 1) unified answers 503 to: a bad deploy that fails some requests, not all, so the
     /// router's fallback keeps every update delivered while health sees the errors.
@@ -38,6 +47,9 @@ internal sealed class DemoUpstreams : IAsyncDisposable
     public double UnifiedFailureShare { get; set; }
 
     public string UrlOf(string name) => $"{Address}/{name}";
+
+    /// <summary>Takes <paramref name="names"/> down and brings every other handler up.</summary>
+    public void SetDown(params IEnumerable<string> names) => _down = new HashSet<string>(names, StringComparer.Ordinal);
 
     public static async Task<DemoUpstreams> StartAsync(CancellationToken cancellationToken)
     {
@@ -50,9 +62,14 @@ internal sealed class DemoUpstreams : IAsyncDisposable
         {
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             self!.Received.AddOrUpdate(name, 1, static (_, n) => n + 1);
-            if (name == "unified" && self.FailsNext())
+            if (self.Down.Contains(name) || (name == "unified" && self.FailsNext()))
             {
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
+            if (context.Request.Headers["X-Idempotency-Key"] is [{ } key, ..])
+            {
+                self.Taken.AddOrUpdate(key, 1, static (_, n) => n + 1);
             }
 
             context.Response.Headers["X-Handled-By"] = name == "unified" ? AgentOf(context.Request.Headers["X-Webhook-Domain"]) : name;

@@ -107,7 +107,7 @@ internal sealed class TrafficGenerator
                 ];
             }
 
-            posts.Add(new SimPost(Envelope(changes), changes.Sum(static c => c.Count)));
+            posts.Add(new SimPost(Envelope(changes), changes.Sum(static c => c.Count), [.. changes.SelectMany(static c => c).Select(KeyOf)]));
         }
 
         return posts;
@@ -173,6 +173,9 @@ internal sealed class TrafficGenerator
             _ => new SimUpdate(user, SimKind.Text, id, timestamp, FollowUps[_random.Next(FollowUps.Length)], null, null),
         };
     }
+
+    /// <summary>The key Cutover sends an upstream for <paramref name="update"/>, as the parser derives it (id, or id:status).</summary>
+    public static string KeyOf(SimUpdate update) => update.Kind == SimKind.Status ? $"{update.Id}:{update.Text}" : update.Id;
 
     private static void WriteChange(Utf8JsonWriter w, IReadOnlyList<SimUpdate> updates)
     {

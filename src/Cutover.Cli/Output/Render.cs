@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Cutover.Core.Routing;
 using Cutover.Server.Contracts;
 using Spectre.Console;
 
@@ -105,6 +106,11 @@ internal static class Render
     /// <summary>"jobs percent 10.00% → 25.00%": the fields that differ between before and after.</summary>
     public static string Change(HistoryEvent e)
     {
+        if (e.Kind is AuditKinds.DlqReplay or AuditKinds.DlqPurge && e.After is { ValueKind: JsonValueKind.Object } record)
+        {
+            return DlqRender.Change(e.Kind, record);
+        }
+
         if (e.Before is not { ValueKind: JsonValueKind.Object } before || e.After is not { ValueKind: JsonValueKind.Object } after)
         {
             return e.After?.GetRawText() ?? string.Empty;

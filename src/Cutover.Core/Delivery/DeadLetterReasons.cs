@@ -15,6 +15,9 @@ public static class DeadLetterReasons
     /// <summary>The upstream refused the request's size (413, 414, 431).</summary>
     public const string TooLarge = "too_large";
 
-    /// <summary>The body Meta sent (signed) is not a webhook Cutover can read: stored and acknowledged, never delivered.</summary>
+    /// <summary>The body was signed but could not be parsed: stored and acknowledged, then dead at once, with the parse error.</summary>
     public const string Unparseable = "unparseable";
+
+    /// <summary>Every reason, the names a filter on them accepts.</summary>
+    public static IReadOnlyList<string> All { get; } = [AttemptsExhausted, MaxAge, Rejected, TooLarge, Unparseable];
 }

@@ -32,6 +32,22 @@ public static class UnsafeText
         return $"{kind} (U+{((int)c).ToString("X4", CultureInfo.InvariantCulture)})";
     }
 
+    /// <summary>
+    /// <paramref name="text"/> made fit to show on one line of a terminal or in a message that quotes what a stranger
+    /// typed: each unsafe character as '?', cut to <paramref name="max"/> characters with an ellipsis.
+    /// </summary>
+    public static string Sanitize(string text, int max = 64)
+    {
+        var cut = text.Length <= max ? text : string.Concat(text.AsSpan(0, char.IsHighSurrogate(text[max - 1]) ? max - 1 : max), "…");
+        return IndexOfUnsafe(cut) < 0 ? cut : string.Create(cut.Length, cut, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = IsUnsafe(source[i]) ? '?' : source[i];
+            }
+        });
+    }
+
     private static string Build()
     {
         var chars = new List<char>();

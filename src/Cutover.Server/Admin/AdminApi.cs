@@ -25,6 +25,7 @@ internal static class AdminApi
         services.AddSingleton<RolloutEndpoints>();
         services.AddSingleton<SimulateEndpoints>();
         services.AddSingleton<UserEndpoints>();
+        services.AddSingleton<DeadLetterEndpoints>();
         return services;
     }
 
@@ -38,5 +39,6 @@ internal static class AdminApi
         RolloutEndpoints.Map(admin.MapGroup(string.Empty));
         SimulateEndpoints.Map(admin.MapGroup(string.Empty));
         UserEndpoints.Map(admin.MapGroup(string.Empty));
+        DeadLetterEndpoints.Map(admin.MapGroup(string.Empty));
     }
 }

@@ -36,4 +36,10 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(List<RollbackView>))]
 [JsonSerializable(typeof(SimulationResponse))]
 [JsonSerializable(typeof(UserView))]
+[JsonSerializable(typeof(DeadLetterListResponse))]
+[JsonSerializable(typeof(DeadLetterDetailView))]
+[JsonSerializable(typeof(DeadLetterReplayRequest))]
+[JsonSerializable(typeof(DeadLetterReplayResponse))]
+[JsonSerializable(typeof(DeadLetterPurgeRequest))]
+[JsonSerializable(typeof(DeadLetterPurgeResponse))]
 public sealed partial class ServerJson : JsonSerializerContext;

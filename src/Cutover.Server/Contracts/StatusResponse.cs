@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Cutover.Server.Contracts;
 
 /// <summary>
@@ -20,4 +22,4 @@ public sealed record StatusResponse(
     Dictionary<string, ProbeView>? Probes = null,
     InstanceStatus? Instance = null,
     IReadOnlyList<string>? Warnings = null,
-    QueueStatus? Queue = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QueueStatus? Queue = null);

@@ -113,6 +113,12 @@ internal static partial class LogMessages
     [LoggerMessage(5007, LogLevel.Warning, "Rollback by {Actor} to {Percent}%: {Reason}")]
     public static partial void RolledBack(ILogger logger, string actor, decimal percent, string reason);
 
+    [LoggerMessage(5020, LogLevel.Information, "Dead letters replayed by {Actor}: {Count} to {Target}: {Reason}")]
+    public static partial void DeadLettersReplayed(ILogger logger, string actor, int count, string target, string reason);
+
+    [LoggerMessage(5021, LogLevel.Information, "Dead letters purged by {Actor}: {Count} that died before {Before:O}: {Reason}")]
+    public static partial void DeadLettersPurged(ILogger logger, string actor, long count, DateTimeOffset before, string reason);
+
     [LoggerMessage(2005, LogLevel.Warning, "Store unavailable to {Component}: {Error}; routing goes on from memory and the call is retried")]
     public static partial void StoreUnavailable(ILogger logger, string component, string error, Exception exception);
 

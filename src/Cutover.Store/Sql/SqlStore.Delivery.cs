@@ -15,7 +15,7 @@ internal abstract partial class SqlStore
     private const string Dead = "dead";
 
     /// <summary>The reason of a dead letter whose body could not be parsed.</summary>
-    internal const string UnparseableReason = "unparseable";
+    internal const string UnparseableReason = Core.Delivery.DeadLetterReasons.Unparseable;
 
     /// <summary>
     /// Due work, oldest first: pending and due, or leased by an owner whose lease ran out. A person's update is taken
@@ -353,6 +353,7 @@ internal abstract partial class SqlStore
         var filter = new SqlFilter()
             .And("d.state = @dead", "dead", Dead)
             .And("d.finished_at >= @since", "since", query.Since is { } since ? Millis(since) : null)
+            .And("d.finished_at <= @until", "until", query.Until is { } until ? Millis(until) : null)
             .And("d.domain = @domain", "domain", query.Domain)
             .And("d.last_upstream = @upstream", "upstream", query.Upstream)
             .And("d.reason = @reason", "reason", query.Reason);
@@ -383,21 +384,24 @@ internal abstract partial class SqlStore
         return new DeadLetterDetail(row.Item1, row.Item2, history);
     }
 
-    public Task<int> ReplayAsync(IReadOnlyList<long> ids, string? target, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<long>> ReplayAsync(IReadOnlyList<long> ids, string? target, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.Count == 0)
         {
-            return Task.FromResult(0);
+            return [];
         }
 
         // The attempts start again from 0 (the retry budget is the replay's own) while their rows stay as history.
+        // RETURNING names the rows that were dead, so the caller can say which ids it replayed and which it did not.
         var (among, value) = AmongIds("id", "ids", ids.Distinct().ToList());
-        return InTransactionAsync((connection, transaction) => connection.ExecuteAsync(transaction, $"""
+        var moved = await InTransactionAsync((connection, transaction) => connection.ListAsync(transaction, $"""
             UPDATE cutover_deliveries SET state = 'pending', attempts = 0, target = @target, next_attempt_at = @now,
                 finished_at = NULL, reason = NULL, error = NULL, lease_owner = NULL, lease_until = NULL
             WHERE state = 'dead' AND {among}
-            """, cancellationToken, ("target", target), ("now", Millis(now)), ("ids", value)), cancellationToken);
+            RETURNING id
+            """, static r => r.GetInt64(0), cancellationToken, ("target", target), ("now", Millis(now)), ("ids", value)), cancellationToken);
+        return [.. moved.Order()];
     }
 
     public Task<long> PurgeDeadLettersAsync(DateTimeOffset before, CancellationToken cancellationToken) =>

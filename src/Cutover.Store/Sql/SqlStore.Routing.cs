@@ -64,6 +64,15 @@ internal abstract partial class SqlStore
             return await InsertAuditAsync(connection, transaction, events, cancellationToken);
         }, cancellationToken);
 
+    public async Task<AuditEvent> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentException.ThrowIfNullOrWhiteSpace(audit.Kind);
+        ArgumentException.ThrowIfNullOrWhiteSpace(audit.Reason);
+        var stored = await InTransactionAsync((connection, transaction) => InsertAuditAsync(connection, transaction, [audit], cancellationToken), cancellationToken);
+        return stored[0];
+    }
+
     public async Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
         var filter = new SqlFilter()

@@ -35,6 +35,19 @@ public sealed class OfflineCommandsTests
         Assert.Contains("--help", run.Error);
     }
 
+    [Theory]
+    [InlineData("Queued")]
+    [InlineData("async")]
+    [InlineData("")]
+    public async Task Demo_DeliveryNeitherDirectNorQueued_Usage64NamingTheChoices(string delivery)
+    {
+        var run = await CliRun.InvokeAsync("demo", "--delivery", delivery);
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains($"--delivery: '{delivery}' is not direct or queued", run.Error);
+        Assert.Empty(run.Out);
+    }
+
     [Fact]
     public async Task BadUrl_Usage64()
     {

@@ -1,7 +1,9 @@
 using System.Text;
 using Cutover.Cli.Tests.Support;
+using Cutover.Core.Delivery;
 using Cutover.Core.Rollout;
 using Cutover.Server.Rollout;
+using Cutover.Store;
 using Cutover.Testing;
 using Cutover.Testing.Golden;
 
@@ -126,7 +128,38 @@ public sealed class CliJsonGoldenTests : IAsyncLifetime
         await JsonAsync("45-status-final", 0, "status");
         await JsonAsync("46-health-final", 1, "health");
 
+        // the dead letters: one after an attempt at unified, one unparseable body; listed, shown, replayed, purged
+        _golden.AdvanceTo(new TimeSpan(9, 10, 0));
+        var (dead, unparseable) = await SeedDeadLettersAsync();
+        _golden.Advance(TimeSpan.FromMinutes(1));
+        await JsonAsync("47-dlq-list", 0, "dlq", "list");
+        await JsonAsync("48-dlq-list-jobs", 0, "dlq", "list", "--domain", "jobs", "--since", "5m");
+        await JsonAsync("49-dlq-show", 0, "dlq", "show", dead);
+        await JsonAsync("50-dlq-show-unparseable", 0, "dlq", "show", unparseable);
+        await JsonAsync("51-dlq-replay", 0, "dlq", "replay", dead, "--to", "legacy", "--reason", "unified back after the 09:09 outage");
+        _golden.Advance(TimeSpan.FromSeconds(1));
+        await JsonAsync("52-dlq-purge", 0, "dlq", "purge", "--before", "1m", "--reason", "the load test's junk");
+        await JsonAsync("53-history-dlq", 0, "history", "--since", "2026-11-25T09:10:00Z");
+
         _files.Verify();
+    }
+
+    /// <summary>
+    /// Two dead letters made through the store as the worker and acceptance make them: a text message that failed once at
+    /// unified (claimed, then dead-lettered), and a signed body that is not JSON. Their ids, as the CLI takes them.
+    /// </summary>
+    private async Task<(string Dead, string Unparseable)> SeedDeadLettersAsync()
+    {
+        var store = _golden.Router.Service<IDeliveryStore>();
+        var now = _golden.Time.GetUtcNow();
+        var body = WebhookBuilder.Of(new Msg("250788000201", "text", "I need a job", Id: "wamid.golden.dlq.1"));
+        await store.AcceptAsync([new InboxWebhook(now, "golden-dlq-1", body, "sha256=golden", [new InboxUpdate(0, "wamid.golden.dlq.1", "golden-person")], null)], Cancel);
+        var claimed = Assert.Single(await store.ClaimAsync("golden", 10, now, TimeSpan.FromMinutes(1), Cancel));
+        Assert.True(await store.DeadLetterAsync(claimed.Id, "golden", new DeliveryAttempt(1, now, "unified", "unified", 503, "503 Service Unavailable", 41.5),
+            DeadLetterReasons.AttemptsExhausted, "503 Service Unavailable", "jobs", "unified", Cancel));
+        await store.AcceptAsync([new InboxWebhook(now, "golden-dlq-2", "<html>"u8.ToArray(), "sha256=golden", [], "'<' is an invalid start of a value")], Cancel);
+        var unparseable = (await store.ListDeadLettersAsync(new DeadLetterQuery(Reason: DeadLetterReasons.Unparseable), Cancel))[0].Id;
+        return (claimed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), unparseable.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The payload <c>explain</c> reads: keyword, button, override, memory, status, a message classified by nothing.</summary>

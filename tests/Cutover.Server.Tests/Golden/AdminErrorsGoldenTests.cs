@@ -87,6 +87,24 @@ public sealed class AdminErrorsGoldenTests : IAsyncLifetime
         await AskAsync("simulate-rollback-with-domain", HttpMethod.Get, "admin/simulate?change=rollback&domain=jobs");
         await AskAsync("simulate-bad-window", HttpMethod.Get, "admin/simulate?percent=10&window=2y");
 
+        // dead letters
+        await AskAsync("auth-read-token-dlq-replay", HttpMethod.Post, "admin/dlq/replay", """{"all": true, "reason": "x"}""", GoldenRouter.ReadToken);
+        await AskAsync("dlq-bad-limit", HttpMethod.Get, "admin/dlq?limit=5000");
+        await AskAsync("dlq-bad-since", HttpMethod.Get, "admin/dlq?since=yesterday");
+        await AskAsync("dlq-unknown-domain", HttpMethod.Get, "admin/dlq?domain=shoes");
+        await AskAsync("dlq-unknown-upstream", HttpMethod.Get, "admin/dlq?upstream=nowhere");
+        await AskAsync("dlq-unknown-reason", HttpMethod.Get, "admin/dlq?reason=boom");
+        await AskAsync("dlq-show-bad-id", HttpMethod.Get, "admin/dlq/abc");
+        await AskAsync("dlq-show-not-found", HttpMethod.Get, "admin/dlq/42");
+        await AskAsync("dlq-replay-no-reason", HttpMethod.Post, "admin/dlq/replay", """{"ids": [42]}""");
+        await AskAsync("dlq-replay-neither-ids-nor-all", HttpMethod.Post, "admin/dlq/replay", """{"reason": "x"}""");
+        await AskAsync("dlq-replay-ids-and-all", HttpMethod.Post, "admin/dlq/replay", """{"ids": [42], "all": true, "reason": "x"}""");
+        await AskAsync("dlq-replay-filter-with-ids", HttpMethod.Post, "admin/dlq/replay", """{"ids": [42], "since": "1h", "reason": "x"}""");
+        await AskAsync("dlq-replay-bad-to", HttpMethod.Post, "admin/dlq/replay", """{"all": true, "to": "sideways", "reason": "x"}""");
+        await AskAsync("dlq-replay-not-found", HttpMethod.Post, "admin/dlq/replay", """{"ids": [42, 43], "reason": "x"}""");
+        await AskAsync("dlq-purge-no-before", HttpMethod.Post, "admin/dlq/purge", """{"reason": "x"}""");
+        await AskAsync("dlq-purge-bad-before", HttpMethod.Post, "admin/dlq/purge", """{"before": "soon", "reason": "x"}""");
+
         // explain
         await AskAsync("explain-not-json", HttpMethod.Post, "admin/explain", "hello");
         await AskAsync("explain-no-entry", HttpMethod.Post, "admin/explain", """{"object": "whatsapp_business_account"}""");

@@ -98,7 +98,7 @@ public sealed class OffSocketThreadsTests
         [
             harness.Service<IStoreDatabase>(), harness.Service<IRoutingStore>(), harness.Service<IDecisionStore>(),
             harness.Service<IStatsStore>(), harness.Service<IHealthStore>(), harness.Service<IRolloutStore>(),
-            harness.Service<IClusterStore>(), harness.Service<ISecretStore>(), harness.Service<ICutoverStore>(),
+            harness.Service<IClusterStore>(), harness.Service<IDeliveryStore>(), harness.Service<ISecretStore>(), harness.Service<ICutoverStore>(),
         ];
 
         // assert: all but the web server itself (registered by ASP.NET Core before Cutover's services), a test's own too

@@ -140,6 +140,9 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
         long expectedVersion, RoutingState next, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken) =>
         Call(() => inner.TryCommitRoutingAsync(expectedVersion, next, events, cancellationToken));
 
+    public Task<AuditEvent> AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken) =>
+        Call(() => inner.AppendAuditAsync(audit, cancellationToken));
+
     public Task<IReadOnlyList<AuditEvent>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
         Call(() => inner.HistoryAsync(query, cancellationToken));
 
@@ -248,7 +251,7 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     public Task<DeadLetterDetail?> GetDeadLetterAsync(long id, CancellationToken cancellationToken) =>
         Call(() => inner.GetDeadLetterAsync(id, cancellationToken));
 
-    public Task<int> ReplayAsync(IReadOnlyList<long> ids, string? target, DateTimeOffset now, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<long>> ReplayAsync(IReadOnlyList<long> ids, string? target, DateTimeOffset now, CancellationToken cancellationToken) =>
         Call(() => inner.ReplayAsync(ids, target, now, cancellationToken));
 
     public Task<long> PurgeDeadLettersAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
