@@ -97,10 +97,10 @@ internal sealed class Deliverer
 
         // :: The decided upstream, unless it is busy or (legacy's) circuit is open: then nothing is sent, nothing counted.
         var first = decision.Upstream;
-        var refusal = _gates.TryEnter(first, now, out var retryAt);
+        var (refusal, retryAt) = await _gates.EnterAsync(first, _options.PollInterval, _time);
         if (refusal == GateRefusal.Busy || (refusal == GateRefusal.Open && first != RouterTopology.UnifiedUpstream))
         {
-            await HoldBackAsync(claim, owner, decision, refusal == GateRefusal.Busy ? Jittered(now, _options.PollInterval) : retryAt, first, now);
+            await HoldBackAsync(claim, owner, decision, refusal == GateRefusal.Busy ? Jittered(retryAt, _options.PollInterval) : retryAt, first, now);
             return;
         }
 
@@ -125,7 +125,8 @@ internal sealed class Deliverer
 
         // :: Unified failed (or is open): the domain's legacy upstream, the same bytes.
         var legacy = snapshot.Topology.LegacyUpstreamOf(decision.Domain);
-        if (_gates.TryEnter(legacy, now, out var legacyRetryAt) != GateRefusal.None)
+        var (legacyRefusal, legacyRetryAt) = await _gates.EnterAsync(legacy, _options.PollInterval, _time);
+        if (legacyRefusal != GateRefusal.None)
         {
             if (unified.Result is null)
             {

@@ -1,6 +1,6 @@
 namespace Cutover.Server.Delivery;
 
-/// <summary>Why <see cref="UpstreamGates.TryEnter"/> did not let a delivery through.</summary>
+/// <summary>Why <see cref="UpstreamGates.EnterAsync"/> did not let a delivery through.</summary>
 internal enum GateRefusal
 {
     /// <summary>It did: a place was taken.</summary>

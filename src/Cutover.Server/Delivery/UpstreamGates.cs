@@ -20,32 +20,38 @@ internal sealed class UpstreamGates
         var delivery = options.Value.Delivery;
         _limit = delivery.ConcurrencyPerUpstream;
         var breaker = delivery.Breaker;
-        _gates = options.Value.Upstreams.Keys.ToFrozenDictionary(static k => k, _ => new Gate(new CircuitBreaker(breaker)), StringComparer.Ordinal);
+        _gates = options.Value.Upstreams.Keys.ToFrozenDictionary(
+            static k => k, _ => new Gate(new CircuitBreaker(breaker), new SemaphoreSlim(_limit, _limit)), StringComparer.Ordinal);
     }
 
     /// <summary>
-    /// Takes one of <paramref name="upstream"/>'s places, or says why not: <see cref="GateRefusal.Busy"/> (every place
-    /// taken) or <see cref="GateRefusal.Open"/> (its circuit is open until <paramref name="retryAt"/>). A place taken
-    /// must be given back with <see cref="Exit"/>.
+    /// Takes one of <paramref name="upstream"/>'s places, waiting up to <paramref name="wait"/> for one to free, or says
+    /// why not: <see cref="GateRefusal.Busy"/> (every place still taken) or <see cref="GateRefusal.Open"/> (its circuit
+    /// is open until <c>RetryAt</c>). A place taken must be given back with <see cref="Exit"/>.
     /// </summary>
-    public GateRefusal TryEnter(string upstream, DateTimeOffset now, out DateTimeOffset retryAt)
+    /// <remarks>
+    /// The short wait is what keeps a busy but healthy upstream's updates from going back to the store and being claimed
+    /// again moments later (a write each way, on the store every webhook needs); a slow upstream's updates wait no longer
+    /// than that, so they do not hold the workers the other upstreams need.
+    /// </remarks>
+    public async ValueTask<(GateRefusal Refusal, DateTimeOffset RetryAt)> EnterAsync(string upstream, TimeSpan wait, TimeProvider time)
     {
         var gate = _gates[upstream];
 
         // The place first: a probe handed out by the breaker and then not sent would keep the circuit half-open for a break.
-        if (!gate.TryTake(_limit))
+        if (!gate.Places.Wait(0) && !await gate.Places.WaitAsync(wait))
         {
-            retryAt = now;
-            return GateRefusal.Busy;
+            return (GateRefusal.Busy, time.GetUtcNow());
         }
 
-        if (!gate.Breaker.TryAcquire(now, out retryAt))
+        var now = time.GetUtcNow();
+        if (!gate.Breaker.TryAcquire(now, out var retryAt))
         {
-            gate.Give();
-            return GateRefusal.Open;
+            gate.Places.Release();
+            return (GateRefusal.Open, retryAt);
         }
 
-        return GateRefusal.None;
+        return (GateRefusal.None, now);
     }
 
     /// <summary>Gives the place back, telling the breaker whether the upstream answered (<paramref name="alive"/>: any answer but a failure worth retrying).</summary>
@@ -61,32 +67,12 @@ internal sealed class UpstreamGates
             gate.Breaker.Failed(now);
         }
 
-        gate.Give();
+        gate.Places.Release();
     }
 
     /// <summary>Each upstream's circuit state and deliveries in flight now, for status and metrics.</summary>
     public IEnumerable<(string Upstream, CircuitState State, int InFlight)> Snapshot(DateTimeOffset now) =>
-        _gates.Select(g => (g.Key, g.Value.Breaker.State(now), g.Value.InFlight));
+        _gates.Select(g => (g.Key, g.Value.Breaker.State(now), _limit - g.Value.Places.CurrentCount));
 
-    private sealed class Gate(CircuitBreaker breaker)
-    {
-        private int _inFlight;
-
-        public CircuitBreaker Breaker { get; } = breaker;
-
-        public int InFlight => Volatile.Read(ref _inFlight);
-
-        public bool TryTake(int limit)
-        {
-            if (Interlocked.Increment(ref _inFlight) <= limit)
-            {
-                return true;
-            }
-
-            Interlocked.Decrement(ref _inFlight);
-            return false;
-        }
-
-        public void Give() => Interlocked.Decrement(ref _inFlight);
-    }
+    private sealed record Gate(CircuitBreaker Breaker, SemaphoreSlim Places);
 }
