@@ -308,6 +308,8 @@ public abstract class QueuedDeliveryTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
+        // the switch comes once legacy has taken at least one of them, so the conversation is under way on legacy
+        await Eventually.WaitAsync(() => Upstreams.For("jobs").Any(r => r.Status == 200), Wait, "legacy to take a first message");
         await Router.SetPercentAsync(100);
         foreach (var id in ids.Skip(6))
         {
