@@ -11,7 +11,6 @@ namespace Cutover.Cli.Demo;
 /// </summary>
 internal sealed class LiveDemoView(IAnsiConsole console, TimeSpan planLength) : IDemoView
 {
-    private static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan Dwell = TimeSpan.FromSeconds(3);
 
     /// <summary>Lines the frame takes besides the events' rows.</summary>
@@ -22,32 +21,7 @@ internal sealed class LiveDemoView(IAnsiConsole console, TimeSpan planLength) : 
 
     private DemoLook? _latest;
 
-    public Task RunAsync(Func<Task> walk) =>
-        console.Live(new Markup("[grey]starting…[/]"))
-            .AutoClear(false)
-            .Overflow(VerticalOverflow.Ellipsis)
-            .Cropping(VerticalOverflowCropping.Bottom)
-            .StartAsync(async live =>
-            {
-                var walking = walk();
-                DemoLook? shown = null;
-                while (true)
-                {
-                    var done = await Task.WhenAny(walking, Task.Delay(RedrawEvery)) == walking;
-                    if (Volatile.Read(ref _latest) is { } latest && !ReferenceEquals(latest, shown))
-                    {
-                        live.UpdateTarget(Render(latest));
-                        live.Refresh();
-                        shown = latest;
-                    }
-
-                    if (done)
-                    {
-                        await walking;
-                        return;
-                    }
-                }
-            });
+    public Task RunAsync(Func<Task> walk) => LiveRedraw.RunAsync(console, walk, () => Volatile.Read(ref _latest), Render);
 
     public void Show(DemoLook look) => Volatile.Write(ref _latest, look);
 

@@ -10,7 +10,6 @@ namespace Cutover.Cli.Demo;
 /// </summary>
 internal sealed class LiveQueuedView(IAnsiConsole console) : IQueuedView
 {
-    private static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The widest the backlog bar gets; it is scaled to the highest backlog seen so far.</summary>
     private const int BarWidth = 40;
@@ -18,32 +17,7 @@ internal sealed class LiveQueuedView(IAnsiConsole console) : IQueuedView
     private QueuedLook? _latest;
     private long _highest;
 
-    public Task RunAsync(Func<Task> walk) =>
-        console.Live(new Markup("[grey]starting…[/]"))
-            .AutoClear(false)
-            .Overflow(VerticalOverflow.Ellipsis)
-            .Cropping(VerticalOverflowCropping.Bottom)
-            .StartAsync(async live =>
-            {
-                var walking = walk();
-                QueuedLook? shown = null;
-                while (true)
-                {
-                    var done = await Task.WhenAny(walking, Task.Delay(RedrawEvery)) == walking;
-                    if (Volatile.Read(ref _latest) is { } latest && !ReferenceEquals(latest, shown))
-                    {
-                        live.UpdateTarget(Render(latest));
-                        live.Refresh();
-                        shown = latest;
-                    }
-
-                    if (done)
-                    {
-                        await walking;
-                        return;
-                    }
-                }
-            });
+    public Task RunAsync(Func<Task> walk) => LiveRedraw.RunAsync(console, walk, () => Volatile.Read(ref _latest), Render);
 
     public void Show(QueuedLook look) => Volatile.Write(ref _latest, look);
 
