@@ -15,16 +15,25 @@ internal sealed class PlainQueuedView(DemoOutput output) : IQueuedView
 
     public void Show(QueuedLook look)
     {
-        // Phases that ended since the last tick, then the one that began.
-        for (; _ended < look.Phases.Count && look.Phases[_ended].Done; _ended++)
+        // In phase order: a phase's line when it began, its end when it is done, so a phase that began and ended between
+        // two looks (a replay that drains at once) still reads begin, then end.
+        for (var i = _ended; i < look.Phases.Count; i++)
         {
-            output.Text($"{string.Empty,9}{"end",-14} {QueuedSummary.Line(look.Phases[_ended])}");
-        }
+            var phase = look.Phases[i];
+            if (i >= _begun)
+            {
+                output.Text($"{DemoFormat.Seconds(look.Real),7}  {"phase",-14} {phase.Name}: {phase.Story}");
+                _nextProgress = look.Real + Progress;
+                _begun = i + 1;
+            }
 
-        for (; _begun < look.Phases.Count; _begun++)
-        {
-            output.Text($"{DemoFormat.Seconds(look.Real),7}  {"phase",-14} {look.Phases[_begun].Name}: {look.Phases[_begun].Story}");
-            _nextProgress = look.Real + Progress;
+            if (!phase.Done)
+            {
+                break;
+            }
+
+            output.Text($"{string.Empty,9}{"end",-14} {QueuedSummary.Line(phase)}");
+            _ended = i + 1;
         }
 
         if (look.Real >= _nextProgress)
