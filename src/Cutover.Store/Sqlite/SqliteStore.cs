@@ -49,6 +49,11 @@ internal sealed class SqliteStore : SqlStore
     // Set once this process is known to hold the file (see EnsureOwnedAsync).
     private volatile bool _owned;
 
+    // One writer at a time per file in this process, queued without a thread (see WriteAsync); shared by every store
+    // object on the file, as Leases are. An in-memory database is its own.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> FileWriteGates = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _fileWriteGate;
+
     // The decision log's writer keeps its connection and statements between batches (see SqliteDecisionWriter).
     private readonly SemaphoreSlim _writerGate = new(1, 1);
     private SqliteDecisionWriter? _writer;
@@ -85,6 +90,7 @@ internal sealed class SqliteStore : SqlStore
         _connectionString = builder.ToString();
         Location = builder.DataSource;
         _inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource is ":memory:";
+        _fileWriteGate = _inMemory ? new SemaphoreSlim(1, 1) : FileWriteGates.GetOrAdd(Path.GetFullPath(Location), static _ => new SemaphoreSlim(1, 1));
     }
 
     public override string Provider => StoreFactory.Sqlite;
@@ -198,8 +204,11 @@ internal sealed class SqliteStore : SqlStore
     protected override async Task WriteDecisionBatchAsync(IReadOnlyList<DecisionRecord> batch, CancellationToken cancellationToken)
     {
         await _writerGate.WaitAsync(cancellationToken);
+        var gated = false;
         try
         {
+            await _fileWriteGate.WaitAsync(cancellationToken);
+            gated = true;
             ObjectDisposedException.ThrowIf(_disposed, this);
             cancellationToken.ThrowIfCancellationRequested();
             _writer ??= new SqliteDecisionWriter((SqliteConnection)await OpenAsync(cancellationToken));
@@ -223,6 +232,11 @@ internal sealed class SqliteStore : SqlStore
         }
         finally
         {
+            if (gated)
+            {
+                _fileWriteGate.Release();
+            }
+
             _writerGate.Release();
         }
     }
@@ -369,7 +383,26 @@ internal sealed class SqliteStore : SqlStore
     /// tried once more at once, on a new connection: a read may have put such a connection in the pool while the fault
     /// lasted. (Every write here is a transaction or idempotent, so a refused one can run again.)
     /// </summary>
+    /// <remarks>
+    /// Writes of this process take turns at an async gate before they ask SQLite for the file's write lock. Without it,
+    /// concurrent writers (queued delivery's accepts, claims and completions) wait for the lock inside
+    /// Microsoft.Data.Sqlite by sleeping on a thread-pool thread, which under load starves the pool: acknowledgements
+    /// and admin requests waited behind threads asleep. Not reentrant: a write never starts another inside it.
+    /// </remarks>
     protected override async Task<T> WriteAsync<T>(Func<DbConnection, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await _fileWriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await WriteOnceAsync(write, cancellationToken);
+        }
+        finally
+        {
+            _fileWriteGate.Release();
+        }
+    }
+
+    private async Task<T> WriteOnceAsync<T>(Func<DbConnection, Task<T>> write, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
