@@ -5,6 +5,7 @@ using Cutover.Testing;
 namespace Cutover.Server.Tests.Delivery;
 
 /// <summary>A lease that runs out while its own process is still recording the outcome (found by the crash tests of issue 16).</summary>
+[Collection(QueuedServers.Name)]
 public sealed class DeliveryLeaseTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

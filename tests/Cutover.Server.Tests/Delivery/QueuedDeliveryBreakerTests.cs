@@ -11,6 +11,7 @@ namespace Cutover.Server.Tests.Delivery;
 /// Circuit breakers in queued delivery: a dead unified is probed, not hammered (its updates go straight to legacy), and
 /// an update held back by an open circuit does not outlive <c>Delivery:MaxAge</c>. Real router, SQLite, real upstreams.
 /// </summary>
+[Collection(QueuedServers.Name)]
 public sealed class QueuedDeliveryBreakerTests : RouterTest
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

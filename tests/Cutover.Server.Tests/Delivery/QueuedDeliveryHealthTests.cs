@@ -11,6 +11,7 @@ namespace Cutover.Server.Tests.Delivery;
 /// What the operator and the rollout see of queued delivery: the backlog and the unified route's dead letters as health
 /// checks, and the queue in <c>/admin/status</c>. Real router, SQLite, real upstreams, the real clock.
 /// </summary>
+[Collection(QueuedServers.Name)]
 public sealed class QueuedDeliveryHealthTests : RouterTest
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -9,12 +9,14 @@ using Cutover.Testing;
 namespace Cutover.Server.Tests.Delivery;
 
 /// <summary>SQLite: the file beside the test's router (the harness's default store).</summary>
+[Collection(QueuedServers.Name)]
 public sealed class QueuedDeliverySqliteTests : QueuedDeliveryTests
 {
     protected override Task<Action<Dictionary<string, string?>>> StoreAsync() => Task.FromResult<Action<Dictionary<string, string?>>>(static _ => { });
 }
 
 /// <summary>PostgreSQL: a new database on the test cluster for each test.</summary>
+[Collection(QueuedServers.Name)]
 public sealed class QueuedDeliveryPostgresTests(PostgresClusterFixture postgres) : QueuedDeliveryTests, IClassFixture<PostgresClusterFixture>
 {
     protected override async Task<Action<Dictionary<string, string?>>> StoreAsync()
