@@ -32,6 +32,14 @@ public interface IDeliveryStore
     /// </summary>
     Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records how the turns of leased updates ended, all in one transaction, one result per outcome in order: false,
+    /// with that row unchanged, when its lease is no longer the outcome's owner's. Not a durable commit (SQLite
+    /// <c>synchronous = NORMAL</c>, PostgreSQL <c>synchronous_commit = off</c>): one lost to a power cut leaves its row
+    /// leased, to be claimed again when the lease ends, so the update is delivered again, not lost.
+    /// </summary>
+    Task<IReadOnlyList<bool>> FinishAsync(IReadOnlyList<LeaseOutcome> outcomes, CancellationToken cancellationToken);
+
     /// <summary>Marks a leased update delivered, recording the attempt that did it.</summary>
     Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken);
 

@@ -239,6 +239,42 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task FinishAsync_OneBatchOfEveryKind_EachRowAsItsOwnCallWouldLeaveIt_ALostLeaseChangesNothing()
+    {
+        // arrange: six persons' updates leased at once, as the delivery loop records a batch of outcomes together
+        await Store.AcceptAsync([Webhook(0, ("a", "p1"), ("b", "p2"), ("c", "p3"), ("d", "p4"), ("e", "p5"), ("f", "p6"))], Cancel);
+        var claimed = await Store.ClaimAsync("w", 10, Now, Lease, Cancel);
+        Assert.Equal(6, claimed.Count);
+        var later = Now.AddSeconds(10); // before the lease of the one an intruder failed to finish runs out
+
+        // act
+        var results = await Store.FinishAsync(
+        [
+            LeaseOutcome.Completed(claimed[0].Id, "w", Attempt(1, "unified")),
+            LeaseOutcome.RetryLater(claimed[1].Id, "w", Attempt(1, "unified", 503), later),
+            LeaseOutcome.Released(claimed[2].Id, "w", later),
+            LeaseOutcome.DeadLettered(claimed[3].Id, "w", Attempt(1, "legacy", 422), "rejected", "HTTP 422", "jobs", "legacy"),
+            LeaseOutcome.Completed(claimed[4].Id, "intruder", Attempt(1, "unified")),
+            LeaseOutcome.DeadLettered(claimed[5].Id, "w", null, "max_age", "too old", "property", "unified"),
+        ], Cancel);
+
+        // assert
+        Assert.Equal([true, true, true, true, false, true], results);
+        Assert.Equal(new QueueStats(2, 1, 2, Now, 1), await Store.QueueStatsAsync(Cancel));
+        var due = await Store.ClaimAsync("w", 10, later, Lease, Cancel);
+        Assert.Equal([(claimed[1].Id, 1), (claimed[2].Id, 0)], due.Select(static c => (c.Id, c.Attempts)));
+        var rejected = (await Store.GetDeadLetterAsync(claimed[3].Id, Cancel))!;
+        Assert.Equal(("rejected", "HTTP 422", "jobs", "legacy", 1, "jobs"),
+            (rejected.Letter.Reason, rejected.Letter.Error, rejected.Letter.Domain, rejected.Letter.Route, rejected.Letter.Attempts, rejected.Letter.LastUpstream));
+        Assert.Equal([422], rejected.History.Select(static a => a.StatusCode));
+        var old = (await Store.GetDeadLetterAsync(claimed[5].Id, Cancel))!;
+        Assert.Equal(("max_age", "too old", 0, (string?)null), (old.Letter.Reason, old.Letter.Error, old.Letter.Attempts, old.Letter.LastUpstream));
+        Assert.Empty(old.History);
+        Assert.Empty(await Store.FinishAsync([], Cancel));
+        Assert.True(await Store.CompleteAsync(claimed[4].Id, "w", Attempt(1, "unified"), Cancel)); // still the first owner's
+    }
+
+    [Fact]
     public async Task RetryLaterAsync_HiddenUntilDue_ThenClaimedWithTheAttemptCounted_ReleaseCountsNothing()
     {
         // arrange

@@ -36,7 +36,7 @@ internal sealed class Deliverer
 
     private readonly DeliveryOptions _options;
     private readonly RetrySchedule _schedule;
-    private readonly IDeliveryStore _store;
+    private readonly DeliveryOutcomes _outcomes;
     private readonly RoutingStateHolder _routing;
     private readonly RoutingMemory _memory;
     private readonly UpstreamClient _upstreams;
@@ -50,7 +50,7 @@ internal sealed class Deliverer
 
     public Deliverer(
         IOptions<CutoverOptions> options,
-        IDeliveryStore store,
+        DeliveryOutcomes outcomes,
         RoutingStateHolder routing,
         RoutingMemory memory,
         UpstreamClient upstreams,
@@ -62,7 +62,7 @@ internal sealed class Deliverer
     {
         _options = options.Value.Delivery;
         _schedule = _options.Schedule;
-        _store = store;
+        _outcomes = outcomes;
         _routing = routing;
         _memory = memory;
         _upstreams = upstreams;
@@ -83,8 +83,7 @@ internal sealed class Deliverer
         if (claim.UpdateIndex >= 0 && !TryParse(claim, parsed, out var problem))
         {
             // Parsed when it was accepted, so only a parser changed since (or a damaged row) gets here: nothing to route.
-            await FinishAsync(claim, _store.DeadLetterAsync(claim.Id, owner, null, DeadLetterReasons.Unparseable, problem, null, null,
-                CancellationToken.None));
+            await FinishAsync(claim, _outcomes.RecordAsync(LeaseOutcome.DeadLettered(claim.Id, owner, null, DeadLetterReasons.Unparseable, problem, null, null)));
             return;
         }
 
@@ -258,17 +257,17 @@ internal sealed class Deliverer
         {
             case DeliveryStep.Done:
                 _metrics.Concluded(attemptNumber, now - claim.AcceptedAt);
-                await FinishAsync(claim, _store.CompleteAsync(claim.Id, owner, attempt, CancellationToken.None));
+                await FinishAsync(claim, _outcomes.RecordAsync(LeaseOutcome.Completed(claim.Id, owner, attempt)));
                 break;
             case DeliveryStep.RetryAt retry:
-                await FinishAsync(claim, _store.RetryLaterAsync(claim.Id, owner, attempt, retry.At, CancellationToken.None));
+                await FinishAsync(claim, _outcomes.RecordAsync(LeaseOutcome.RetryLater(claim.Id, owner, attempt, retry.At)));
                 break;
             case DeliveryStep.DeadLetter dead:
                 LogMessages.DeadLettered(_logger, claim.Id, claim.CorrelationId, attemptNumber, dead.Reason);
                 _metrics.DeadLettered(decision.Domain, decision.Route.ToName(), dead.Reason);
                 _metrics.Concluded(attemptNumber, null);
-                await FinishAsync(claim, _store.DeadLetterAsync(
-                    claim.Id, owner, attempt, dead.Reason, error, decision.Domain, decision.Route.ToName(), CancellationToken.None));
+                await FinishAsync(claim, _outcomes.RecordAsync(LeaseOutcome.DeadLettered(
+                    claim.Id, owner, attempt, dead.Reason, error, decision.Domain, decision.Route.ToName())));
                 break;
         }
     }
@@ -308,15 +307,15 @@ internal sealed class Deliverer
     {
         if (until - claim.AcceptedAt <= _schedule.MaxAge)
         {
-            return FinishAsync(claim, _store.ReleaseAsync(claim.Id, owner, until, CancellationToken.None));
+            return FinishAsync(claim, _outcomes.RecordAsync(LeaseOutcome.Released(claim.Id, owner, until)));
         }
 
         var route = decision.Route.ToName();
         LogMessages.DeadLettered(_logger, claim.Id, claim.CorrelationId, claim.Attempts, DeadLetterReasons.MaxAge);
         _metrics.DeadLettered(decision.Domain, route, DeadLetterReasons.MaxAge);
         _metrics.Concluded(claim.Attempts, null);
-        return FinishAsync(claim, _store.DeadLetterAsync(claim.Id, owner, null, DeadLetterReasons.MaxAge,
-            $"not sent: {upstream}'s circuit stayed open past Delivery:MaxAge", decision.Domain, route, CancellationToken.None));
+        return FinishAsync(claim, _outcomes.RecordAsync(LeaseOutcome.DeadLettered(claim.Id, owner, null, DeadLetterReasons.MaxAge,
+            $"not sent: {upstream}'s circuit stayed open past Delivery:MaxAge", decision.Domain, route)));
     }
 
     private async Task FinishAsync(ClaimedDelivery claim, Task<bool> finishing)

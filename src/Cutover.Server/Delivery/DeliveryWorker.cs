@@ -25,6 +25,9 @@ internal sealed class DeliveryWorker : BackgroundService
     private const int MaxClaim = 256;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
+    // The least time between two claims that find less than a backlog (see ExecuteAsync): short beside a delivery.
+    private static readonly TimeSpan ClaimLinger = TimeSpan.FromMilliseconds(5);
+
     private readonly DeliveryOptions _options;
     private readonly IDeliveryStore _store;
     private readonly Deliverer _deliverer;
@@ -85,17 +88,27 @@ internal sealed class DeliveryWorker : BackgroundService
 
         LogMessages.DeliveryStarted(_logger, _options.Workers, _options.ConcurrencyPerUpstream, _options.Lease, Owner);
         var backoff = _options.PollInterval;
+        var lastClaim = 0L;
+        var backlog = true;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                // A free worker first, then as many more as are free right now: the claim is sized to them.
+                // A free worker first, then as many more as are free right now: the claim is sized to them. Unless the
+                // last claim took all it asked for (a backlog to work through), claims come at most one per ClaimLinger:
+                // under load every acceptance and every finished delivery wakes this loop, and a claim for each, taking
+                // a row or two, would cost the store a write apiece, which acceptances then wait behind. When idle,
+                // the last claim is long past and new work is claimed at once.
                 await _slots.WaitAsync(stoppingToken);
-                var free = 1;
-                while (free < MaxClaim && _slots.Wait(0, CancellationToken.None))
+                var free = 1 + TakeFreeSlots(MaxClaim - 1);
+                var since = _time.GetElapsedTime(lastClaim);
+                if (!backlog && since < ClaimLinger)
                 {
-                    free++;
+                    await Task.Delay(ClaimLinger - since, _time, stoppingToken);
+                    free += TakeFreeSlots(MaxClaim - free);
                 }
+
+                lastClaim = _time.GetTimestamp();
 
                 IReadOnlyList<ClaimedDelivery> claims;
                 try
@@ -119,6 +132,7 @@ internal sealed class DeliveryWorker : BackgroundService
                     continue;
                 }
 
+                backlog = claims.Count == free;
                 if (free > claims.Count)
                 {
                     _slots.Release(free - claims.Count);
@@ -155,6 +169,18 @@ internal sealed class DeliveryWorker : BackgroundService
         {
             await _slots.WaitAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>Takes up to <paramref name="most"/> of the worker slots free right now, without waiting; returns how many.</summary>
+    private int TakeFreeSlots(int most)
+    {
+        var taken = 0;
+        while (taken < most && _slots.Wait(0, CancellationToken.None))
+        {
+            taken++;
+        }
+
+        return taken;
     }
 
     private async Task RunAsync(ClaimedDelivery claim)

@@ -4,7 +4,7 @@ namespace Cutover.Server.Delivery;
 
 /// <summary>
 /// Commits items submitted concurrently in groups: one commit (one fsync) for whatever arrived while the previous commit
-/// ran, up to <c>maxGroup</c> items, after waiting at most <c>linger</c> for a group that is not full yet. Each submitter
+/// ran, up to <c>maxGroup</c> items; a group begun when nothing was waiting waits at most <c>linger</c> for company. Each submitter
 /// gets its own item's result, or the commit's exception, when the group holding its item is committed, so a webhook is
 /// answered 200 only once it is durable, and durability does not cost one fsync per webhook.
 /// </summary>
@@ -80,10 +80,19 @@ internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     {
         var group = new List<Pending>(_maxGroup);
         var items = new List<TItem>(_maxGroup);
-        while (await _queue.Reader.WaitToReadAsync())
+        while (true)
         {
+            // Items already waiting came while the last commit ran: they have waited as long as a linger would make
+            // them, and more, so they go at once. Only a group begun on an idle loop lingers for company; lingering
+            // after every commit would leave the store idle for a linger in each cycle under load.
+            var waiting = _queue.Reader.Count > 0;
+            if (!waiting && !await _queue.Reader.WaitToReadAsync())
+            {
+                break;
+            }
+
             Take(group);
-            if (group.Count < _maxGroup && _linger > TimeSpan.Zero)
+            if (!waiting && group.Count < _maxGroup && _linger > TimeSpan.Zero)
             {
                 await LingerAsync(group);
             }

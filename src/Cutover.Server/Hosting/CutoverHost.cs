@@ -143,6 +143,7 @@ public static class CutoverHost
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<QueuedIngest>();
         services.AddSingleton<UpstreamGates>();
+        services.AddSingleton<DeliveryOutcomes>();
         services.AddSingleton<Deliverer>();
         services.AddSingleton<WebhookPipeline>();
         services.AddSingleton<VerifyHandshake>();

@@ -210,6 +210,60 @@ internal sealed partial class PostgresStore : SqlStore
             ORDER BY d.id
             """, ReadClaimed, cancellationToken, parameters), cancellationToken);
 
+    /// <summary>
+    /// Finishing need not be durable (see <see cref="IDeliveryStore.FinishAsync"/>), so it does not wait for the WAL's
+    /// flush: an outcome lost to a crash of the server leaves its row leased, and the update is delivered again.
+    /// </summary>
+    protected override Task<T> InLazyTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(transaction, "SET LOCAL synchronous_commit = off", cancellationToken);
+            return await work(connection, transaction);
+        }, cancellationToken);
+
+    /// <summary>
+    /// One statement for the batch, where row by row cost two round trips an outcome: the rows change from the arrays,
+    /// and the attempts of those that changed are inserted beside.
+    /// </summary>
+    protected override async Task<IReadOnlyList<bool>> FinishRowsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<LeaseOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var rows = outcomes.Select(OutcomeParameters).ToList();
+        var made = outcomes.Where(static o => o.Attempt is not null).Select(o => AttemptParameters(o.Id, o.Attempt!)).ToList();
+        var finished = await connection.ListAsync(transaction, $"""
+            WITH u AS (
+                SELECT * FROM unnest(@id, @owner, @state, @counted, @next, @finished, @upstream, @reason, @error, @domain, @route)
+                    AS u(id, owner, state, counted, next, finished, upstream, reason, error, domain, route)
+            ), done AS (
+                UPDATE cutover_deliveries AS d SET {FinishSetSql}
+                FROM u
+                WHERE d.id = u.id AND d.state = 'inflight' AND d.lease_owner = u.owner
+                RETURNING d.id
+            ), attempts AS (
+                INSERT INTO cutover_delivery_attempts (delivery_id, number, at, upstream, route, status_code, error, latency_ms)
+                SELECT a.* FROM unnest(@a_id, @a_number, @a_at, @a_upstream, @a_route, @a_status, @a_error, @a_latency)
+                    AS a(delivery_id, number, at, upstream, route, status_code, error, latency_ms)
+                WHERE a.delivery_id IN (SELECT id FROM done)
+            )
+            SELECT id FROM done
+            """, static r => r.GetInt64(0), cancellationToken,
+            ("id", Column<long>(rows, 0)), ("owner", Column<string>(rows, 1)), ("state", Column<string>(rows, 2)), ("counted", Column<int>(rows, 3)),
+            ("next", Typed(Column<DateTimeOffset?>(rows, 4), NpgsqlDbType.TimestampTz)),
+            ("finished", Typed(Column<DateTimeOffset?>(rows, 5), NpgsqlDbType.TimestampTz)),
+            ("upstream", Typed(Column<string?>(rows, 6), NpgsqlDbType.Text)), ("reason", Typed(Column<string?>(rows, 7), NpgsqlDbType.Text)),
+            ("error", Typed(Column<string?>(rows, 8), NpgsqlDbType.Text)), ("domain", Typed(Column<string?>(rows, 9), NpgsqlDbType.Text)),
+            ("route", Typed(Column<string?>(rows, 10), NpgsqlDbType.Text)),
+            ("a_id", Column<long>(made, 0)), ("a_number", Column<int>(made, 1)), ("a_at", Typed(Column<DateTimeOffset?>(made, 2), NpgsqlDbType.TimestampTz)),
+            ("a_upstream", Typed(Column<string?>(made, 3), NpgsqlDbType.Text)), ("a_route", Typed(Column<string?>(made, 4), NpgsqlDbType.Text)),
+            ("a_status", Column<int>(made, 5)), ("a_error", Typed(Column<string?>(made, 6), NpgsqlDbType.Text)), ("a_latency", Column<double>(made, 7)));
+        var changed = finished.ToHashSet();
+        return [.. outcomes.Select(o => changed.Contains(o.Id))];
+    }
+
+    private static T[] Column<T>(List<object?[]> rows, int index) => [.. rows.Select(r => (T)r[index]!)];
+
+    private static NpgsqlParameter Typed<T>(T[] values, NpgsqlDbType type) => new() { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values };
+
     protected override IReadOnlyList<(int Version, string Description, string Sql)> Migrations => PostgresMigrations.All;
 
     protected override string CreateMigrationsTableSql => PostgresMigrations.CreateTableSql;

@@ -139,91 +139,16 @@ internal abstract partial class SqlStore
     /// <summary>A webhook of a group that is stored: its place in the group, and the updates it queues (none when unparseable).</summary>
     protected sealed record AcceptedWebhook(int Position, InboxWebhook Webhook, IReadOnlyList<InboxUpdate> Updates, int Duplicates = 0);
 
-    /// <summary>
-    /// Inserts the deduplication keys (distinct) and returns those that were new. Here one statement per key, which costs
-    /// nothing more than one for all on SQLite, where a statement is a call into the library, not a round trip.
-    /// </summary>
-    protected virtual async Task<IReadOnlySet<string>> InsertNewKeysAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Key, DateTimeOffset At)> keys, CancellationToken cancellationToken)
-    {
-        await using var dedup = connection.Command(transaction,
-            "INSERT INTO cutover_dedup (key, accepted_at) VALUES (@key, @at) ON CONFLICT (key) DO NOTHING", ("key", null), ("at", null));
-        var inserted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, at) in keys)
-        {
-            dedup.Parameters["key"].Value = key;
-            dedup.Parameters["at"].Value = Millis(at);
-            if (await dedup.ExecuteNonQueryAsync(cancellationToken) == 1)
-            {
-                inserted.Add(key);
-            }
-        }
-
-        return inserted;
-    }
+    /// <summary>Inserts the deduplication keys (distinct) and returns those that were new.</summary>
+    protected abstract Task<IReadOnlySet<string>> InsertNewKeysAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Key, DateTimeOffset At)> keys, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores each webhook's body and queues its updates (an unparseable one as a dead letter), in the order given, so
-    /// that inbox and delivery ids rise in acceptance order; returns the inbox ids in that order. Here row by row, with
-    /// the statements prepared once (see <see cref="InsertNewKeysAsync"/> for why that is enough on SQLite).
+    /// that inbox and delivery ids rise in acceptance order; returns the inbox ids in that order.
     /// </summary>
-    protected virtual async Task<long[]> InsertAcceptedAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedWebhook> accepted, CancellationToken cancellationToken)
-    {
-        await using var inbox = connection.Command(transaction, """
-            INSERT INTO cutover_inbox (received_at, correlation_id, body, signature, update_count, parse_error)
-            VALUES (@at, @correlation, @body, @signature, @count, @error)
-            RETURNING id
-            """, ("at", null), ("correlation", null), ("body", null), ("signature", null), ("count", null), ("error", null));
-        await using var delivery = connection.Command(transaction, """
-            INSERT INTO cutover_deliveries (inbox_id, update_index, person_key, state, accepted_at, next_attempt_at, attempts,
-                finished_at, reason, error)
-            VALUES (@inbox, @index, @person, @state, @at, @at, 0, @finished, @reason, @error)
-            """, ("inbox", null), ("index", null), ("person", null), ("state", null), ("at", null), ("finished", null), ("reason", null),
-            ("error", null));
-
-        var ids = new long[accepted.Count];
-        for (var i = 0; i < accepted.Count; i++)
-        {
-            var (_, webhook, updates, _) = accepted[i];
-            var at = Millis(webhook.ReceivedAt);
-            inbox.Parameters["at"].Value = at;
-            inbox.Parameters["correlation"].Value = webhook.CorrelationId;
-            inbox.Parameters["body"].Value = webhook.Body;
-            inbox.Parameters["signature"].Value = (object?)webhook.Signature ?? DBNull.Value;
-            inbox.Parameters["count"].Value = webhook.ParseError is null ? webhook.Updates.Count : 0;
-            inbox.Parameters["error"].Value = (object?)webhook.ParseError ?? DBNull.Value;
-            ids[i] = Convert.ToInt64(await inbox.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-
-            delivery.Parameters["inbox"].Value = ids[i];
-            delivery.Parameters["at"].Value = at;
-            if (webhook.ParseError is { } parseError)
-            {
-                // Nothing to deliver but the whole body, and nothing that could deliver it: a dead letter at once.
-                delivery.Parameters["index"].Value = -1;
-                delivery.Parameters["person"].Value = DBNull.Value;
-                delivery.Parameters["state"].Value = Dead;
-                delivery.Parameters["finished"].Value = at;
-                delivery.Parameters["reason"].Value = UnparseableReason;
-                delivery.Parameters["error"].Value = parseError;
-                await delivery.ExecuteNonQueryAsync(cancellationToken);
-                continue;
-            }
-
-            delivery.Parameters["state"].Value = Pending;
-            delivery.Parameters["finished"].Value = DBNull.Value;
-            delivery.Parameters["reason"].Value = DBNull.Value;
-            delivery.Parameters["error"].Value = DBNull.Value;
-            foreach (var update in updates)
-            {
-                delivery.Parameters["index"].Value = update.Index;
-                delivery.Parameters["person"].Value = (object?)update.PersonKey ?? DBNull.Value;
-                await delivery.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
-        return ids;
-    }
+    protected abstract Task<long[]> InsertAcceptedAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedWebhook> accepted, CancellationToken cancellationToken);
 
     public Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string owner, int limit, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -269,69 +194,123 @@ internal abstract partial class SqlStore
         r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetStringOrNull(5), r.GetString(6),
         ReadMillis(r, 7), r.GetInt32(8), r.GetStringOrNull(9), r.GetStringOrNull(10));
 
-    public Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(attempt);
-        return FinishLeaseAsync(id, owner, attempt, """
-            state = 'delivered', attempts = attempts + 1, finished_at = @at, last_upstream = @upstream
-            """, cancellationToken, ("at", Millis(attempt.At)), ("upstream", attempt.Upstream));
-    }
+    public Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken) =>
+        FinishOneAsync(LeaseOutcome.Completed(id, owner, attempt), cancellationToken);
 
-    public Task<bool> RetryLaterAsync(long id, string owner, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(attempt);
-        return FinishLeaseAsync(id, owner, attempt, """
-            state = 'pending', attempts = attempts + 1, next_attempt_at = @next, last_upstream = @upstream
-            """, cancellationToken, ("next", Millis(nextAttemptAt)), ("upstream", attempt.Upstream));
-    }
+    public Task<bool> RetryLaterAsync(long id, string owner, DeliveryAttempt attempt, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        FinishOneAsync(LeaseOutcome.RetryLater(id, owner, attempt, nextAttemptAt), cancellationToken);
 
     public Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
-        FinishLeaseAsync(id, owner, null, "state = 'pending', next_attempt_at = @next", cancellationToken, ("next", Millis(nextAttemptAt)));
+        FinishOneAsync(LeaseOutcome.Released(id, owner, nextAttemptAt), cancellationToken);
 
     public Task<bool> DeadLetterAsync(
-        long id, string owner, DeliveryAttempt? attempt, string reason, string? error, string? domain, string? route, CancellationToken cancellationToken)
+        long id, string owner, DeliveryAttempt? attempt, string reason, string? error, string? domain, string? route, CancellationToken cancellationToken) =>
+        FinishOneAsync(LeaseOutcome.DeadLettered(id, owner, attempt, reason, error, domain, route), cancellationToken);
+
+    private async Task<bool> FinishOneAsync(LeaseOutcome outcome, CancellationToken cancellationToken) =>
+        (await FinishAsync([outcome], cancellationToken))[0];
+
+    public Task<IReadOnlyList<bool>> FinishAsync(IReadOnlyList<LeaseOutcome> outcomes, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        return FinishLeaseAsync(id, owner, attempt, """
-            state = 'dead', attempts = attempts + @counted, finished_at = @at, reason = @reason, error = @error, domain = @domain, route = @route,
-            last_upstream = coalesce(@upstream, last_upstream)
-            """, cancellationToken,
-            ("counted", attempt is null ? 0 : 1), ("at", Millis(attempt?.At ?? Clock.GetUtcNow())), ("reason", reason), ("error", error),
-            ("domain", domain), ("route", route), ("upstream", attempt?.Upstream));
+        ArgumentNullException.ThrowIfNull(outcomes);
+        return outcomes.Count == 0
+            ? Task.FromResult<IReadOnlyList<bool>>([])
+            : InLazyTransactionAsync((connection, transaction) => FinishRowsAsync(connection, transaction, outcomes, cancellationToken), cancellationToken);
     }
 
     /// <summary>
-    /// Changes a row still leased to <paramref name="owner"/> as <paramref name="set"/> says, ends the lease, and
-    /// records <paramref name="attempt"/> if there is one, in one transaction; false, with nothing changed, when the
-    /// lease is no longer the owner's.
+    /// A transaction whose commit need not be durable (see <see cref="FinishAsync"/>): here an ordinary one, SQLite's
+    /// writes being at <c>synchronous = NORMAL</c> already.
     /// </summary>
-    private Task<bool> FinishLeaseAsync(
-        long id, string owner, DeliveryAttempt? attempt, string set, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    protected virtual Task<T> InLazyTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        InTransactionAsync(work, cancellationToken);
+
+    /// <summary>
+    /// What an outcome changes in its row, one statement for every kind (see <see cref="OutcomeParameters"/>): the row
+    /// leaves its lease, a counted attempt is added, and only a dead letter's reason, error, domain and route are
+    /// written (after a replay the previous death's stay as they were until the next one).
+    /// </summary>
+    protected const string FinishSetSql = """
+        state = u.state, attempts = d.attempts + u.counted, next_attempt_at = coalesce(u.next, d.next_attempt_at),
+        finished_at = coalesce(u.finished, d.finished_at), last_upstream = coalesce(u.upstream, d.last_upstream),
+        reason = CASE WHEN u.state = 'dead' THEN u.reason ELSE d.reason END,
+        error = CASE WHEN u.state = 'dead' THEN u.error ELSE d.error END,
+        domain = CASE WHEN u.state = 'dead' THEN u.domain ELSE d.domain END,
+        route = CASE WHEN u.state = 'dead' THEN u.route ELSE d.route END,
+        lease_owner = NULL, lease_until = NULL
+        """;
+
+    /// <summary>
+    /// Applies <paramref name="outcomes"/> in <paramref name="transaction"/> and records their attempts; one result per
+    /// outcome. Here row by row with the statements prepared once for the batch (on SQLite a statement is a call into
+    /// the library, not a round trip).
+    /// </summary>
+    protected virtual async Task<IReadOnlyList<bool>> FinishRowsAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<LeaseOutcome> outcomes, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(owner);
-        return InTransactionAsync(async (connection, transaction) =>
+        await using var update = connection.Command(transaction, $"""
+            UPDATE cutover_deliveries AS d SET {FinishSetSql}
+            FROM (SELECT @id AS id, @owner AS owner, @state AS state, @counted AS counted, @next AS next, @finished AS finished,
+                @upstream AS upstream, @reason AS reason, @error AS error, @domain AS domain, @route AS route) AS u
+            WHERE d.id = u.id AND d.state = 'inflight' AND d.lease_owner = u.owner
+            """, [.. OutcomeParameterNames.Select(static n => (n, (object?)null))]);
+        await using var attempt = connection.Command(transaction, AttemptInsertSql, [.. AttemptParameterNames.Select(static n => (n, (object?)null))]);
+
+        var results = new bool[outcomes.Count];
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            if (await connection.ExecuteAsync(transaction, $"""
-                UPDATE cutover_deliveries SET {set}, lease_owner = NULL, lease_until = NULL
-                WHERE id = @id AND state = 'inflight' AND lease_owner = @owner
-                """, cancellationToken, [.. parameters, ("id", id), ("owner", owner)]) == 0)
+            var values = OutcomeParameters(outcomes[i]);
+            for (var p = 0; p < values.Length; p++)
             {
-                return false;
+                update.Parameters[OutcomeParameterNames[p]].Value = values[p] ?? DBNull.Value;
             }
 
-            if (attempt is not null)
+            results[i] = await update.ExecuteNonQueryAsync(cancellationToken) == 1;
+            if (results[i] && outcomes[i].Attempt is { } made)
             {
-                await connection.ExecuteAsync(transaction, """
-                    INSERT INTO cutover_delivery_attempts (delivery_id, number, at, upstream, route, status_code, error, latency_ms)
-                    VALUES (@id, @number, @at, @upstream, @route, @status, @error, @latency)
-                    """, cancellationToken,
-                    ("id", id), ("number", attempt.Number), ("at", Millis(attempt.At)), ("upstream", attempt.Upstream), ("route", attempt.Route),
-                    ("status", attempt.StatusCode), ("error", attempt.Error), ("latency", attempt.LatencyMs));
-            }
+                var row = AttemptParameters(outcomes[i].Id, made);
+                for (var p = 0; p < row.Length; p++)
+                {
+                    attempt.Parameters[AttemptParameterNames[p]].Value = row[p] ?? DBNull.Value;
+                }
 
-            return true;
-        }, cancellationToken);
+                await attempt.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        return results;
     }
+
+    /// <summary>The names of <see cref="OutcomeParameters"/>' values, in order.</summary>
+    protected static readonly string[] OutcomeParameterNames = ["id", "owner", "state", "counted", "next", "finished", "upstream", "reason", "error", "domain", "route"];
+
+    /// <summary>The values <see cref="FinishSetSql"/> reads as <c>u</c> for one outcome (null: keep the column's value, for next, finished and upstream).</summary>
+    protected object?[] OutcomeParameters(LeaseOutcome outcome)
+    {
+        var (state, finished) = outcome.Kind switch
+        {
+            LeaseOutcomeKind.Completed => (Delivered, true),
+            LeaseOutcomeKind.DeadLettered => (Dead, true),
+            _ => (Pending, false),
+        };
+        var at = outcome.Attempt?.At ?? Clock.GetUtcNow();
+        return [
+            outcome.Id, outcome.Owner, state, outcome.Attempt is null ? 0 : 1, outcome.NextAttemptAt is { } next ? Millis(next) : null,
+            finished ? Millis(at) : null, outcome.Attempt?.Upstream, outcome.Reason, outcome.Error, outcome.Domain, outcome.Route,
+        ];
+    }
+
+    private const string AttemptInsertSql = """
+        INSERT INTO cutover_delivery_attempts (delivery_id, number, at, upstream, route, status_code, error, latency_ms)
+        VALUES (@id, @number, @at, @upstream, @route, @status, @error, @latency)
+        """;
+
+    /// <summary>The names of <see cref="AttemptParameters"/>' values, in order.</summary>
+    protected static readonly string[] AttemptParameterNames = ["id", "number", "at", "upstream", "route", "status", "error", "latency"];
+
+    /// <summary>One row of <c>cutover_delivery_attempts</c>.</summary>
+    protected object?[] AttemptParameters(long id, DeliveryAttempt attempt) =>
+        [id, attempt.Number, Millis(attempt.At), attempt.Upstream, attempt.Route, attempt.StatusCode, attempt.Error, attempt.LatencyMs];
 
     public async Task<QueueStats> QueueStatsAsync(CancellationToken cancellationToken)
     {

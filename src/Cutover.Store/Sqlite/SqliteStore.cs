@@ -54,6 +54,9 @@ internal sealed class SqliteStore : SqlStore
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> FileWriteGates = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _fileWriteGate;
 
+    // The connection every write but the decision log's runs on, opened at the first; only used under _fileWriteGate.
+    private SqliteConnection? _writeConnection;
+
     // The decision log's writer keeps its connection and statements between batches (see SqliteDecisionWriter).
     private readonly SemaphoreSlim _writerGate = new(1, 1);
     private SqliteDecisionWriter? _writer;
@@ -170,18 +173,169 @@ internal sealed class SqliteStore : SqlStore
     /// transaction begins (SQLite refuses to change it inside one). Every other write stays at NORMAL, which loses
     /// nothing when the process is killed and may lose the last commits on a power cut or an OS crash: a lost claim or
     /// completion only means an update delivered again (at least once), where a lost acceptance would be a webhook
-    /// acknowledged to Meta and never delivered. The
-    /// connection goes back to the pool at FULL; <see cref="OpenAsync"/> sets NORMAL again on whoever takes it next.
+    /// acknowledged to Meta and never delivered. NORMAL is set again after the commit, for the writes that follow on this
+    /// connection (should that fail, the connection is dropped, and <see cref="OpenAsync"/> sets NORMAL on the next).
     /// </summary>
     protected override Task<T> InDurableTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
         WriteAsync(async connection =>
         {
             await connection.ExecuteAsync(null, "PRAGMA synchronous = FULL;", cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(cancellationToken);
+            T result;
+            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+            {
+                result = await work(connection, transaction);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            await connection.ExecuteAsync(null, "PRAGMA synchronous = NORMAL;", cancellationToken);
             return result;
         }, cancellationToken);
+
+    /// <summary>
+    /// One statement for the group's keys, read from a JSON array (<c>[[key, at], …]</c>): row by row, each key cost a
+    /// statement execution, whose overhead in Microsoft.Data.Sqlite (binding by name, a reader) was most of an
+    /// acceptance's time. The keys are distinct, so ON CONFLICT only meets rows accepted before.
+    /// </summary>
+    protected override async Task<IReadOnlySet<string>> InsertNewKeysAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<(string Key, DateTimeOffset At)> keys, CancellationToken cancellationToken)
+    {
+        var rows = JsonArray(writer =>
+        {
+            foreach (var (key, at) in keys)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(key);
+                writer.WriteNumberValue(at.ToUnixTimeMilliseconds());
+                writer.WriteEndArray();
+            }
+        });
+        var inserted = await connection.ListAsync(transaction, """
+            INSERT INTO cutover_dedup (key, accepted_at)
+            SELECT value ->> 0, value ->> 1 FROM json_each(@rows) WHERE true
+            ON CONFLICT (key) DO NOTHING
+            RETURNING key
+            """, static r => r.GetString(0), cancellationToken, ("rows", rows));
+        return inserted.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Two statements for the group, as for the keys: the webhooks in one multi-row INSERT (their bodies are bytes, so
+    /// parameters, not JSON), then their updates from a JSON array. Rows are inserted in the order listed and
+    /// AUTOINCREMENT numbers them upwards, so the inbox ids, sorted, are the webhooks' in order, and delivery ids
+    /// rise in acceptance order.
+    /// </summary>
+    protected override async Task<long[]> InsertAcceptedAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedWebhook> accepted, CancellationToken cancellationToken)
+    {
+        await using var inbox = connection.CreateCommand();
+        inbox.Transaction = transaction;
+        var sql = new System.Text.StringBuilder(
+            "INSERT INTO cutover_inbox (received_at, correlation_id, body, signature, update_count, parse_error) VALUES ");
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            var webhook = accepted[i].Webhook;
+            sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@t{i}, @c{i}, @b{i}, @s{i}, @n{i}, @e{i})");
+            inbox.Parameters.Add(new SqliteParameter($"@t{i}", webhook.ReceivedAt.ToUnixTimeMilliseconds()));
+            inbox.Parameters.Add(new SqliteParameter($"@c{i}", webhook.CorrelationId));
+            inbox.Parameters.Add(new SqliteParameter($"@b{i}", webhook.Body));
+            inbox.Parameters.Add(new SqliteParameter($"@s{i}", (object?)webhook.Signature ?? DBNull.Value));
+            inbox.Parameters.Add(new SqliteParameter($"@n{i}", webhook.ParseError is null ? webhook.Updates.Count : 0));
+            inbox.Parameters.Add(new SqliteParameter($"@e{i}", (object?)webhook.ParseError ?? DBNull.Value));
+        }
+
+        inbox.CommandText = sql.Append(" RETURNING id").ToString();
+        var ids = new List<long>(accepted.Count);
+        await using (var reader = await inbox.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+
+        ids.Sort();
+        var rows = JsonArray(writer =>
+        {
+            for (var i = 0; i < accepted.Count; i++)
+            {
+                WriteDeliveryRows(writer, accepted[i], ids[i]);
+            }
+        });
+        await connection.ExecuteAsync(transaction, """
+            INSERT INTO cutover_deliveries (inbox_id, update_index, person_key, state, accepted_at, next_attempt_at, attempts,
+                finished_at, reason, error)
+            SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 4, 0, value ->> 5, value ->> 6, value ->> 7
+            FROM json_each(@rows) ORDER BY key
+            """, cancellationToken, ("rows", rows));
+        return [.. ids];
+    }
+
+    /// <summary>
+    /// A webhook's delivery rows, each <c>[inbox, index, person, state, at, finished, reason, error]</c>: one per new
+    /// update, pending; or, unparseable, one for the whole body (index -1), a dead letter at once.
+    /// </summary>
+    private static void WriteDeliveryRows(Utf8JsonWriter writer, AcceptedWebhook accepted, long inboxId)
+    {
+        var at = accepted.Webhook.ReceivedAt.ToUnixTimeMilliseconds();
+        if (accepted.Webhook.ParseError is { } parseError)
+        {
+            WriteRow(writer, inboxId, -1, null, "dead", at, at, UnparseableReason, parseError);
+            return;
+        }
+
+        foreach (var update in accepted.Updates)
+        {
+            WriteRow(writer, inboxId, update.Index, update.PersonKey, "pending", at, null, null, null);
+        }
+
+        static void WriteRow(Utf8JsonWriter writer, long inbox, int index, string? person, string state, long at, long? finished, string? reason, string? error)
+        {
+            writer.WriteStartArray();
+            writer.WriteNumberValue(inbox);
+            writer.WriteNumberValue(index);
+            WriteTextOrNull(writer, person);
+            writer.WriteStringValue(state);
+            writer.WriteNumberValue(at);
+            if (finished is { } value)
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            WriteTextOrNull(writer, reason);
+            WriteTextOrNull(writer, error);
+            writer.WriteEndArray();
+        }
+
+        static void WriteTextOrNull(Utf8JsonWriter writer, string? value)
+        {
+            if (value is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteStringValue(value);
+            }
+        }
+    }
+
+    /// <summary>A JSON array of what <paramref name="writeElements"/> writes: the rows json_each reads.</summary>
+    private static string JsonArray(Action<Utf8JsonWriter> writeElements)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            writeElements(writer);
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>One writer at a time holds the file, so the state read in this transaction is the state the insert follows.</summary>
     protected override async Task<RoutingState> StoreFirstStateAsync(
@@ -346,6 +500,20 @@ internal sealed class SqliteStore : SqlStore
             _writerGate.Release();
         }
 
+        await _fileWriteGate.WaitAsync();
+        try
+        {
+            if (_writeConnection is not null)
+            {
+                await _writeConnection.DisposeAsync();
+                _writeConnection = null;
+            }
+        }
+        finally
+        {
+            _fileWriteGate.Release();
+        }
+
         // Pooled connections keep the file open (and its WAL); release them so the file can be moved or deleted.
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }
@@ -377,7 +545,9 @@ internal sealed class SqliteStore : SqlStore
     }
 
     /// <summary>
-    /// Runs one write on a pooled connection. A fault of the file (it refused a write, or could not be opened) empties the
+    /// Runs one write on the connection this store keeps for its writes (they take turns, so one is enough, and
+    /// it keeps its page cache between them, where a pooled connection found its cache stale after every other
+    /// connection's write and read the pages again). A fault of the file (it refused a write, or could not be opened) empties the
     /// pool: SQLite opens a file it may not write read-only, and such a connection stays read-only for its life, so once
     /// the file takes writes again the pool must not hand it out. For the same reason a write refused as read-only is
     /// tried once more at once, on a new connection: a read may have put such a connection in the pool while the fault
@@ -406,22 +576,27 @@ internal sealed class SqliteStore : SqlStore
     {
         for (var attempt = 1; ; attempt++)
         {
-            var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+            var connection = _writeConnection ??= (SqliteConnection)await OpenAsync(cancellationToken);
             try
             {
                 return await write(connection);
             }
-            catch (SqliteException ex) when (SpoilsConnections(ex))
+            catch (Exception ex)
             {
-                SqliteConnection.ClearPool(connection);
-                if (attempt > 1 || ex.SqliteErrorCode != raw.SQLITE_READONLY)
+                // Whatever went wrong, the next write starts on a new connection: this one may be read-only for life, or
+                // left in a state nobody should inherit.
+                _writeConnection = null;
+                await connection.DisposeAsync();
+                if (ex is not SqliteException sqlite || !SpoilsConnections(sqlite))
                 {
                     throw;
                 }
-            }
-            finally
-            {
-                await connection.DisposeAsync();
+
+                SqliteConnection.ClearPool(connection);
+                if (attempt > 1 || sqlite.SqliteErrorCode != raw.SQLITE_READONLY)
+                {
+                    throw;
+                }
             }
         }
     }

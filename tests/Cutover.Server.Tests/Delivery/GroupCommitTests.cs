@@ -114,6 +114,36 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task ItemsWaitingWhenACommitEnds_GoAtOnce_WithoutTheLinger()
+    {
+        // Under load the webhooks that came during a commit have waited long enough: lingering again would idle the store.
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var groups = new List<int>();
+        await using var commit = new GroupCommit<int, int>(async (items, _) =>
+        {
+            lock (groups)
+            {
+                groups.Add(items.Count);
+            }
+
+            await gate.Task;
+            return [.. items];
+        }, maxGroup: 4, linger: TimeSpan.FromMilliseconds(5), capacity: 100, time);
+
+        var full = Enumerable.Range(0, 4).Select(i => commit.SubmitAsync(i, Cancel).AsTask()).ToArray();
+        await Eventually.WaitAsync(() => commit.Groups == 1, TimeSpan.FromSeconds(10), "the full group committing");
+        var waiting = Enumerable.Range(4, 2).Select(i => commit.SubmitAsync(i, Cancel).AsTask()).ToArray();
+        await Eventually.WaitAsync(() => commit.Queued == 2, TimeSpan.FromSeconds(10), "two items queued behind it");
+        gate.SetResult();
+
+        // The clock never moves: only a group that did not wait for the linger can complete.
+        Assert.Equal(new[] { 4, 5 }, await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(10), Cancel));
+        Assert.Equal(new[] { 0, 1, 2, 3 }, await Task.WhenAll(full));
+        Assert.Equal([4, 2], groups);
+    }
+
+    [Fact]
     public async Task ACommitThatReturnsTheWrongNumberOfResults_FailsItsItems()
     {
         await using var commit = new GroupCommit<int, int>((_, _) => Task.FromResult<IReadOnlyList<int>>([]),

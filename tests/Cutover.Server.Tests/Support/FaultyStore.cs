@@ -250,6 +250,17 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
             return claims;
         });
 
+    public Task<IReadOnlyList<bool>> FinishAsync(IReadOnlyList<LeaseOutcome> outcomes, CancellationToken cancellationToken) =>
+        Call(async () =>
+        {
+            if (CompleteHold is { } hold && outcomes.Any(static o => o.Kind == LeaseOutcomeKind.Completed))
+            {
+                await hold;
+            }
+
+            return await inner.FinishAsync(outcomes, cancellationToken);
+        });
+
     public Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken) =>
         Call(async () =>
         {
