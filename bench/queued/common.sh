@@ -36,10 +36,18 @@ build_all() {
 # start_upstreams DIR [PORT_A PORT_B]: two nginx return-200 servers on the load CPU (the anchors' config). Each queued
 # delivery (it carries X-Cutover-Attempt) is logged as "<msec> <X-Correlation-ID>" in DIR/lag.log: the correlation id is
 # a UUIDv7 whose first 48 bits are the millisecond Cutover accepted the webhook, so the line gives accepted→delivered.
+# With UPSTREAM_DELAY_MS > 0 they are slow_upstream.py instead, answering after that many milliseconds, as real handlers do.
 start_upstreams() {
     local dir=$1
     PORT_A=${2:-$(free_port)}; PORT_B=${3:-$(free_port)}
     mkdir -p "$dir/tmp"
+    if [[ ${UPSTREAM_DELAY_MS:-0} -gt 0 ]]; then
+        : >"$dir/lag.log"
+        taskset -c "$LOAD_CPU" python3 "$HERE/slow_upstream.py" "$PORT_A" "$PORT_B" "$UPSTREAM_DELAY_MS" "$dir/lag.log" >"$dir/stdout.log" 2>&1 &
+        PIDS+=($!); UPSTREAM_PID=$!
+        for _ in $(seq 1 100); do curl -s -o /dev/null -m $(( UPSTREAM_DELAY_MS / 1000 + 2 )) "http://127.0.0.1:$PORT_A/" && return; sleep 0.1; done
+        echo "slow upstreams did not start; see $dir" >&2; exit 69
+    fi
     sed -e "s|@PREFIX@|$dir|g" -e "s|@PORT_A@|$PORT_A|g" -e "s|@PORT_B@|$PORT_B|g" \
         -e "s|access_log off;|log_format lag '\$msec \$http_x_correlation_id'; access_log $dir/lag.log lag buffer=64k flush=1s if=\$http_x_cutover_attempt;|" \
         "$ROOT/bench/wrk/nginx-upstream.conf.in" >"$dir/nginx.conf"

@@ -11,6 +11,7 @@
 # TARGETS="nginx-split plain-yarp direct queued-sqlite queued-pg" USERS=10000 DRAIN_TIMEOUT=300
 # CUTOVER_DLL (default: this tree's Release build) OUT=bench/results/queued-<time>
 # CUTOVER_ENV (extra K=V,K=V for every cutover) PG_BIN=/usr/lib/postgresql/15/bin
+# UPSTREAM_DELAY_MS=0 (> 0: the upstreams answer after that long, slow_upstream.py instead of nginx)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}

@@ -59,6 +59,9 @@ public interface IDeliveryStore
     /// <summary>How many updates are in each state, and how old the oldest undelivered one is.</summary>
     Task<QueueStats> QueueStatsAsync(CancellationToken cancellationToken);
 
+    /// <summary>How many dead letters <paramref name="query"/> matches, whatever its limit.</summary>
+    Task<long> CountDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken);
+
     /// <summary>Dead letters, newest first.</summary>
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken);
 

@@ -337,6 +337,13 @@ public abstract partial class StoreContractTests
         Assert.Equal([first.Id], (await Store.ListDeadLettersAsync(new DeadLetterQuery(Until: Now.AddSeconds(20)), Cancel)).Select(static l => l.Id));
         Assert.Empty(await Store.ListDeadLettersAsync(new DeadLetterQuery(Until: Now.AddSeconds(19)), Cancel));
         Assert.Null(await Store.GetDeadLetterAsync(first.Id + 1000, Cancel));
+        Assert.Equal([first.Id], (await Store.ListDeadLettersAsync(new DeadLetterQuery(Route: "legacy"), Cancel)).Select(static l => l.Id));
+
+        // Counted as listed, whatever the limit: what the health check reads every few seconds.
+        Assert.Equal(2, await Store.CountDeadLettersAsync(new DeadLetterQuery(Limit: 1), Cancel));
+        Assert.Equal(1, await Store.CountDeadLettersAsync(new DeadLetterQuery(Route: "unified"), Cancel));
+        Assert.Equal(0, await Store.CountDeadLettersAsync(new DeadLetterQuery(Route: "legacy", Since: Now.AddSeconds(21)), Cancel));
+        Assert.Equal(1, await Store.CountDeadLettersAsync(new DeadLetterQuery(Reason: "attempts", Domain: "jobs"), Cancel));
     }
 
     [Fact]

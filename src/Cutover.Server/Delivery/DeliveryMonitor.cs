@@ -103,9 +103,8 @@ internal sealed class DeliveryMonitor : BackgroundService
     {
         var now = _time.GetUtcNow();
         var stats = await _store.QueueStatsAsync(cancellationToken);
-        var recent = await _store.ListDeadLettersAsync(new DeadLetterQuery(Limit: 10_000, Since: now - _recentWindow), cancellationToken);
-        var unified = recent.Count(static l => l.Route == RouteNames.Unified);
-        _latest = new Snapshot(now, stats, unified);
+        var unified = await _store.CountDeadLettersAsync(new DeadLetterQuery(Since: now - _recentWindow, Route: RouteNames.Unified), cancellationToken);
+        _latest = new Snapshot(now, stats, (int)Math.Min(unified, int.MaxValue));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

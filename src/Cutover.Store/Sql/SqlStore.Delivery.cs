@@ -326,21 +326,37 @@ internal abstract partial class SqlStore
                 r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : ReadMillis(r, 3), r.GetInt64(4)), cancellationToken))!;
     }
 
+    public async Task<long> CountDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
+    {
+        var filter = DeadLetterFilter(query);
+        await using var connection = await OpenAsync(cancellationToken);
+        return Convert.ToInt64(
+            await connection.ScalarAsync(null, $"SELECT count(*) FROM cutover_deliveries d {filter}", cancellationToken, filter.Parameters()),
+            CultureInfo.InvariantCulture);
+    }
+
     public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        var filter = new SqlFilter()
-            .And("d.state = @dead", "dead", Dead)
-            .And("d.finished_at >= @since", "since", query.Since is { } since ? Millis(since) : null)
-            .And("d.finished_at <= @until", "until", query.Until is { } until ? Millis(until) : null)
-            .And("d.domain = @domain", "domain", query.Domain)
-            .And("d.last_upstream = @upstream", "upstream", query.Upstream)
-            .And("d.reason = @reason", "reason", query.Reason);
+        var filter = DeadLetterFilter(query);
         await using var connection = await OpenAsync(cancellationToken);
         return await connection.ListAsync(null, $"""
             SELECT {DeadLetterColumns} FROM cutover_deliveries d {filter}
             ORDER BY d.finished_at DESC, d.id DESC LIMIT @limit
             """, ReadDeadLetter, cancellationToken, filter.Parameters(("limit", Math.Clamp(query.Limit, 1, 100_000))));
+    }
+
+    /// <summary>The conditions of <paramref name="query"/> on the deliveries as <c>d</c> (its limit aside); the dead-letter index serves them.</summary>
+    private SqlFilter DeadLetterFilter(DeadLetterQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return new SqlFilter()
+            .And("d.state = @dead", "dead", Dead)
+            .And("d.finished_at >= @since", "since", query.Since is { } since ? Millis(since) : null)
+            .And("d.finished_at <= @until", "until", query.Until is { } until ? Millis(until) : null)
+            .And("d.domain = @domain", "domain", query.Domain)
+            .And("d.last_upstream = @upstream", "upstream", query.Upstream)
+            .And("d.reason = @reason", "reason", query.Reason)
+            .And("d.route = @route", "route", query.Route);
     }
 
     public async Task<DeadLetterDetail?> GetDeadLetterAsync(long id, CancellationToken cancellationToken)

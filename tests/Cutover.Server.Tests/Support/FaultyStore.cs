@@ -287,6 +287,9 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
         Call(() => inner.ListDeadLettersAsync(query, cancellationToken));
 
+    public Task<long> CountDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
+        Call(() => inner.CountDeadLettersAsync(query, cancellationToken));
+
     public Task<DeadLetterDetail?> GetDeadLetterAsync(long id, CancellationToken cancellationToken) =>
         Call(() => inner.GetDeadLetterAsync(id, cancellationToken));
 
