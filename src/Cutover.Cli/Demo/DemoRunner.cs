@@ -41,13 +41,16 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
                 settings[$"Cutover:Upstreams:{name}:Url"] = upstreams.UrlOf(name);
             }
 
+            // On a terminal the router's log waits while the live view is drawn, then is written whole (see HeldLogs).
+            var output = new DemoOutput(console, context.Out);
+            using var held = output.Live ? new HeldLogs() : null;
             await using var router = CutoverHost.Build(new CutoverHostOptions
             {
                 Settings = settings,
                 Listen = "http://127.0.0.1:0",
                 IncludeEnvironment = false,
                 Time = clock,
-                ConfigureLogging = static l =>
+                ConfigureLogging = l =>
                 {
                     l.SetMinimumLevel(LogLevel.Warning);
 
@@ -58,16 +61,21 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
                     // Likewise the queued demo's outages make the deliverer warn at every failed attempt and dead letter.
                     l.AddFilter("Cutover.Server.Delivery", LogLevel.Error);
                     l.Services.Configure<ConsoleLoggerOptions>(static o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                    if (held is not null)
+                    {
+                        l.ClearProviders();
+                        l.AddProvider(held);
+                    }
                 },
             });
             await router.StartAsync(cancellationToken);
             var address = new Uri(router.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-            var output = new DemoOutput(console, context.Out);
             var ok = delivery == DemoDelivery.Queued
-                ? await QueuedAsync(router.Services, address, upstreams, generator, secret, output, real, cancellationToken)
-                : await DirectAsync(router.Services, address, upstreams, generator, secret, clock, output, real, cancellationToken);
+                ? await QueuedAsync(router.Services, address, upstreams, generator, secret, output, held, real, cancellationToken)
+                : await DirectAsync(router.Services, address, upstreams, generator, secret, clock, output, held, real, cancellationToken);
             await router.StopAsync(CancellationToken.None);
+            held?.WriteTo(context.Error);
             return ok ? ExitCodes.Ok : ExitCodes.Software;
         }
         finally
@@ -89,7 +97,7 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
     /// <summary>The rollout plan at accelerated time (<see cref="DemoWalk"/>); true when every check held.</summary>
     private async Task<bool> DirectAsync(
         IServiceProvider services, Uri address, DemoUpstreams upstreams, TrafficGenerator generator, string secret, DemoClock clock, DemoOutput output,
-        Stopwatch real, CancellationToken cancellationToken)
+        HeldLogs? held, Stopwatch real, CancellationToken cancellationToken)
     {
         output.Line("[bold]Cutover demo[/]: the runbooks' rollout plan, 10% → 25% → 35% → 50% → 75% → 100% of users on the unified handler, at accelerated time.");
         output.Line($"Router on {address} with a temporary SQLite store; simulated handlers on {upstreams.Address};");
@@ -103,6 +111,7 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
         var walk = new DemoWalk(services, clock, upstreams, sender, real);
         IDemoView view = output.Live ? new LiveDemoView(output.Console, PlanLength) : new PlainDemoView(output);
         await view.RunAsync(() => walk.RunAsync(view, cancellationToken));
+        held?.WriteTo(context.Error);
 
         var ok = await walk.SummarizeAsync(output, cancellationToken);
         output.Line($"Done in {DemoFormat.Seconds(real.Elapsed)} for {DemoFormat.Duration(walk.Simulated)} of simulated time. Next: copy examples/cutover.json, "
@@ -113,7 +122,7 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
     /// <summary>Outages under queued delivery in real time (<see cref="QueuedWalk"/>); true when nothing acknowledged was lost.</summary>
     private async Task<bool> QueuedAsync(
         IServiceProvider services, Uri address, DemoUpstreams upstreams, TrafficGenerator generator, string secret, DemoOutput output,
-        Stopwatch real, CancellationToken cancellationToken)
+        HeldLogs? held, Stopwatch real, CancellationToken cancellationToken)
     {
         output.Line("[bold]Cutover demo, queued delivery[/]: every webhook stored and answered 200 at once, then delivered with retries, fallback and dead letters.");
         output.Line($"Router on {address} with a temporary SQLite store; simulated handlers on {upstreams.Address};");
@@ -128,6 +137,7 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
         var walk = new QueuedWalk(services, upstreams, sender, real);
         IQueuedView view = output.Live ? new LiveQueuedView(output.Console) : new PlainQueuedView(output);
         await view.RunAsync(() => walk.RunAsync(view, cancellationToken));
+        held?.WriteTo(context.Error);
 
         var ok = walk.Summarize(output);
         output.Line($"Done in {DemoFormat.Seconds(real.Elapsed)}. Next: copy examples/cutover.json, put your upstreams in it, set "
