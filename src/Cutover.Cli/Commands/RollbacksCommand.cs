@@ -23,8 +23,8 @@ internal static class RollbacksCommand
         });
         var command = new Command("rollbacks", """
             Every rollback, automatic (by system, on a critical check) or by hand ('cutover rollback'), newest
-            first: when, the rollout's phase, the scope, the percentage from and to, who, the health at that
-            moment, and the reason (the critical checks' sentences, or the operator's). Read-only; --json has
+            first: when, the rollout's phase, the scope, the percentage from and to, who, and the reason (the
+            critical checks' sentences, or the operator's). Read-only; --json has the health at that moment,
             every check's value as recorded.
 
             Examples:
