@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Cutover.Cli.Commands;
+using Cutover.Core.Text;
 
 namespace Cutover.Cli;
 
@@ -14,19 +15,23 @@ internal static class CutoverCli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            // Usage errors exit 64 (EX_USAGE) with each problem on its own line, not the parser's default 1.
-            foreach (var problem in parse.Errors)
+            // Usage errors exit 64 (EX_USAGE) with each problem on its own line, not the parser's default 1. A mistyped
+            // verb gets one line with a guess instead: the parser's own lines ("Required command was not provided",
+            // every later word unrecognized) only follow from the typo.
+            if (Misspelled(parse) is { } guess)
             {
-                await error.WriteLineAsync($"cutover: {problem.Message}");
+                await error.WriteLineAsync($"cutover: {guess}");
+            }
+            else
+            {
+                foreach (var problem in parse.Errors)
+                {
+                    await error.WriteLineAsync($"cutover: {problem.Message}");
+                }
             }
 
-            var names = new List<string>();
-            for (var result = parse.CommandResult; result.Command != root; result = (CommandResult)result.Parent!)
-            {
-                names.Insert(0, result.Command.Name);
-            }
-
-            var verb = names.Count == 0 ? string.Empty : string.Join(' ', names) + " ";
+            var path = VerbPath(parse.CommandResult);
+            var verb = path.Length == 0 ? string.Empty : path + " ";
             await error.WriteLineAsync($"Run 'cutover {verb}--help' for usage.");
             return ExitCodes.Usage;
         }
@@ -35,6 +40,42 @@ internal static class CutoverCli
         // the decision log, which the parser's 2-second termination timeout could cut short.
         return await parse.InvokeAsync(
             new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
+    }
+
+    /// <summary>
+    /// "'stauts' is not a cutover verb; did you mean 'status'?" when the first word the parser could not place stands
+    /// where a verb (or a verb's subcommand) goes and is close to one; else null.
+    /// </summary>
+    private static string? Misspelled(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var word = parse.UnmatchedTokens.FirstOrDefault();
+        if (command.Subcommands.Count == 0 || word is null || word.StartsWith('-'))
+        {
+            return null;
+        }
+
+        var known = command.Subcommands.Where(static c => !c.Hidden).SelectMany(static c => c.Aliases.Prepend(c.Name));
+        var nearest = NearestNames.Find(word, known);
+        if (nearest.Count == 0)
+        {
+            return null;
+        }
+
+        var where = command is RootCommand ? "cutover verb" : $"'cutover {VerbPath(parse.CommandResult)}' command";
+        return $"'{UnsafeText.Sanitize(word)}' is not a {where}; {NearestNames.DidYouMean(nearest)}";
+    }
+
+    /// <summary>The verbs from the root to <paramref name="result"/>: "rollout", "dlq list".</summary>
+    private static string VerbPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r.Parent is CommandResult parent; r = parent)
+        {
+            names.Insert(0, r.Command.Name);
+        }
+
+        return string.Join(' ', names);
     }
 
     public static RootCommand Build(CliRunner runner)
@@ -58,6 +99,7 @@ internal static class CutoverCli
         root.Subcommands.Add(EnableCommand.Create(runner, enable: true));
         root.Subcommands.Add(EnableCommand.Create(runner, enable: false));
         root.Subcommands.Add(OverrideCommand.Create(runner));
+        root.Subcommands.Add(OverridesCommand.Create(runner));
         root.Subcommands.Add(HistoryCommand.Create(runner));
         root.Subcommands.Add(ExplainCommand.Create(runner));
         root.Subcommands.Add(SimulateCommand.Create(runner));
@@ -66,6 +108,7 @@ internal static class CutoverCli
         root.Subcommands.Add(HealthCommand.Create(runner));
         root.Subcommands.Add(RolloutCommand.Create(runner));
         root.Subcommands.Add(RollbackCommand.Create(runner));
+        root.Subcommands.Add(RollbacksCommand.Create(runner));
         root.Subcommands.Add(BaselineCommand.Create(runner));
         root.Subcommands.Add(ReportCommand.Create(runner));
         root.Subcommands.Add(DlqCommand.Create(runner));

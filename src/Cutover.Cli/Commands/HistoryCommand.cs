@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Cutover.Cli.Output;
+using Cutover.Core.Delivery;
+using Cutover.Core.Text;
 using Cutover.Server.Contracts;
 
 namespace Cutover.Cli.Commands;
@@ -18,14 +20,39 @@ internal static class HistoryCommand
                 result.AddError("--limit must be from 1 to 10000");
             }
         });
-        var kind = new Option<string>("--kind") { Description = "Only events of this kind (percent, enable, disable, routable, override, override_clear, rollout_start, rollout_step, …, rollback, dlq_replay, dlq_purge)" };
-        var since = new Option<string>("--since") { Description = "Only events at or after this time (ISO 8601, e.g. 2026-11-25T09:00:00Z)", HelpName = "TIME" };
+        var kind = new Option<string>("--kind")
+        {
+            Description = $"Only events of this kind ({string.Join(", ", HistoryKinds.All)})",
+            HelpName = "KIND",
+        };
+        kind.Validators.Add(static result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } text && !HistoryKinds.All.Contains(text, StringComparer.Ordinal))
+            {
+                var guess = NearestNames.DidYouMean(NearestNames.Find(text, HistoryKinds.All));
+                result.AddError($"--kind: '{UnsafeText.Sanitize(text)}' is not a kind of event; {(guess.Length > 0 ? guess + " " : string.Empty)}"
+                    + $"the kinds are {string.Join(", ", HistoryKinds.All)}");
+            }
+        });
+        var since = new Option<string>("--since")
+        {
+            Description = "Only events at or after this: a time (ISO 8601, e.g. 2026-11-25T09:00:00Z) or that long ago (30m, 1h, 2d; 1m to 90d)",
+            HelpName = "TIME",
+        };
+        since.Validators.Add(static result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } text && !DeadLetterTime.TryParse(text, TimeProvider.System.GetUtcNow(), out _, out var problem))
+            {
+                result.AddError($"--since: {problem}");
+            }
+        });
         var command = new Command("history", """
             The audit trail: every change with when, who (the token's name), what it was before and after, and why.
 
             Examples:
               cutover history
               cutover history --kind percent --since 2026-11-25T00:00:00Z --json
+              cutover history --kind rollback --since 2d
             """);
         command.Options.Add(limit);
         command.Options.Add(kind);
@@ -38,13 +65,9 @@ internal static class HistoryCommand
                 query += "&kind=" + Uri.EscapeDataString(k);
             }
 
-            if (context.Parse.GetValue(since) is { } s)
+            // The server takes a time only, so a duration is counted back from this machine's clock.
+            if (context.Parse.GetValue(since) is { } s && DeadLetterTime.TryParse(s, TimeProvider.System.GetUtcNow(), out var at, out _))
             {
-                if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-                {
-                    throw new CliException(ExitCodes.Usage, $"--since: '{s}' is not a time such as 2026-11-25T09:00:00Z");
-                }
-
                 query += "&since=" + Uri.EscapeDataString(at.ToString("O", CultureInfo.InvariantCulture));
             }
 

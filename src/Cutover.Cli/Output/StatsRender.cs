@@ -10,10 +10,7 @@ internal static class StatsRender
     public static void Stats(IAnsiConsole console, StatsResponse s)
     {
         console.WriteLine($"Stats over {s.Window}: {Render.Time(s.From)} → {Render.Time(s.To)}");
-        var routes = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Domain").AddColumn("Route").AddColumn(Right("Requests")).AddColumn(Right("Share"))
-            .AddColumn(Right("Avg ms")).AddColumn(Right("p50")).AddColumn(Right("p95")).AddColumn(Right("p99"))
-            .AddColumn(Right("Errors")).AddColumn(Right("Error rate")).AddColumn(Right("Fallbacks"));
+        var routes = RouteTable();
         foreach (var r in s.Routes)
         {
             AddRoute(routes, r.Domain, r);
@@ -49,6 +46,19 @@ internal static class StatsRender
         console.Write(handlers);
     }
 
+    /// <summary><c>stats --domain</c>: that domain's rows only, in the table of <see cref="Stats"/>.</summary>
+    public static void Domain(IAnsiConsole console, StatsResponse s, IReadOnlyList<RouteStatsView> rows)
+    {
+        console.WriteLine($"Stats over {s.Window}: {Render.Time(s.From)} → {Render.Time(s.To)}, domain {rows[0].Domain}");
+        var routes = RouteTable();
+        foreach (var r in rows)
+        {
+            AddRoute(routes, r.Domain, r);
+        }
+
+        console.Write(routes);
+    }
+
     public static void Baseline(IAnsiConsole console, BaselineView b)
     {
         console.WriteLine($"Baseline {b.Id}: legacy over {b.Window} to {Render.Time(b.CapturedAt)}, by {b.Actor} ({b.Reason})");
@@ -61,6 +71,11 @@ internal static class StatsRender
 
         console.Write(table);
     }
+
+    private static Table RouteTable() => new Table().Border(TableBorder.Rounded)
+        .AddColumn("Domain").AddColumn("Route").AddColumn(Right("Requests")).AddColumn(Right("Share"))
+        .AddColumn(Right("Avg ms")).AddColumn(Right("p50")).AddColumn(Right("p95")).AddColumn(Right("p99"))
+        .AddColumn(Right("Errors")).AddColumn(Right("Error rate")).AddColumn(Right("Fallbacks"));
 
     private static void AddRoute(Table table, string domain, RouteStatsView r) => table.AddRow(
         new Text(domain), new Text(r.RoutedTo), Number(r.RequestCount), Pct(r.SharePct), Ms(r.AvgResponseMs), Ms(r.P50Ms), Ms(r.P95Ms),

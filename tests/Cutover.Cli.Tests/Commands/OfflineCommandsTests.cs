@@ -68,6 +68,9 @@ public sealed class OfflineCommandsTests
     [InlineData("override")]
     [InlineData("history")]
     [InlineData("explain")]
+    [InlineData("overrides")]
+    [InlineData("rollbacks")]
+    [InlineData("stats")]
     public async Task Help_EveryVerb_HasAnExample(string verb)
     {
         var run = await CliRun.InvokeAsync(verb, "--help");

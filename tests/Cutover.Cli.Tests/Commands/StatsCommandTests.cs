@@ -76,6 +76,58 @@ public sealed class StatsCommandTests : CliTest
         Assert.Contains("Invocations", run.Out); // the recording upstreams name themselves as handlers
     }
 
+    [Fact]
+    public async Task Stats_Domain_ShowsOnlyThatDomain()
+    {
+        using (await Router.PostWebhookAsync(WebhookBuilder.Of(Msg.Text("250788000001", "a job please"))))
+        using (await Router.PostWebhookAsync(WebhookBuilder.Of(Msg.Text("250788000002", "apartment for rent"))))
+        {
+            await Router.WaitForDecisionsAsync(2);
+        }
+
+        var all = await Cutover("stats", "--json");
+        var table = await Cutover("stats", "--domain", "jobs");
+        var json = await Cutover("stats", "-d", "jobs", "--json");
+
+        Assert.Equal((0, 0, 0), (all.ExitCode, table.ExitCode, json.ExitCode));
+        Assert.Contains(JsonDocument.Parse(all.Out).RootElement.GetProperty("routes").EnumerateArray(), static r => r.GetProperty("domain").GetString() != "jobs");
+        Assert.Contains("domain jobs", table.Out);
+        Assert.Contains("│ jobs ", table.Out);
+        Assert.DoesNotContain("property", table.Out);
+        Assert.DoesNotContain("all domains", table.Out);
+        var routes = JsonDocument.Parse(json.Out).RootElement.GetProperty("routes").EnumerateArray().ToList();
+        Assert.NotEmpty(routes);
+        Assert.All(routes, static r => Assert.Equal("jobs", r.GetProperty("domain").GetString()));
+        Assert.Equal(1, routes.Sum(static r => r.GetProperty("request_count").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Stats_DomainNotConfigured_Usage64ListingTheDomains()
+    {
+        var run = await Cutover("stats", "--domain", "jbos");
+
+        Assert.Equal(64, run.ExitCode);
+        Assert.Contains("cutover: --domain: 'jbos' is not a configured domain; the domains are ", run.Error);
+        Assert.Contains("jobs", run.Error);
+        Assert.Empty(run.Out);
+    }
+
+    [Fact]
+    public async Task Stats_ConfiguredDomainWithoutTraffic_SaysSo()
+    {
+        using (await Router.PostWebhookAsync(WebhookBuilder.Of(Msg.Text("250788000001", "a job please"))))
+        {
+            await Router.WaitForDecisionsAsync(1);
+        }
+
+        var run = await Cutover("stats", "--domain", "insurance", "--window", "15m");
+        var json = await Cutover("stats", "--domain", "insurance", "--json");
+
+        Assert.Equal((0, 0), (run.ExitCode, json.ExitCode));
+        Assert.Equal("No traffic for domain insurance in the last 15m.", run.Out.Trim());
+        Assert.Equal(0, JsonDocument.Parse(json.Out).RootElement.GetProperty("routes").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("3w", "unknown unit")]
     [InlineData("91d", "outside 1m to 90d")]

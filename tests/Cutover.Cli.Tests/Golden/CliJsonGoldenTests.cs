@@ -141,6 +141,12 @@ public sealed class CliJsonGoldenTests : IAsyncLifetime
         await JsonAsync("52-dlq-purge", 0, "dlq", "purge", "--before", "1m", "--reason", "the load test's junk");
         await JsonAsync("53-history-dlq", 0, "history", "--since", "2026-11-25T09:10:00Z");
 
+        // the read-only lists: the two rollbacks above, one domain's stats, an override set again
+        await JsonAsync("54-rollbacks", 0, "rollbacks");
+        await JsonAsync("55-stats-jobs", 0, "stats", "--domain", "jobs");
+        await ChangeAsync("56-override-unified-again", "override", OverrideUser, "unified", "--domain", "jobs", "--reason", "QA phone again");
+        await JsonAsync("57-overrides", 0, "overrides");
+
         _files.Verify();
     }
 
