@@ -4,14 +4,15 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Cutover.Core.Text;
 using Cutover.Server.Contracts;
 
 namespace Cutover.Cli;
 
 /// <summary>
 /// Talks to a running server's <c>/admin</c> API. Turns every failure into a <see cref="CliException"/>
-/// whose message names the problem: an unreachable server (69) names the URL, a refused token (77) and
-/// a refused change (1) carry the server's own sentence.
+/// whose message names the problem: an unreachable server (69) names the URL, and so does a server that is not
+/// Cutover's (69, with what it answered); a refused token (77) and a refused change (1) carry the server's own sentence.
 /// </summary>
 internal sealed class AdminClient : IDisposable
 {
@@ -73,6 +74,13 @@ internal sealed class AdminClient : IDisposable
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (response.IsSuccessStatusCode)
             {
+                // Cutover answers every admin path with JSON: anything else came from some other server at that address
+                // (a web server's page, a proxy's), and naming what it said helps the operator find which.
+                if (!IsJson(text))
+                {
+                    throw NotCutover(response, text);
+                }
+
                 try
                 {
                     return JsonSerializer.Deserialize(text, type)
@@ -84,15 +92,44 @@ internal sealed class AdminClient : IDisposable
                 }
             }
 
+            // Every refusal of Cutover's carries its error body: a 4xx without one (a web server's 404 page) is not
+            // Cutover's. A 5xx without one may still be Cutover failing (or a proxy in front of it), so it keeps its status.
             var error = ErrorBodyOf(text);
-            if (response.StatusCode == HttpStatusCode.NotFound && error?.Message is null)
+            if (error is not { Error: not null, Message: not null } && (int)response.StatusCode < 500)
             {
-                throw new CliException(ExitCodes.Unavailable, $"{_baseUrl} has no {path}: is it a Cutover server?");
+                throw NotCutover(response, text);
             }
 
-            var message = error?.Message ?? $"{(int)response.StatusCode} {response.ReasonPhrase}";
+            var message = error?.Message ?? $"{(int)response.StatusCode} {UnsafeText.Sanitize(response.ReasonPhrase ?? string.Empty)}".TrimEnd();
             var exit = ExitCodes.OfRefusal(error?.Error, response.StatusCode);
             throw new CliException(exit, exit == ExitCodes.NoPermission ? $"{message} ({(int)response.StatusCode})" : message);
+        }
+    }
+
+    /// <summary>
+    /// "URL is not a Cutover server (it answered 404 Not Found, text/html: &lt;html&gt;…)": the status, the type and the
+    /// start of the body, made safe to print (it comes from a stranger).
+    /// </summary>
+    private CliException NotCutover(HttpResponseMessage response, string body)
+    {
+        var status = $"{(int)response.StatusCode} {UnsafeText.Sanitize(response.ReasonPhrase ?? string.Empty)}".TrimEnd();
+        var type = response.Content.Headers.ContentType?.MediaType is { } media ? $", {UnsafeText.Sanitize(media)}" : string.Empty;
+        var start = string.Join(' ', body.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+        var sample = start.Length == 0 ? ", an empty body" : $": {UnsafeText.Sanitize(start, 80)}";
+        return new CliException(ExitCodes.Unavailable, $"{_baseUrl} is not a Cutover server (it answered {status}{type}{sample})");
+    }
+
+    /// <summary>Whether the body is one JSON value, whatever its shape (the shape is the deserializer's business).</summary>
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

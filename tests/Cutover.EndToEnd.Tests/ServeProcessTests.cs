@@ -76,6 +76,21 @@ public sealed class ServeProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Serve_OnAnAddressInUse_OneLineWithoutAStackTrace_Exit69()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)holder.LocalEndpoint).Port}";
+
+        await using var server = await CutoverProcess.RunAsync(_directory.FullName, Timeout, "serve", "--config", WriteConfig(), "--listen", address);
+
+        Assert.Equal(69, server.ExitCode);
+        Assert.Equal($"cutover: cannot listen on {address}: address already in use\n", server.Error.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("Hosting failed to start", server.Output);
+        Assert.DoesNotContain("   at ", server.Output + server.Error);
+    }
+
+    [Fact]
     public async Task Serve_AutoRolloutWithShortSoaksFromConfig_CompletesOnRealTime()
     {
         // arrange: two steps of a few seconds each. Health judges the split from the first whole minute after a

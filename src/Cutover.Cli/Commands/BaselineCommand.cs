@@ -31,6 +31,13 @@ internal static class BaselineCommand
         runner.Bind(capture, async (context, cancellationToken) =>
         {
             using var admin = context.Admin();
+            var status = await admin.GetAsync("admin/status", ServerJson.Default.StatusResponse, cancellationToken);
+            if (UnifiedShare(status) is { } share)
+            {
+                await context.Error.WriteLineAsync($"cutover: warning: unified already takes traffic ({share}): the baseline should describe "
+                    + "legacy alone, before any user moves; it is captured anyway");
+            }
+
             var baseline = await admin.SendAsync(HttpMethod.Post, "admin/baseline",
                 new BaselineRequest(context.Parse.GetValue(window), context.Parse.GetValue(reason)),
                 ServerJson.Default.BaselineRequest, ServerJson.Default.BaselineView, cancellationToken);
@@ -50,6 +57,24 @@ internal static class BaselineCommand
         command.Subcommands.Add(capture);
         command.Subcommands.Add(show);
         return command;
+    }
+
+    /// <summary>"global 10.00%, jobs 35.00%": what goes to unified now, or null when nothing does (routing off, or 0% everywhere).</summary>
+    private static string? UnifiedShare(StatusResponse status)
+    {
+        if (!status.Enabled)
+        {
+            return null;
+        }
+
+        List<string> parts = [.. status.Domains.Where(static d => d.Value.Percent > 0 && d.Value.OwnPercent is not null)
+            .Select(static d => $"{d.Key} {Render.Percent(d.Value.Percent)}")];
+        if (status.Percent > 0)
+        {
+            parts.Insert(0, $"global {Render.Percent(status.Percent)}");
+        }
+
+        return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 
     private static int Print(CliContext context, BaselineView baseline)

@@ -22,7 +22,8 @@ internal static class OverrideCommand
         var reason = ReasonOption.Create();
         var command = new Command("override", """
             Pin one user: force unified (a tester), force legacy (a user with a problem), and/or fix the domain.
-            A protected domain still always goes to legacy.
+            A protected domain still always goes to legacy: unified with --domain set to one is accepted, with a warning
+            that the route has no effect there.
 
             Examples:
               cutover override 250788123456 unified --reason "QA phone"
@@ -51,7 +52,7 @@ internal static class OverrideCommand
 
                 response = await admin.SendAsync(HttpMethod.Delete, path, new ReasonRequest(why), ServerJson.Default.ReasonRequest,
                     ServerJson.Default.ChangeResponse, cancellationToken);
-                return ChangePrinter.Print(context, response, "this user has no override");
+                return ChangePrinter.PrintOverride(context, response, key, "this user has no override");
             }
 
             if (choice == "none" && pinDomain is null)
@@ -62,7 +63,17 @@ internal static class OverrideCommand
             var request = new OverrideRequest(choice == "none" ? null : choice, pinDomain, why);
             response = await admin.SendAsync(HttpMethod.Put, path, request, ServerJson.Default.OverrideRequest, ServerJson.Default.ChangeResponse,
                 cancellationToken);
-            return ChangePrinter.Print(context, response, "this user already has exactly this override");
+            var exit = ChangePrinter.PrintOverride(context, response, key, "this user already has exactly this override");
+
+            // The server takes the pin (the domain pin still counts), but protection wins over a route to unified: say so,
+            // or the operator believes a tester now reaches unified in a domain that never goes there.
+            if (choice == "unified" && pinDomain is not null && response.Status.Domains.TryGetValue(pinDomain, out var pinned) && pinned.Protected)
+            {
+                await context.Error.WriteLineAsync($"cutover: warning: {pinDomain} is a protected domain, so the route to unified has no effect there: "
+                    + "its updates always go to legacy");
+            }
+
+            return exit;
         });
         return command;
     }

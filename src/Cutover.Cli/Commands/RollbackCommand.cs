@@ -42,9 +42,10 @@ internal static class RollbackCommand
             decimal? percent = context.Parse.GetValue(to) is { } text && TryPercent(text, out var p) ? p : null;
             using var admin = context.Admin();
             var preview = "window=24h&change=rollback&percent=" + (percent ?? 0).ToString(CultureInfo.InvariantCulture);
-            await ChangePreview.PrintAsync(context, admin, preview, cancellationToken);
+            var skipped = await ChangePreview.PrintAsync(context, admin, preview, cancellationToken);
             var response = await admin.SendAsync(HttpMethod.Post, "admin/rollback", new RollbackRequest(percent, context.Parse.GetValue(reason), context.Parse.GetValue(includeOverrides) ? true : null),
                 ServerJson.Default.RollbackRequest, ServerJson.Default.RolloutCommandResponse, cancellationToken);
+            await ChangePreview.NoteSkippedAsync(context, skipped);
             return RolloutRender.Print(context, response);
         });
         return command;

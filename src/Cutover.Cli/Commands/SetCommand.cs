@@ -66,17 +66,19 @@ internal static class SetCommand
             {
                 // The routable set alone: no percent in the body, so a running rollout, which owns the percent, does
                 // not refuse it (taking a domain out of routing is always allowed).
-                await ChangePreview.PrintAsync(context, admin, PreviewQuery(null, target, makeRoutable), cancellationToken);
+                var skippedRoutable = await ChangePreview.PrintAsync(context, admin, PreviewQuery(null, target, makeRoutable), cancellationToken);
                 response = await admin.SendAsync(HttpMethod.Put, "admin/routing", new RoutableRequest(target!, makeRoutable!.Value, context.Parse.GetValue(reason)),
                     ServerJson.Default.RoutableRequest, ServerJson.Default.ChangeResponse, cancellationToken);
+                await ChangePreview.NoteSkippedAsync(context, skippedRoutable);
                 return ChangePrinter.Print(context, response, $"{target} is already set so");
             }
 
             var value = ParsePercent(percentText, target);
             var request = new RoutingRequest(value, target, makeRoutable, context.Parse.GetValue(reason));
-            await ChangePreview.PrintAsync(context, admin, PreviewQuery(value, target, request.Routable), cancellationToken);
+            var skipped = await ChangePreview.PrintAsync(context, admin, PreviewQuery(value, target, request.Routable), cancellationToken);
             response = await admin.SendAsync(HttpMethod.Put, "admin/routing", request, ServerJson.Default.RoutingRequest,
                 ServerJson.Default.ChangeResponse, cancellationToken);
+            await ChangePreview.NoteSkippedAsync(context, skipped);
             return ChangePrinter.Print(context, response, target is null ? "the global percentage is already that" : $"{target} is already set so");
         });
         return command;

@@ -106,14 +106,24 @@ internal static class Render
     /// <summary>"jobs percent 10.00% → 25.00%": the fields that differ between before and after.</summary>
     public static string Change(HistoryEvent e)
     {
+        var (subject, changes) = ChangeParts(e);
+        return $"{subject} {changes}".Trim();
+    }
+
+    /// <summary>
+    /// <see cref="Change"/> in its two parts: what the change is about (the user of an override, as the audit trail
+    /// keeps it, or the domain; empty for a global change) and the fields that moved.
+    /// </summary>
+    public static (string Subject, string Changes) ChangeParts(HistoryEvent e)
+    {
         if (e.Kind is AuditKinds.DlqReplay or AuditKinds.DlqPurge && e.After is { ValueKind: JsonValueKind.Object } record)
         {
-            return DlqRender.Change(e.Kind, record);
+            return (string.Empty, DlqRender.Change(e.Kind, record));
         }
 
         if (e.Before is not { ValueKind: JsonValueKind.Object } before || e.After is not { ValueKind: JsonValueKind.Object } after)
         {
-            return e.After?.GetRawText() ?? string.Empty;
+            return (string.Empty, e.After?.GetRawText() ?? string.Empty);
         }
 
         // What the change is about: the user of an override (whose domain pin is then one of the changes), else the domain.
@@ -133,7 +143,7 @@ internal static class Render
             }
         }
 
-        return string.Join(' ', subject.Append(string.Join(", ", changes))).Trim();
+        return (string.Join(' ', subject), string.Join(", ", changes));
     }
 
     public static void Explain(IAnsiConsole console, IReadOnlyList<ExplainedUpdate> updates)

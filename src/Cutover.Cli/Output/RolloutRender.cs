@@ -39,13 +39,13 @@ internal static class RolloutRender
 
     public static void Plan(IAnsiConsole console, RolloutPlanResponse p)
     {
-        console.WriteLine($"Mode {p.Mode} · on critical: {p.OnCritical} · looks every {p.EvaluationInterval} · at least {p.ShortestDuration} end to end");
+        console.WriteLine($"Mode {p.Mode} · on critical: {p.OnCritical} · looks every {Span(p.EvaluationInterval)} · at least {Span(p.ShortestDuration)} end to end");
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn(new TableColumn("Step").RightAligned()).AddColumn(new TableColumn("Percent").RightAligned())
             .AddColumn(new TableColumn("Soak").RightAligned()).AddColumn(new TableColumn("Min requests").RightAligned());
         foreach (var s in p.Steps)
         {
-            table.AddRow(s.Step.ToString(CultureInfo.InvariantCulture), Render.Percent(s.Percent), s.Soak, s.MinRequests.ToString("N0", CultureInfo.InvariantCulture));
+            table.AddRow(s.Step.ToString(CultureInfo.InvariantCulture), Render.Percent(s.Percent), Span(s.Soak), s.MinRequests.ToString("N0", CultureInfo.InvariantCulture));
         }
 
         console.Write(table);
@@ -72,6 +72,33 @@ internal static class RolloutRender
         var r = response.Rollout;
         context.Out.WriteLine($"Rollout {r.State}{(r.Step > 0 ? $" at step {r.Step} of {r.Steps}" : string.Empty)}, {Render.Percent(r.Percent)}. Next: {r.Next}");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// A span of the plan as the server sends it (a <c>TimeSpan</c> string such as <c>5.14:00:00</c>) for people, in hours
+    /// and, from a day up, days too: "134 h (5 d 14 h)", "6 h", "2 min", "30 s". What does not parse (a newer server) is
+    /// shown as sent.
+    /// </summary>
+    public static string Span(string value) =>
+        TimeSpan.TryParseExact(value, "c", CultureInfo.InvariantCulture, out var span) ? Span(span) : value;
+
+    /// <inheritdoc cref="Span(string)"/>
+    public static string Span(TimeSpan span)
+    {
+        if (span < TimeSpan.FromMinutes(1))
+        {
+            return $"{span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+        }
+
+        if (span < TimeSpan.FromHours(1))
+        {
+            return span.Seconds == 0 ? $"{span.Minutes} min" : $"{span.Minutes} min {span.Seconds} s";
+        }
+
+        // Seconds below an hour's scale would only clutter a plan measured in hours; minutes are kept.
+        var minutes = span.Minutes == 0 ? string.Empty : $" {span.Minutes} min";
+        var hours = $"{(long)span.TotalHours} h{minutes}";
+        return span.Days == 0 ? hours : $"{hours} ({span.Days} d{(span.Hours == 0 ? string.Empty : $" {span.Hours} h")}{minutes})";
     }
 
     public static string Duration(TimeSpan span) =>

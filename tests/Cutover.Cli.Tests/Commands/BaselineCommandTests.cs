@@ -36,6 +36,32 @@ public sealed class BaselineCommandTests : CliTest
     }
 
     [Fact]
+    public async Task Capture_WhileUnifiedTakesTraffic_WarnsThatTheBaselineShouldBeLegacyAlone_AndCaptures()
+    {
+        await PostLegacyTrafficAsync();
+        var set = await Cutover("set", "35", "--domain", "jobs", "--reason", "jobs first");
+
+        var capture = await Cutover("baseline", "capture", "--window", "1h", "--reason", "late");
+
+        Assert.True(set.ExitCode == 0, set.Error);
+        Assert.True(capture.ExitCode == 0, capture.ToString());
+        var warning = Assert.Single(capture.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("cutover: warning: unified already takes traffic (jobs 35.00%): the baseline should describe legacy alone, "
+            + "before any user moves; it is captured anyway", warning);
+    }
+
+    [Fact]
+    public async Task Capture_AtZeroPercent_NoWarning()
+    {
+        await PostLegacyTrafficAsync();
+
+        var capture = await Cutover("baseline", "capture", "--window", "1h", "--reason", "before week 6");
+
+        Assert.True(capture.ExitCode == 0, capture.ToString());
+        Assert.Equal(string.Empty, capture.Error);
+    }
+
+    [Fact]
     public async Task Capture_NoLegacyTraffic_RefusedSayingWhy()
     {
         var run = await Cutover("baseline", "capture");
@@ -51,5 +77,15 @@ public sealed class BaselineCommandTests : CliTest
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("cutover baseline capture", run.Error);
+    }
+
+    private async Task PostLegacyTrafficAsync()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await Router.PostWebhookAsync(WebhookBuilder.Of(Msg.Text($"2507883{i:D5}", "a job please")));
+        }
+
+        await Router.WaitForDecisionsAsync(10);
     }
 }

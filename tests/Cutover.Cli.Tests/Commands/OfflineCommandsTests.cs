@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cutover.Cli.Tests.Support;
@@ -142,6 +144,24 @@ public sealed class OfflineCommandsTests
 
         Assert.Equal(66, run.ExitCode);
         Assert.Contains("/nonexistent/cutover.json does not exist", run.Error);
+    }
+
+    [Fact]
+    public async Task Serve_OnAnAddressInUse_OneLineNamingIt_Exit69()
+    {
+        var directory = Directory.CreateTempSubdirectory("cutover-cli-");
+        var config = await WriteConfigAsync(directory);
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)holder.LocalEndpoint).Port}";
+
+        var run = await CliRun.InvokeAsync("serve", "--config", config, "--listen", address);
+
+        Assert.Equal(69, run.ExitCode);
+        Assert.Equal($"cutover: cannot listen on {address}: address already in use\n", run.Error.ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("listening", run.Out);
+        SqliteConnection.ClearAllPools();
+        directory.Delete(recursive: true);
     }
 
     private static async Task<string> WriteConfigAsync(DirectoryInfo directory)

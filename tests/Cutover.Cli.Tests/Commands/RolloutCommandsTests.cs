@@ -18,6 +18,19 @@ public sealed class RolloutCommandsTests : CliTest
     }
 
     [Fact]
+    public async Task Plan_Table_ReadsTheDurationsInHoursAndDays()
+    {
+        var run = await Cutover("rollout", "plan");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("looks every 30 s · at least 134 h (5 d 14 h) end to end", run.Out);
+        Assert.Contains("│ 48 h (2 d) │", run.Out);
+        Assert.Matches(@"│ +4 h │", run.Out);
+        Assert.DoesNotContain("5.14:00:00", run.Out);
+        Assert.DoesNotContain("04:00:00", run.Out);
+    }
+
+    [Fact]
     public async Task StartThenStatus_SoakingAtTheFirstStep_AndHistoryHasTheStart()
     {
         var start = await Cutover("rollout", "start", "--reason", "week 6");
@@ -140,10 +153,24 @@ public sealed class RolloutCommandsTests : CliTest
     }
 
     [Fact]
-    public async Task RolloutCommands_ReadToken_Refused77()
+    public async Task RolloutCommands_ReadToken_Refused77_Once()
     {
         var run = await CutoverAs(ReadToken, "rollout", "start", "--reason", "x");
 
         Assert.Equal(77, run.ExitCode);
+        Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task RefusedCommands_TheirRefusalPrintedOnce()
+    {
+        await Cutover("rollout", "start", "--reason", "week 6");
+
+        var again = await Cutover("rollout", "start", "--reason", "again");
+        var up = await Cutover("rollback", "--to", "50", "--reason", "up");
+
+        Assert.Equal((1, "cutover: a rollout is already soaking at 10%; abort it or roll it back first\n"), (again.ExitCode, again.Error.ReplaceLineEndings("\n")));
+        Assert.Equal((1, "cutover: a rollback goes down: 10% now, so 50% would raise it (use set, or rollout resume after a halt)\n"),
+            (up.ExitCode, up.Error.ReplaceLineEndings("\n")));
     }
 }

@@ -81,12 +81,25 @@ public sealed class RoutingCommandsTests : CliTest
     }
 
     [Fact]
-    public async Task Set_ProtectedDomain_RefusedWithServerMessage()
+    public async Task Set_ProtectedDomain_RefusedWithServerMessage_Once()
     {
         var run = await Cutover("set", "50", "--domain", "mobility", "--reason", "x");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("mobility is a protected domain", run.Error);
+        Assert.Equal("cutover: mobility is a protected domain: it always goes to legacy, so it has no percentage\n", run.Error.ReplaceLineEndings("\n"));
+    }
+
+    [Theory]
+    [InlineData("set", "10", "--reason", "x")]
+    [InlineData("set", "--domain", "jobs", "--routable", "off", "--reason", "x")]
+    [InlineData("rollback", "--to", "0", "--reason", "x")]
+    public async Task Change_WithoutToken_RefusalPrintedOnce_NotAgainAsAPreviewSkipped(params string[] args)
+    {
+        var run = await CliRun.InvokeAsync([.. args, "--url", Url]);
+
+        Assert.Equal(77, run.ExitCode);
+        Assert.Equal("cutover: a bearer token is required: Authorization: Bearer <token> (--token or CUTOVER_ADMIN_TOKEN) (401)\n",
+            run.Error.ReplaceLineEndings("\n"));
     }
 
     [Fact]
@@ -95,7 +108,7 @@ public sealed class RoutingCommandsTests : CliTest
         var run = await CutoverAs(ReadToken, "set", "50", "--reason", "x");
 
         Assert.Equal(77, run.ExitCode);
-        Assert.Contains("operate", run.Error);
+        Assert.Equal("cutover: token 'dashboard' has role read; changing routing needs an operate token (403)\n", run.Error.ReplaceLineEndings("\n"));
         Assert.Equal(0m, Router.Service<Server.Routing.RoutingStateHolder>().Current.State.Percent);
     }
 

@@ -18,4 +18,18 @@ public sealed class RenderTests
 
         Assert.Equal(expected, Render.Change(e));
     }
+
+    [Theory]
+    [InlineData("5.14:00:00", "134 h (5 d 14 h)")]
+    [InlineData("2.00:00:00", "48 h (2 d)")]
+    [InlineData("1.00:30:00", "24 h 30 min (1 d 30 min)")]
+    [InlineData("06:00:00", "6 h")]
+    [InlineData("04:15:00", "4 h 15 min")]
+    [InlineData("00:02:00", "2 min")]
+    [InlineData("00:00:30", "30 s")]
+    [InlineData("not a span", "not a span")]
+    public void Span_ReadsAsHoursAndDays(string value, string expected)
+    {
+        Assert.Equal(expected, RolloutRender.Span(value));
+    }
 }

@@ -14,12 +14,15 @@ public abstract class CliTest : IAsyncLifetime
 
     protected string Url => Router.Address.ToString();
 
+    /// <summary><c>Privacy:UserKeys</c> of the router: raw, so tests can read user keys back, unless a class needs them hashed.</summary>
+    protected virtual string UserKeys => "raw";
+
     public async ValueTask InitializeAsync()
     {
         Upstreams = await RecordingUpstreams.StartAsync(TestContext.Current.CancellationToken);
         Router = await RouterHarness.StartAsync(Upstreams, s =>
         {
-            s["Cutover:Privacy:UserKeys"] = "raw";
+            s["Cutover:Privacy:UserKeys"] = UserKeys;
             s["Cutover:Admin:Tokens:0:Name"] = "alice";
             s["Cutover:Admin:Tokens:0:Token"] = OperateToken;
             s["Cutover:Admin:Tokens:0:Role"] = "operate";
