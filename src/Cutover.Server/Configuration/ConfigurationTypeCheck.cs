@@ -19,8 +19,11 @@ namespace Cutover.Server.Configuration;
 /// </remarks>
 internal static class ConfigurationTypeCheck
 {
-    /// <summary>A value that does not fit its option: the key, and the problem as start-up reports it.</summary>
-    public readonly record struct Problem(string Key, string Message);
+    /// <summary>
+    /// A value that does not fit its option: the key, the problem as start-up reports it, and whether the key itself is
+    /// unknown (the caller then says where it came from).
+    /// </summary>
+    public readonly record struct Problem(string Key, string Message, bool UnknownKey = false);
 
     public static List<Problem> Check(IConfigurationSection section, Type type)
     {
@@ -39,7 +42,7 @@ internal static class ConfigurationTypeCheck
             {
                 if (!IsCollection(type))
                 {
-                    problems.Add(new(child.Path, Unknown(child, type)));
+                    problems.Add(new(child.Path, Unknown(child, type), UnknownKey: true));
                 }
 
                 continue;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Options;
 
 namespace Cutover.Server.Configuration;
@@ -51,7 +52,7 @@ public static class CutoverConfiguration
             throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), [DescribeBindError(ex, configuration)]);
         }
 
-        options.Problems.AddRange(typeProblems.Select(static p => p.Message));
+        options.Problems.AddRange(typeProblems.Select(p => p.UnknownKey ? p.Message + Origin(configuration, p.Key) : p.Message));
         CutoverDefaults.Apply(options, readable.GetSection(nameof(CutoverOptions.ProtectedDomains)).Exists());
         SecretResolver.Resolve(options, options.Problems, environment);
     }
@@ -83,6 +84,53 @@ public static class CutoverConfiguration
             entry.Key.Equals(key, StringComparison.OrdinalIgnoreCase)
             || entry.Key.StartsWith(key + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)));
         return new ConfigurationBuilder().AddInMemoryCollection(kept).Build().GetSection(section.Path);
+    }
+
+    /// <summary>
+    /// " (from environment variable Cutover__Delivery__Mdoe)" when the environment set an unknown key, else nothing.
+    /// </summary>
+    /// <remarks>
+    /// The report's heading names the file, so a misspelt variable would be looked for in a file that does not hold it.
+    /// The key comes from the last source that holds it or anything below it, as the binder reads it.
+    /// </remarks>
+    private static string Origin(IConfiguration configuration, string key)
+    {
+        var provider = SourceOf(configuration, key);
+        if (provider is not EnvironmentVariablesConfigurationProvider)
+        {
+            return string.Empty;
+        }
+
+        var variable = key.Replace(ConfigurationPath.KeyDelimiter, "__", StringComparison.Ordinal);
+        return provider.TryGet(key, out _)
+            ? $" (from environment variable {variable})"
+            : $" (from environment variables {variable}__…)";
+    }
+
+    private static IConfigurationProvider? SourceOf(IConfiguration configuration, string key)
+    {
+        if (configuration is not IConfigurationRoot root)
+        {
+            return null;
+        }
+
+        foreach (var provider in root.Providers.Reverse())
+        {
+            if (provider is ChainedConfigurationProvider chained)
+            {
+                // The host adds Cutover's own sources as one chained configuration (CutoverHost).
+                if (SourceOf(chained.Configuration, key) is { } inner)
+                {
+                    return inner;
+                }
+            }
+            else if (provider.TryGet(key, out _) || provider.GetChildKeys([], key).Any())
+            {
+                return provider;
+            }
+        }
+
+        return null;
     }
 
     private static string DescribeBindError(InvalidOperationException ex, IConfiguration configuration)
