@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
 
 namespace Cutover.Server.Configuration;
@@ -52,6 +53,7 @@ public static class CutoverConfiguration
             throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), [DescribeBindError(ex, configuration)]);
         }
 
+        options.Problems.AddRange(UnknownRoots(configuration));
         options.Problems.AddRange(typeProblems.Select(p => p.UnknownKey ? p.Message + Origin(configuration, p.Key) : p.Message));
         CutoverDefaults.Apply(options, readable.GetSection(nameof(CutoverOptions.ProtectedDomains)).Exists());
         SecretResolver.Resolve(options, options.Problems, environment);
@@ -87,6 +89,48 @@ public static class CutoverConfiguration
     }
 
     /// <summary>
+    /// The top-level keys of a configuration file other than <c>Cutover</c> and <c>Logging</c> (the only two read): a
+    /// misspelt <c>"Cutovr"</c> would otherwise leave the whole file unread and report every required key as missing.
+    /// </summary>
+    /// <remarks>Only files: the environment holds every other variable of the process.</remarks>
+    private static IEnumerable<string> UnknownRoots(IConfiguration configuration)
+    {
+        string[] known = [CutoverOptions.SectionName, "Logging"];
+        return Providers(configuration)
+            .OfType<JsonConfigurationProvider>()
+            .SelectMany(static p => p.GetChildKeys([], null))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Where(key => !known.Contains(key, StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(key => ConfigurationTypeCheck.Unknown(key, key, known));
+    }
+
+    /// <summary>The sources of <paramref name="configuration"/>, those of a chained configuration included, first to last.</summary>
+    private static IEnumerable<IConfigurationProvider> Providers(IConfiguration configuration)
+    {
+        if (configuration is not IConfigurationRoot root)
+        {
+            yield break;
+        }
+
+        foreach (var provider in root.Providers)
+        {
+            if (provider is ChainedConfigurationProvider chained)
+            {
+                // The host adds Cutover's own sources as one chained configuration (CutoverHost).
+                foreach (var inner in Providers(chained.Configuration))
+                {
+                    yield return inner;
+                }
+            }
+            else
+            {
+                yield return provider;
+            }
+        }
+    }
+
+    /// <summary>
     /// " (from environment variable Cutover__Delivery__Mdoe)" when the environment set an unknown key, else nothing.
     /// </summary>
     /// <remarks>
@@ -107,31 +151,8 @@ public static class CutoverConfiguration
             : $" (from environment variables {variable}__…)";
     }
 
-    private static IConfigurationProvider? SourceOf(IConfiguration configuration, string key)
-    {
-        if (configuration is not IConfigurationRoot root)
-        {
-            return null;
-        }
-
-        foreach (var provider in root.Providers.Reverse())
-        {
-            if (provider is ChainedConfigurationProvider chained)
-            {
-                // The host adds Cutover's own sources as one chained configuration (CutoverHost).
-                if (SourceOf(chained.Configuration, key) is { } inner)
-                {
-                    return inner;
-                }
-            }
-            else if (provider.TryGet(key, out _) || provider.GetChildKeys([], key).Any())
-            {
-                return provider;
-            }
-        }
-
-        return null;
-    }
+    private static IConfigurationProvider? SourceOf(IConfiguration configuration, string key) =>
+        Providers(configuration).LastOrDefault(provider => provider.TryGet(key, out _) || provider.GetChildKeys([], key).Any());
 
     private static string DescribeBindError(InvalidOperationException ex, IConfiguration configuration)
     {

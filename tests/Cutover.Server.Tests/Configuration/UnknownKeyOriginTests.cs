@@ -54,6 +54,28 @@ public sealed class UnknownKeyOriginTests
             errors);
     }
 
+    [Fact]
+    public void Load_FileWithAMisspeltRoot_NamesItWithTheNearestKnownRoot()
+    {
+        // "Cutovr" would otherwise leave the whole file unread: only "every required key is missing" would show.
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, """
+            { "Cutovr": { "Listen": "http://127.0.0.1:8080" }, "Logging": { "LogLevel": { "Default": "Warning" } }, "Zzzzzzzz": 1 }
+            """);
+        var configuration = CutoverConfiguration.Build(file, Valid(), includeEnvironment: false);
+
+        var (options, errors) = CutoverConfiguration.Load(configuration, static _ => null);
+        File.Delete(file);
+
+        Assert.Null(options);
+        Assert.Equal(
+            [
+                "Cutovr: not a known key; did you mean Cutover?",
+                "Zzzzzzzz: not a known key; the keys known here are Cutover, Logging",
+            ],
+            errors);
+    }
+
     private static Dictionary<string, string?> Valid()
     {
         var settings = new Dictionary<string, string?>();
