@@ -53,7 +53,6 @@ public static class CutoverConfiguration
             throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), [DescribeBindError(ex, configuration)]);
         }
 
-        options.Problems.AddRange(UnknownRoots(configuration));
         options.Problems.AddRange(typeProblems.Select(p => p.UnknownKey ? p.Message + Origin(configuration, p.Key) : p.Message));
         CutoverDefaults.Apply(options, readable.GetSection(nameof(CutoverOptions.ProtectedDomains)).Exists());
         SecretResolver.Resolve(options, options.Problems, environment);
@@ -66,6 +65,7 @@ public static class CutoverConfiguration
         try
         {
             Populate(options, configuration, environment ?? Environment.GetEnvironmentVariable);
+            options.Problems.InsertRange(0, UnknownRoots(configuration));
         }
         catch (OptionsValidationException ex)
         {
@@ -92,7 +92,11 @@ public static class CutoverConfiguration
     /// The top-level keys of a configuration file other than <c>Cutover</c> and <c>Logging</c> (the only two read): a
     /// misspelt <c>"Cutovr"</c> would otherwise leave the whole file unread and report every required key as missing.
     /// </summary>
-    /// <remarks>Only files: the environment holds every other variable of the process.</remarks>
+    /// <remarks>
+    /// Only files: the environment holds every other variable of the process. Only in <see cref="Load"/>, which reads
+    /// the configuration as given (<c>serve</c> calls it before building the host): the host writes its own settings
+    /// (<c>urls</c>) into every source, the file's included.
+    /// </remarks>
     private static IEnumerable<string> UnknownRoots(IConfiguration configuration)
     {
         string[] known = [CutoverOptions.SectionName, "Logging"];
