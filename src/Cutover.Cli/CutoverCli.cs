@@ -86,11 +86,13 @@ internal static class CutoverCli
 
             Start here:
               cutover demo                      see it work on this machine, nothing to set up
+              cutover init                      write a starter cutover.json to edit
               cutover serve --config cutover.json
               cutover status                    what is routed where right now
               cutover set 10 --reason "start"   move 10% of users of the routable domains to unified
             """);
         runner.Common.AddTo(root);
+        root.Subcommands.Add(InitCommand.Create(runner));
         root.Subcommands.Add(ServeCommand.Create(runner));
         root.Subcommands.Add(MigrateCommand.Create(runner));
         root.Subcommands.Add(DemoCommand.Create(runner));

@@ -32,6 +32,9 @@ internal static class ExitCodes
     /// <summary>Something inside Cutover broke; a bug.</summary>
     public const int Software = 70;
 
+    /// <summary><c>init</c>: the output file exists (and <c>--force</c> was not given) or cannot be written.</summary>
+    public const int CantCreate = 73;
+
     /// <summary>The token is missing, unknown, or may not do this.</summary>
     public const int NoPermission = 77;
 

@@ -114,8 +114,8 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
         held?.WriteTo(context.Error);
 
         var ok = await walk.SummarizeAsync(output, cancellationToken);
-        output.Line($"Done in {DemoFormat.Seconds(real.Elapsed)} for {DemoFormat.Duration(walk.Simulated)} of simulated time. Next: copy examples/cutover.json, "
-            + "put your upstreams in it, set its secrets (see the README) and run [bold]cutover serve --config cutover.json[/].");
+        output.Line($"Done in {DemoFormat.Seconds(real.Elapsed)} for {DemoFormat.Duration(walk.Simulated)} of simulated time. Next: run [bold]cutover init[/], "
+            + "put your handlers' URLs in the cutover.json it writes, set the secrets it names and run [bold]cutover serve --config cutover.json[/].");
         return ok;
     }
 
@@ -140,8 +140,8 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
         held?.WriteTo(context.Error);
 
         var ok = walk.Summarize(output);
-        output.Line($"Done in {DemoFormat.Seconds(real.Elapsed)}. Next: copy examples/cutover.json, put your upstreams in it, set "
-            + "[bold]Delivery:Mode[/] to queued and run [bold]cutover serve --config cutover.json[/].");
+        output.Line($"Done in {DemoFormat.Seconds(real.Elapsed)}. Next: run [bold]cutover init[/], put your handlers' URLs in the cutover.json it "
+            + "writes, set the secrets it names and [bold]Delivery:Mode[/] to queued and run [bold]cutover serve --config cutover.json[/].");
         return ok;
     }
 }

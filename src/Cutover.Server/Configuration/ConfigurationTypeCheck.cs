@@ -19,8 +19,11 @@ namespace Cutover.Server.Configuration;
 /// </remarks>
 internal static class ConfigurationTypeCheck
 {
-    /// <summary>A value that does not fit its option: the key, and the problem as start-up reports it.</summary>
-    public readonly record struct Problem(string Key, string Message);
+    /// <summary>
+    /// A value that does not fit its option: the key, the problem as start-up reports it, and whether the key itself is
+    /// unknown (the caller then says where it came from).
+    /// </summary>
+    public readonly record struct Problem(string Key, string Message, bool UnknownKey = false);
 
     public static List<Problem> Check(IConfigurationSection section, Type type)
     {
@@ -39,7 +42,7 @@ internal static class ConfigurationTypeCheck
             {
                 if (!IsCollection(type))
                 {
-                    problems.Add(new(child.Path, Unknown(child, type)));
+                    problems.Add(new(child.Path, Unknown(child, type), UnknownKey: true));
                 }
 
                 continue;
@@ -82,14 +85,20 @@ internal static class ConfigurationTypeCheck
             .Where(static p => p.CanWrite || IsCollection(p.PropertyType))
             .Select(static p => p.Name)
             .ToList();
-        var parent = child.Path[..^child.Key.Length];
+        return Unknown(child.Path, child.Key, known);
+    }
+
+    /// <summary>The problem of <paramref name="path"/>, whose last part <paramref name="key"/> is none of <paramref name="known"/>.</summary>
+    public static string Unknown(string path, string key, IReadOnlyCollection<string> known)
+    {
+        var parent = path[..^key.Length];
         var nearest = known
-            .Select(name => (Name: name, Distance: Distance(name.ToUpperInvariant(), child.Key.ToUpperInvariant())))
+            .Select(name => (Name: name, Distance: Distance(name.ToUpperInvariant(), key.ToUpperInvariant())))
             .OrderBy(static c => c.Distance)
             .FirstOrDefault();
-        return nearest.Name is not null && nearest.Distance <= Math.Max(2, child.Key.Length / 3)
-            ? $"{child.Path}: not a known key; did you mean {parent}{nearest.Name}?"
-            : $"{child.Path}: not a known key; the keys known here are {string.Join(", ", known.Order(StringComparer.Ordinal))}";
+        return nearest.Name is not null && nearest.Distance <= Math.Max(2, key.Length / 3)
+            ? $"{path}: not a known key; did you mean {parent}{nearest.Name}?"
+            : $"{path}: not a known key; the keys known here are {string.Join(", ", known.Order(StringComparer.Ordinal))}";
     }
 
     /// <summary>The Levenshtein distance: how many letters to insert, delete or change to turn one name into the other.</summary>

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Options;
 
 namespace Cutover.Server.Configuration;
@@ -51,7 +53,7 @@ public static class CutoverConfiguration
             throw new OptionsValidationException(Options.DefaultName, typeof(CutoverOptions), [DescribeBindError(ex, configuration)]);
         }
 
-        options.Problems.AddRange(typeProblems.Select(static p => p.Message));
+        options.Problems.AddRange(typeProblems.Select(p => p.UnknownKey ? p.Message + Origin(configuration, p.Key) : p.Message));
         CutoverDefaults.Apply(options, readable.GetSection(nameof(CutoverOptions.ProtectedDomains)).Exists());
         SecretResolver.Resolve(options, options.Problems, environment);
     }
@@ -63,6 +65,7 @@ public static class CutoverConfiguration
         try
         {
             Populate(options, configuration, environment ?? Environment.GetEnvironmentVariable);
+            options.Problems.InsertRange(0, UnknownRoots(configuration));
         }
         catch (OptionsValidationException ex)
         {
@@ -84,6 +87,76 @@ public static class CutoverConfiguration
             || entry.Key.StartsWith(key + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)));
         return new ConfigurationBuilder().AddInMemoryCollection(kept).Build().GetSection(section.Path);
     }
+
+    /// <summary>
+    /// The top-level keys of a configuration file other than <c>Cutover</c> and <c>Logging</c> (the only two read): a
+    /// misspelt <c>"Cutovr"</c> would otherwise leave the whole file unread and report every required key as missing.
+    /// </summary>
+    /// <remarks>
+    /// Only files: the environment holds every other variable of the process. Only in <see cref="Load"/>, which reads
+    /// the configuration as given (<c>serve</c> calls it before building the host): the host writes its own settings
+    /// (<c>urls</c>) into every source, the file's included.
+    /// </remarks>
+    private static IEnumerable<string> UnknownRoots(IConfiguration configuration)
+    {
+        string[] known = [CutoverOptions.SectionName, "Logging"];
+        return Providers(configuration)
+            .OfType<JsonConfigurationProvider>()
+            .SelectMany(static p => p.GetChildKeys([], null))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Where(key => !known.Contains(key, StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(key => ConfigurationTypeCheck.Unknown(key, key, known));
+    }
+
+    /// <summary>The sources of <paramref name="configuration"/>, those of a chained configuration included, first to last.</summary>
+    private static IEnumerable<IConfigurationProvider> Providers(IConfiguration configuration)
+    {
+        if (configuration is not IConfigurationRoot root)
+        {
+            yield break;
+        }
+
+        foreach (var provider in root.Providers)
+        {
+            if (provider is ChainedConfigurationProvider chained)
+            {
+                // The host adds Cutover's own sources as one chained configuration (CutoverHost).
+                foreach (var inner in Providers(chained.Configuration))
+                {
+                    yield return inner;
+                }
+            }
+            else
+            {
+                yield return provider;
+            }
+        }
+    }
+
+    /// <summary>
+    /// " (from environment variable Cutover__Delivery__Mdoe)" when the environment set an unknown key, else nothing.
+    /// </summary>
+    /// <remarks>
+    /// The report's heading names the file, so a misspelt variable would be looked for in a file that does not hold it.
+    /// The key comes from the last source that holds it or anything below it, as the binder reads it.
+    /// </remarks>
+    private static string Origin(IConfiguration configuration, string key)
+    {
+        var provider = SourceOf(configuration, key);
+        if (provider is not EnvironmentVariablesConfigurationProvider)
+        {
+            return string.Empty;
+        }
+
+        var variable = key.Replace(ConfigurationPath.KeyDelimiter, "__", StringComparison.Ordinal);
+        return provider.TryGet(key, out _)
+            ? $" (from environment variable {variable})"
+            : $" (from environment variables {variable}__…)";
+    }
+
+    private static IConfigurationProvider? SourceOf(IConfiguration configuration, string key) =>
+        Providers(configuration).LastOrDefault(provider => provider.TryGet(key, out _) || provider.GetChildKeys([], key).Any());
 
     private static string DescribeBindError(InvalidOperationException ex, IConfiguration configuration)
     {

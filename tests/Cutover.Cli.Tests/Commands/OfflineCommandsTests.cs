@@ -60,6 +60,7 @@ public sealed class OfflineCommandsTests
     }
 
     [Theory]
+    [InlineData("init")]
     [InlineData("serve")]
     [InlineData("migrate")]
     [InlineData("demo")]
