@@ -10,6 +10,6 @@ public enum DeliveryMode
     /// <summary><c>direct</c>: forward while Meta waits; answer with the outcome.</summary>
     Direct = 0,
 
-    /// <summary><c>queued</c>: store first, answer at once, deliver with retries: not built yet, refused at start-up.</summary>
+    /// <summary><c>queued</c>: store first, answer at once, deliver with retries, per-person order and dead letters (docs/delivery.md).</summary>
     Queued = 1,
 }
