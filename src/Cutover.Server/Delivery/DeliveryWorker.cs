@@ -38,8 +38,9 @@ internal sealed class DeliveryWorker : BackgroundService
     private readonly ILogger<DeliveryWorker> _logger;
     private readonly SemaphoreSlim _slots;
 
-    // The updates this process is delivering now, by id: a claim that hands one back is not a second delivery of it.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _running = new();
+    // The updates this process is delivering now, by id, each with the latest claim that handed it back meanwhile
+    // (null: none). Guarded by its own lock: a claim and a delivery's end must see each other whole (see Deferred).
+    private readonly Dictionary<long, ClaimedDelivery?> _running = [];
     private int _inFlight;
 
     public DeliveryWorker(
@@ -140,10 +141,8 @@ internal sealed class DeliveryWorker : BackgroundService
 
                 foreach (var claim in claims)
                 {
-                    // Its lease ran out while this process still delivers it (the store or the machine slow to record the
-                    // outcome): the claim has renewed the lease to this same owner, and the delivery under way finishes
-                    // it. Starting another would send the update twice, from one process that knows better.
-                    if (!_running.TryAdd(claim.Id, 0))
+                    // Handed back while this process still delivers it: not a second delivery now (see Deferred).
+                    if (!TryStart(claim))
                     {
                         _slots.Release();
                         continue;
@@ -183,6 +182,57 @@ internal sealed class DeliveryWorker : BackgroundService
         return taken;
     }
 
+    /// <summary>Marks the claimed update as being delivered here; false when it already is (the claim is kept, deferred).</summary>
+    private bool TryStart(ClaimedDelivery claim)
+    {
+        lock (_running)
+        {
+            if (_running.TryAdd(claim.Id, null))
+            {
+                return true;
+            }
+
+            _running[claim.Id] = claim;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The claims that handed <paramref name="id"/> back while it was being delivered here, settled before it is
+    /// claimable again. Such a claim came either before the delivery's outcome was recorded (its lease ran out while the
+    /// store or the machine was slow: the outcome, written under the same owner, then ended that lease too) or after (the
+    /// outcome put the update back to wait and it fell due at once: the claim leased it anew). This process cannot tell
+    /// which, and must not guess: delivering it could send the update twice, dropping it would leave it leased to nobody
+    /// until the lease ends. So it is released: a row still leased to this owner goes back to wait, due now, and is claimed
+    /// again; a row the outcome already ended is not leased, and the release changes nothing.
+    /// </summary>
+    private async Task SettleDeferredAsync(long id)
+    {
+        while (true)
+        {
+            lock (_running)
+            {
+                if (_running[id] is null)
+                {
+                    _running.Remove(id);
+                    return;
+                }
+
+                _running[id] = null;
+            }
+
+            try
+            {
+                await _store.ReleaseAsync(id, Owner, _time.GetUtcNow(), CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // The row waits for its lease to end, as any outcome the store failed to record.
+                LogMessages.DeliveryReleaseFailed(_logger, id, ex);
+            }
+        }
+    }
+
     private async Task RunAsync(ClaimedDelivery claim)
     {
         // Off the claiming loop at once: the attempt's first await must not hold up the next claim.
@@ -195,10 +245,14 @@ internal sealed class DeliveryWorker : BackgroundService
         {
             LogMessages.DeliveryCrashed(_logger, claim.Id, claim.CorrelationId, ex);
         }
-        finally
+
+        try
         {
             // Its outcome is recorded (or failed to be, and the row waits for its lease to end): claimable again from here.
-            _running.TryRemove(claim.Id, out _);
+            await SettleDeferredAsync(claim.Id);
+        }
+        finally
+        {
             Interlocked.Decrement(ref _inFlight);
             _slots.Release();
 

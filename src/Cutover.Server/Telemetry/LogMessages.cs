@@ -53,6 +53,9 @@ internal static partial class LogMessages
     [LoggerMessage(6006, LogLevel.Error, "Unexpected error delivering {Id} (correlation {CorrelationId}); it is tried again when its lease ends")]
     public static partial void DeliveryCrashed(ILogger logger, long id, string correlationId, Exception exception);
 
+    [LoggerMessage(6009, LogLevel.Warning, "Delivery {Id}, claimed again while this instance was still delivering it, could not be released; it is claimed again when its lease ends")]
+    public static partial void DeliveryReleaseFailed(ILogger logger, long id, Exception exception);
+
     [LoggerMessage(6007, LogLevel.Information, "Queued delivery stopped with {InFlight} deliveries finishing")]
     public static partial void DeliveryStopping(ILogger logger, int inFlight);
 

@@ -43,6 +43,12 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     /// <summary>While set, every delivery's outcome waits for this task before it is recorded (a store slow to write).</summary>
     public Task? CompleteHold { get; set; }
 
+    /// <summary>When set, a batch of outcomes that puts an update back to wait is written, then held until this completes.</summary>
+    public Task? AfterRetryHold { get; set; }
+
+    /// <summary>Completed once a batch has put an update back to wait and is held by <see cref="AfterRetryHold"/>.</summary>
+    public TaskCompletionSource RetryRecorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Claims started so far.</summary>
     public long ClaimCalls => Interlocked.Read(ref _claimCalls);
 
@@ -258,7 +264,14 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
                 await hold;
             }
 
-            return await inner.FinishAsync(outcomes, cancellationToken);
+            var finished = await inner.FinishAsync(outcomes, cancellationToken);
+            if (AfterRetryHold is { } after && outcomes.Any(static o => o.Kind == LeaseOutcomeKind.RetryLater))
+            {
+                RetryRecorded.TrySetResult();
+                await after;
+            }
+
+            return finished;
         });
 
     public Task<bool> CompleteAsync(long id, string owner, DeliveryAttempt attempt, CancellationToken cancellationToken) =>
