@@ -164,16 +164,25 @@
     const notes = $('insufficient');
     clear(notes);
     const rate = unifiedPerMinute(series);
+    const lacking = new Map();
     for (const g of r.gates.filter((x) => x.state === 'insufficient_data')) {
-      let text;
       if (g.name === 'step_requests' && g.value !== null && g.threshold !== null) {
         const more = Math.max(0, g.threshold - g.value);
         const eta = rate > 0 ? `~${duration((more / rate) * 60)} at ${fig(rate)} a minute` : '~no unified requests arriving';
-        text = `insufficient data: ${int(more)} more requests (${eta})`;
-      } else {
-        text = `insufficient data: ${g.name}: ${g.message}`;
+        notes.append(el('li', null, `insufficient data: ${int(more)} more requests at this step (${eta})`));
+        continue;
       }
-      notes.append(el('li', null, text));
+      // Health's checks say it in their message: "needs N more what (have of need); when". One line per kind of
+      // sample, the largest need of the checks that wait for it.
+      const m = /needs ([\d,]+) more ([^(;]+?) \((?:[^)]*)\)(?:; (.*))?$/.exec(g.message);
+      if (!m) { notes.append(el('li', null, `insufficient data: ${g.name}: ${g.message}`)); continue; }
+      const n = Number(m[1].replace(/,/g, ''));
+      const seen = lacking.get(m[2]);
+      if (!seen || seen.n < n) lacking.set(m[2], { n, when: m[3] || '', checks: (seen ? seen.checks : []).concat(g.name) });
+      else seen.checks.push(g.name);
+    }
+    for (const [what, l] of lacking) {
+      notes.append(el('li', null, `insufficient data: ${int(l.n)} more ${what}${l.when ? ` (~${l.when})` : ''} for ${l.checks.join(', ')}`));
     }
     notes.hidden = notes.childElementCount === 0;
 
@@ -262,7 +271,8 @@
 
   function drawChart(host, points, pick, warn, critical, unit) {
     clear(host);
-    const W = 600, H = 180, L = 46, R = 8, T = 8, B = 22;
+    // Drawn in the pixels it is shown in, so the labels keep their size from a phone to a wide screen.
+    const W = Math.max(200, Math.round(host.clientWidth || 600)), H = 170, L = 46, R = 8, T = 8, B = 22;
     const values = [];
     for (const p of points) for (const f of [p.unified, p.legacy]) { const v = pick(f); if (v !== null && v !== undefined) values.push(v); }
     const top = values.length ? Math.max(...values) : 0;
@@ -274,12 +284,12 @@
     const x = (i) => L + (points.length <= 1 ? 0 : (i * (W - L - R)) / (points.length - 1));
     const y = (v) => T + (H - T - B) * (1 - v / max);
 
-    const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img' });
+    const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img' });
     root.append(svg('line', { x1: L, y1: T, x2: L, y2: H - B, stroke: '#9aa5ae' }));
     root.append(svg('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: '#9aa5ae' }));
     for (const v of [0, max / 2, max]) {
       const label = svg('text', { x: L - 4, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5b6670' });
-      label.textContent = fig(v < 10 ? Number(v.toFixed(2)) : Math.round(v));
+      label.textContent = v === 0 ? '0' : v < 10 ? String(Number(v.toPrecision(2))) : String(Math.round(v));
       root.append(label);
     }
     if (points.length) {
@@ -304,6 +314,11 @@
         pen = true;
       });
       if (d) root.append(svg('path', { d: d.trim(), fill: 'none', stroke: colour, 'stroke-width': 2, 'data-route': route }));
+      // A dot per minute with figures: a lone minute draws no line.
+      points.forEach((p, i) => {
+        const v = pick(p[route]);
+        if (v !== null && v !== undefined) root.append(svg('circle', { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 2.5, fill: colour }));
+      });
     }
     host.append(root);
     if (!values.length) host.append(el('p', 'off', 'no requests in the window'));
@@ -532,6 +547,11 @@
     $('rollback-to').addEventListener('change', () => { if (pending) preview(); });
     $('dialog-cancel').addEventListener('click', () => { pending = null; dialog.close(); });
     $('dialog-confirm').addEventListener('click', confirmControl);
+    let resized = null;
+    window.addEventListener('resize', () => {
+      clearTimeout(resized);
+      resized = setTimeout(() => { if (view.series) renderCharts(view.series); }, 200);
+    });
     refresh();
     stream();
   }
