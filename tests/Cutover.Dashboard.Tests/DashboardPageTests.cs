@@ -170,6 +170,7 @@ public sealed class DashboardPageTests(ChromiumFixture chromium) : IClassFixture
     {
         Assert.SkipUnless(ChromiumFixture.Available, ChromiumFixture.SkipReason);
         var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = size, BaseURL = _router.Address.ToString() });
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => _pageErrors.Add(error);
         page.Console += (_, message) =>

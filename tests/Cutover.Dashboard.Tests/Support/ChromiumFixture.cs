@@ -26,6 +26,9 @@ public sealed class ChromiumFixture : IAsyncLifetime
             return;
         }
 
+        // Playwright's 5 s default is for a quiet machine; these run beside builds on two cores, and a page's first
+        // reading judges health and reads every endpoint. A real failure still fails, later.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
