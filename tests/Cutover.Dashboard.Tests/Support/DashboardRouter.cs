@@ -12,10 +12,19 @@ public sealed class DashboardRouter : IAsyncDisposable
     /// <summary>Fewer than health's minimum (100 by default): the gates say insufficient data, and nothing rolls back by itself.</summary>
     public const int Webhooks = 60;
 
-    private DashboardRouter(RecordingUpstreams upstreams, RouterHarness router)
+    /// <summary>The operate token <c>alice</c> has when tokens are configured.</summary>
+    public const string OperateToken = "operate-token-0123456789";
+
+    /// <summary>The read token <c>watcher</c> has when tokens are configured.</summary>
+    public const string ReadToken = "read-token-0123456789ab";
+
+    private readonly string? _token;
+
+    private DashboardRouter(RecordingUpstreams upstreams, RouterHarness router, string? token)
     {
         Upstreams = upstreams;
         Router = router;
+        _token = token;
     }
 
     public RecordingUpstreams Upstreams { get; }
@@ -24,11 +33,22 @@ public sealed class DashboardRouter : IAsyncDisposable
 
     public Uri Address => Router.Address;
 
-    public static async Task<DashboardRouter> StartAsync(CancellationToken cancellationToken)
+    /// <param name="tokens">Configure an operate and a read token; without, loopback needs none.</param>
+    public static async Task<DashboardRouter> StartAsync(CancellationToken cancellationToken, bool tokens = false)
     {
         var upstreams = await RecordingUpstreams.StartAsync(cancellationToken);
-        var router = await RouterHarness.StartAsync(upstreams, static s =>
+        var router = await RouterHarness.StartAsync(upstreams, s =>
         {
+            if (tokens)
+            {
+                s["Cutover:Admin:Tokens:0:Name"] = "alice";
+                s["Cutover:Admin:Tokens:0:Token"] = OperateToken;
+                s["Cutover:Admin:Tokens:0:Role"] = "operate";
+                s["Cutover:Admin:Tokens:1:Name"] = "watcher";
+                s["Cutover:Admin:Tokens:1:Token"] = ReadToken;
+                s["Cutover:Admin:Tokens:1:Role"] = "read";
+            }
+
             s["Cutover:DecisionLog:FlushInterval"] = "00:00:00";
             s["Cutover:Rollout:Mode"] = "manual";
             s["Cutover:Rollout:Steps:0:Percent"] = "50";
@@ -38,10 +58,10 @@ public sealed class DashboardRouter : IAsyncDisposable
             s["Cutover:Rollout:Steps:1:Soak"] = "01:00:00";
             s["Cutover:Rollout:Steps:1:MinRequests"] = "1000";
         }, cancellationToken: cancellationToken);
-        var started = new DashboardRouter(upstreams, router);
+        var started = new DashboardRouter(upstreams, router, tokens ? OperateToken : null);
         try
         {
-            using var start = await router.AdminAsync(HttpMethod.Post, "admin/rollout/start", """{"reason": "dashboard test week 1"}""");
+            using var start = await router.AdminAsync(HttpMethod.Post, "admin/rollout/start", """{"reason": "dashboard test week 1"}""", started._token);
             if (!start.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"the rollout did not start: {(int)start.StatusCode} {await start.Content.ReadAsStringAsync(cancellationToken)}");
@@ -63,10 +83,10 @@ public sealed class DashboardRouter : IAsyncDisposable
         }
     }
 
-    /// <summary>An admin endpoint's JSON, read as the page reads it (loopback, no token configured).</summary>
+    /// <summary>An admin endpoint's JSON (with the operate token when tokens are configured).</summary>
     public async Task<JsonElement> ReadAsync(string path)
     {
-        using var response = await Router.AdminAsync(HttpMethod.Get, path);
+        using var response = await Router.AdminAsync(HttpMethod.Get, path, token: _token);
         var text = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
