@@ -65,6 +65,33 @@ public sealed class DemoProcessTests
     }
 
     [Fact]
+    public async Task DemoDashboard_AfterThePlan_RouterStaysUpWithItsDashboard_StopsOnSigterm()
+    {
+        await using var demo = CutoverProcess.Start(AppContext.BaseDirectory, "demo", "--dashboard");
+        await Cutover.Testing.Eventually.WaitAsync(() => demo.HasExited || demo.Output.Contains("Dashboard: http", StringComparison.Ordinal), Budget,
+            "the dashboard's line");
+        if (demo.HasExited)
+        {
+            Assert.Fail($"the demo exited before offering its dashboard ({demo.ExitCode}):\n{demo.Output}\n{demo.Error}");
+        }
+
+        var url = new Uri(Regex.Match(demo.Output, @"^Dashboard: (http://127\.0\.0\.1:\d+/dashboard) ", RegexOptions.Multiline).Groups[1].Value);
+
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        using var page = await http.GetAsync(url, TestContext.Current.CancellationToken);
+        var rollout = await http.GetStringAsync(new Uri(url, "/admin/rollout"), TestContext.Current.CancellationToken);
+        var rollbacks = await http.GetStringAsync(new Uri(url, "/admin/rollbacks"), TestContext.Current.CancellationToken);
+        await demo.TerminateAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.True(page.Headers.Contains("Content-Security-Policy"));
+        Assert.Contains("\"state\":\"complete\"", rollout);
+        Assert.Contains("\"rolled_back_by\":\"system\"", rollbacks);
+        Assert.True(demo.ExitCode == 0, $"exit {demo.ExitCode}\n{demo.Output}\n{demo.Error}");
+    }
+
+    [Fact]
     public async Task DemoQueued_OutagesAnsweredAtOnce_BacklogRisesAndDrains_DeadLettersReplayed_NothingLost()
     {
         var clock = Stopwatch.StartNew();

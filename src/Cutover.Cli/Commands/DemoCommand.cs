@@ -29,6 +29,10 @@ internal static class DemoCommand
                 r.AddError($"--delivery: '{r.GetValueOrDefault<string>()}' is not direct or queued");
             }
         });
+        var dashboard = new Option<bool>("--dashboard")
+        {
+            Description = "When the demo is done, keep its router up and print the URL of its dashboard (GET /dashboard), until Ctrl-C",
+        };
         var command = new Command("demo", """
             See Cutover work with nothing to set up. In this process: a router on a temporary SQLite store, simulated
             legacy and unified handlers on loopback ports, and signed WhatsApp traffic from thousands of users over
@@ -49,15 +53,22 @@ internal static class DemoCommand
             It ends by counting at the handlers, by X-Idempotency-Key, that every update acknowledged was received, and
             that each replayed dead letter was received once more. Exit 0 when nothing was lost, 70 otherwise.
 
+            With --dashboard the router stays up when the demo is done, with everything it recorded, and the demo prints
+            the URL of its dashboard (http://127.0.0.1:PORT/dashboard: the rollout, the figures over time, the timeline
+            with the rollback) and waits for Ctrl-C. No token is needed: the router listens on loopback only.
+
             Examples:
               cutover demo
               cutover demo --users 10000 > demo.log
               cutover demo --delivery queued
+              cutover demo --dashboard
             """);
         command.Options.Add(users);
         command.Options.Add(delivery);
+        command.Options.Add(dashboard);
         runner.Bind(command, (context, cancellationToken) =>
-            new DemoRunner(context, context.Parse.GetValue(users), DeliveryOf(context.Parse.GetValue(delivery)) ?? DemoDelivery.Direct).RunAsync(cancellationToken));
+            new DemoRunner(context, context.Parse.GetValue(users), DeliveryOf(context.Parse.GetValue(delivery)) ?? DemoDelivery.Direct,
+                context.Parse.GetValue(dashboard)).RunAsync(cancellationToken));
         return command;
     }
 

@@ -4,6 +4,7 @@ using Cutover.Server.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -17,7 +18,8 @@ namespace Cutover.Cli.Demo;
 /// <c>--delivery queued</c> the same router, handlers and traffic tell queued delivery's story instead (see
 /// <see cref="QueuedWalk"/>).
 /// </summary>
-internal sealed class DemoRunner(CliContext context, int users, DemoDelivery delivery)
+/// With <c>--dashboard</c> the router and its dashboard stay up after the story, until Ctrl-C.
+internal sealed class DemoRunner(CliContext context, int users, DemoDelivery delivery, bool dashboard = false)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -74,6 +76,14 @@ internal sealed class DemoRunner(CliContext context, int users, DemoDelivery del
             var ok = delivery == DemoDelivery.Queued
                 ? await QueuedAsync(router.Services, address, upstreams, generator, secret, output, held, real, cancellationToken)
                 : await DirectAsync(router.Services, address, upstreams, generator, secret, clock, output, held, real, cancellationToken);
+            if (dashboard)
+            {
+                // The host's own Ctrl+C/SIGTERM handling stops it, as it does serve's; the store's file goes after.
+                output.Text($"Dashboard: {new Uri(address, "dashboard")} (the router stays up with the demo's figures and history; Ctrl-C to stop)");
+                await context.Out.FlushAsync(cancellationToken);
+                await router.WaitForShutdownAsync(CancellationToken.None);
+            }
+
             await router.StopAsync(CancellationToken.None);
             held?.WriteTo(context.Error);
             return ok ? ExitCodes.Ok : ExitCodes.Software;

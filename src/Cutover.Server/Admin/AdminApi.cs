@@ -26,6 +26,8 @@ internal static class AdminApi
         services.AddSingleton<SimulateEndpoints>();
         services.AddSingleton<UserEndpoints>();
         services.AddSingleton<DeadLetterEndpoints>();
+        services.AddSingleton<ChangeWatch>();
+        services.AddSingleton<EventEndpoints>();
         return services;
     }
 
@@ -40,5 +42,6 @@ internal static class AdminApi
         SimulateEndpoints.Map(admin.MapGroup(string.Empty));
         UserEndpoints.Map(admin.MapGroup(string.Empty));
         DeadLetterEndpoints.Map(admin.MapGroup(string.Empty));
+        EventEndpoints.Map(admin.MapGroup(string.Empty));
     }
 }

@@ -28,6 +28,7 @@ internal sealed class StatsEndpoints(
     {
         var (read, operate) = AdminPolicies.Split(group);
         read.MapGet("/stats", static (HttpContext c, StatsEndpoints api) => api.StatsAsync(c));
+        read.MapGet("/stats/series", static (HttpContext c, StatsEndpoints api) => api.SeriesAsync(c));
         read.MapGet("/health", static (HttpContext c, StatsEndpoints api) => api.HealthAsync(c));
         read.MapGet("/baseline", static (HttpContext c, StatsEndpoints api) => api.BaselineAsync(c));
         operate.MapPost("/baseline", static (HttpContext c, StatsEndpoints api) => api.CaptureBaselineAsync(c, AdminPrincipal.Of(c)));
@@ -46,6 +47,34 @@ internal sealed class StatsEndpoints(
         return Json(ContractMapper.Stats(report, window) with { Baseline = baseline is null ? null : ContractMapper.Baseline(baseline) },
             ServerJson.Default.StatsResponse);
     }
+
+    /// <summary>Per-minute figures for the dashboard's charts, a day at most, with health's thresholds to draw.</summary>
+    public async Task<IResult> SeriesAsync(HttpContext context)
+    {
+        var window = StatsWindow.Default;
+        if (context.Request.Query.TryGetValue("window", out var text) && !StatsWindow.TryParse(text, out window, out var problem))
+        {
+            return Refuse(AdminError.InvalidRequest, $"'window': {problem}");
+        }
+
+        if (window > StatsSeries.Longest)
+        {
+            return Refuse(AdminError.InvalidRequest, $"'window': '{text}' is longer than a series holds (1m to 24h, one point a minute)");
+        }
+
+        var points = await stats.SeriesAsync(window, context.RequestAborted);
+        var thresholds = health.Thresholds;
+        return Json(
+            new StatsSeriesResponse(
+                StatsWindow.Format(window),
+                points.Count == 0 ? time.GetUtcNow() : points[0].At,
+                time.GetUtcNow(),
+                new SeriesThresholdsView(thresholds.ErrorRateWarnPct, thresholds.ErrorRateCriticalPct, thresholds.P95WarnMs, thresholds.P95CriticalMs),
+                [.. points.Select(static p => new SeriesPointView(p.At, View(p.Unified), View(p.Legacy)))]),
+            ServerJson.Default.StatsSeriesResponse);
+    }
+
+    private static SeriesRouteView View(SeriesFigures f) => new(f.Requests, f.Errors, f.ErrorRatePct, f.P95Ms);
 
     /// <summary>
     /// Judges health now and stores the verdict, so SQL's <c>check_routing_health()</c> agrees with the last

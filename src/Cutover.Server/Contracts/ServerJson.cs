@@ -25,6 +25,8 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(List<OverrideView>))]
 [JsonSerializable(typeof(HealthSummary))]
 [JsonSerializable(typeof(StatsResponse))]
+[JsonSerializable(typeof(StatsSeriesResponse))]
+[JsonSerializable(typeof(ChangeEventView))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(BaselineView))]
 [JsonSerializable(typeof(BaselineRequest))]

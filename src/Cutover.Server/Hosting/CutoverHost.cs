@@ -6,6 +6,7 @@ using Cutover.Server.Admin;
 using Cutover.Server.Cluster;
 using Cutover.Server.Configuration;
 using Cutover.Server.Contracts;
+using Cutover.Server.Dashboard;
 using Cutover.Server.DecisionLog;
 using Cutover.Server.Delivery;
 using Cutover.Server.Health;
@@ -219,6 +220,7 @@ public static class CutoverHost
             InstanceIdentity instance, SecurityWarnings warnings) => ReadyAsync(c, holder, store, availability, instance, warnings));
         app.MapGet("/", static (HttpContext c, SummaryHandler summary) => summary.HandleAsync(c));
         AdminApi.Map(app);
+        DashboardPage.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
     }
 

@@ -36,6 +36,14 @@ internal sealed class StatsService(IStatsStore store, TimeProvider time)
         return rows;
     }
 
+    /// <summary>Per-minute points over a window ending now (<see cref="StatsSeries"/>), read from minute rows only.</summary>
+    public async Task<IReadOnlyList<SeriesPoint>> SeriesAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        var to = time.GetUtcNow();
+        var from = to - window;
+        return StatsSeries.Compute(await ReadMinutesAsync(from, to, cancellationToken), from, to);
+    }
+
     /// <summary>The minute rows from <paramref name="from"/> (a whole minute) to the current minute, for per-minute series.</summary>
     public Task<IReadOnlyList<RollupRow>> ReadMinutesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         store.ReadRollupsAsync(Rollups.Minute, Floor(from, Rollups.Minute), Floor(to, Rollups.Minute) + Rollups.Minute, cancellationToken);

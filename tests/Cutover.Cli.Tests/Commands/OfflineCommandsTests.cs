@@ -51,6 +51,17 @@ public sealed class OfflineCommandsTests
     }
 
     [Fact]
+    public async Task Help_Demo_OffersTheDashboardAndItsExample()
+    {
+        var run = await CliRun.InvokeAsync("demo", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("--dashboard ", run.Out);
+        Assert.Contains("print the URL of its dashboard", run.Out);
+        Assert.Contains("cutover demo --dashboard", run.Out);
+    }
+
+    [Fact]
     public async Task BadUrl_Usage64()
     {
         var run = await CliRun.InvokeAsync("status", "--url", "not a url");
