@@ -276,7 +276,7 @@ internal sealed class CutoverOptionsRulesValidator : IValidateOptions<CutoverOpt
                 + "(example: http://127.0.0.1:4317; empty turns tracing off)");
         }
 
-        if (otlp.Protocol is not (OtlpOptions.Grpc or OtlpOptions.HttpProtobuf))
+        if (otlp.ProtocolOrDefault is not (OtlpOptions.Grpc or OtlpOptions.HttpProtobuf))
         {
             errors.Add($"Cutover:Telemetry:Otlp:Protocol: '{otlp.Protocol}' is not {OtlpOptions.Grpc} or {OtlpOptions.HttpProtobuf}");
         }

@@ -15,8 +15,11 @@ public sealed class OtlpOptions
     /// </summary>
     public string? Endpoint { get; set; }
 
-    /// <summary><c>grpc</c> (default) or <c>http/protobuf</c>.</summary>
-    public string Protocol { get; set; } = Grpc;
+    /// <summary><c>grpc</c> (default, also when empty) or <c>http/protobuf</c>.</summary>
+    public string? Protocol { get; set; } = Grpc;
+
+    /// <summary><see cref="Protocol"/>, or <see cref="Grpc"/> when it is empty.</summary>
+    internal string ProtocolOrDefault => string.IsNullOrEmpty(Protocol) ? Grpc : Protocol;
 
     /// <summary>Whether traces are exported: an endpoint is set.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Endpoint);

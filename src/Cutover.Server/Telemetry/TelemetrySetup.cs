@@ -64,7 +64,7 @@ internal static class TelemetrySetup
             return null;
         }
 
-        return otlp.Protocol switch
+        return otlp.ProtocolOrDefault switch
         {
             OtlpOptions.Grpc => (OtlpExportProtocol.Grpc, new Uri(otlp.Endpoint!, UriKind.Absolute)),
             OtlpOptions.HttpProtobuf => (OtlpExportProtocol.HttpProtobuf, new Uri(otlp.Endpoint!.TrimEnd('/') + "/v1/traces", UriKind.Absolute)),
