@@ -8,6 +8,7 @@ using Cutover.Testing;
 namespace Cutover.Server.Tests.Telemetry;
 
 /// <summary><c>GET /metrics</c> of a real router with real traffic, read with a strict Prometheus text parser.</summary>
+[Collection(ProcessWideTelemetry.Name)]
 public sealed class MetricsTests : RouterTest
 {
     private static readonly string[] Routes = [RouteNames.Unified, RouteNames.Legacy];

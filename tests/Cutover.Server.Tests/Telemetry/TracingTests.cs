@@ -11,7 +11,7 @@ namespace Cutover.Server.Tests.Telemetry;
 /// The <c>Cutover</c> activities and the <c>traceparent</c> a real upstream receives, seen through an
 /// <see cref="ActivityListener"/> (or, for OTLP, a real receiver on loopback).
 /// </summary>
-[Collection(ActivityListeners.Name)]
+[Collection(ProcessWideTelemetry.Name)]
 public sealed class TracingTests
 {
     private const string TraceParentPattern = "^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$";
