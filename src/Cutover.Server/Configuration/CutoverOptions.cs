@@ -73,6 +73,9 @@ public sealed class CutoverOptions
     [ValidateObjectMembers]
     public NotificationsOptions Notifications { get; set; } = new();
 
+    /// <summary>Checked by the rules (no annotation applies: an empty endpoint means off).</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>
     /// Problems found while reading (values of the wrong type, unresolvable <c>env:</c> secrets), reported first by
     /// validation; a later problem about the same key is not repeated. Not bound.

@@ -41,6 +41,7 @@ internal sealed class CutoverOptionsRulesValidator : IValidateOptions<CutoverOpt
         Health(errors, options.Health, options.Handlers);
         Rollout(errors, options.Rollout);
         Notifications(errors, options.Notifications);
+        Telemetry(errors, options.Telemetry.Otlp);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -264,6 +265,20 @@ internal sealed class CutoverOptionsRulesValidator : IValidateOptions<CutoverOpt
                 errors.Add($"Cutover:Notifications:Events:{i}: '{n.Events[i]}' is not an event kind; the known kinds: "
                     + string.Join(", ", RolloutEventKinds.Notifiable));
             }
+        }
+    }
+
+    private static void Telemetry(List<string> errors, OtlpOptions otlp)
+    {
+        if (otlp.Enabled && !HttpUrlAttribute.IsHttpUrl(otlp.Endpoint))
+        {
+            errors.Add($"Cutover:Telemetry:Otlp:Endpoint: '{otlp.Endpoint}' is not an absolute http:// or https:// URL "
+                + "(example: http://127.0.0.1:4317; empty turns tracing off)");
+        }
+
+        if (otlp.ProtocolOrDefault is not (OtlpOptions.Grpc or OtlpOptions.HttpProtobuf))
+        {
+            errors.Add($"Cutover:Telemetry:Otlp:Protocol: '{otlp.Protocol}' is not {OtlpOptions.Grpc} or {OtlpOptions.HttpProtobuf}");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using Cutover.Core.Classification;
 using Cutover.Core.DecisionLog;
 using Cutover.Core.Delivery;
@@ -78,6 +79,9 @@ internal sealed class Deliverer
     /// <summary>One attempt at <paramref name="claim"/>, leased to <paramref name="owner"/>; its outcome is in the store when this returns.</summary>
     public async Task DeliverAsync(ClaimedDelivery claim, string owner)
     {
+        // Null while tracing is off; else one trace per attempt, its forwards as children, found by the correlation id.
+        using var activity = CutoverActivities.StartRoot(CutoverActivities.Deliver, ActivityKind.Consumer);
+        activity?.SetTag(CutoverActivities.CorrelationIdTag, claim.CorrelationId);
         var now = _time.GetUtcNow();
         var parsed = new ParsedWebhook();
         if (claim.UpdateIndex >= 0 && !TryParse(claim, parsed, out var problem))
@@ -281,7 +285,7 @@ internal sealed class Deliverer
         var whole = claim.UpdateIndex < 0;
         var update = whole ? default : parsed[claim.UpdateIndex];
         var handler = unified is { Result: { } first } ? first.Handler : unified is null ? result.Handler : null;
-        _metrics.Update(decision.Domain, decision.Route.ToName());
+        _metrics.Update(decision.Domain, decision.Route.ToName(), UpdateOutcomes.Of(result.Delivered, unified is not null));
         _log.TryEnqueue(new DecisionRecord(
             at, claim.CorrelationId, update.Id, decision.PersonKey ?? update.UserKey, whole ? UpdateKind.Change : update.Kind, decision.Domain,
             decision.Rule, decision.Bucket, decision.Route, final.Upstream, handler, result.Delivered, result.StatusCode, latency, error,

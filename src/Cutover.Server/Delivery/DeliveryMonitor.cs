@@ -46,6 +46,8 @@ internal sealed class DeliveryMonitor : BackgroundService
             var meter = metrics.Meter;
             meter.CreateObservableGauge("cutover.delivery.backlog", () => Measure(static s => s.Stats.Pending + s.Stats.InFlight),
                 "{update}", "Queued delivery: updates accepted and not yet delivered nor dead (waiting, retrying or in flight).");
+            meter.CreateObservableGauge("cutover.delivery.ready", () => Measure(static s => s.Stats.Pending),
+                "{update}", "Queued delivery: updates waiting for a worker (new or waiting to be retried), not leased.");
             meter.CreateObservableGauge("cutover.delivery.in_flight", () => Measure(static s => s.Stats.InFlight),
                 "{update}", "Queued delivery: updates leased to a worker now, all instances.");
             meter.CreateObservableGauge("cutover.delivery.dead", () => Measure(static s => s.Stats.Dead),

@@ -26,7 +26,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 
 namespace Cutover.Server.Hosting;
 
@@ -81,6 +80,7 @@ public static class CutoverHost
 
         var webServer = builder.Services.ToHashSet();
         AddServices(builder.Services, host.Time ?? TimeProvider.System);
+        builder.Services.AddCutoverTelemetry(builder.Configuration);
         host.ConfigureServices?.Invoke(builder.Services);
         OffSocketThreads.Apply(builder.Services, except: webServer);
 
@@ -176,8 +176,8 @@ public static class CutoverHost
         services.AddHostedService(static sp => sp.GetRequiredService<DeliveryWorker>());
         services.AddSingleton<DeliveryMonitor>();
         services.AddHostedService(static sp => sp.GetRequiredService<DeliveryMonitor>());
-
-        services.AddOpenTelemetry().WithMetrics(static m => m.AddMeter(CutoverMetrics.MeterName).AddPrometheusExporter());
+        services.AddSingleton<StateGauges>();
+        services.AddHostedService(static sp => sp.GetRequiredService<StateGauges>());
     }
 
     /// <summary>Whether <c>Memory:Share</c> (and, for <c>auto</c>, the store provider) turns shared conversation memory on.</summary>

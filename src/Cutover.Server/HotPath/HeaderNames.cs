@@ -12,6 +12,9 @@ internal static class HeaderNames
     public const string IdempotencyKey = "X-Idempotency-Key";
     public const string HandledBy = "X-Handled-By";
 
+    /// <summary>W3C trace context: the forward's activity, sent only while tracing is on.</summary>
+    public const string TraceParent = "traceparent";
+
     /// <summary>Queued delivery: which attempt this is for the update (1 for the first).</summary>
     public const string Attempt = "X-Cutover-Attempt";
 }

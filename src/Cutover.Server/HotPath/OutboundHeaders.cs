@@ -2,11 +2,13 @@ namespace Cutover.Server.HotPath;
 
 /// <summary>
 /// The headers Cutover sets on a forwarded part (besides Content-Type). <see cref="Attempt"/> is queued delivery's
-/// attempt number (sent as <c>X-Cutover-Attempt</c>); 0 in direct delivery, where it is not sent.
+/// attempt number (sent as <c>X-Cutover-Attempt</c>); 0 in direct delivery, where it is not sent. <see cref="TraceParent"/>
+/// is the forward's W3C <c>traceparent</c>, null (not sent) while tracing is off.
 /// </summary>
 /// <remarks>
 /// No value here comes raw from outside: the signature is Meta's one form (checked) or Cutover's own, the correlation id
-/// is Cutover's, domains are configured names, and the idempotency key is built from plain identifiers
+/// is Cutover's, domains are configured names, the trace parent is Cutover's own activity's id (hex digits and dashes),
+/// and the idempotency key is built from plain identifiers
 /// (<see cref="Core.Webhooks.WebhookIds"/>). <see cref="EnsureSafe"/> holds them to that in one place, so that a mistake
 /// elsewhere fails one webhook (500, logged, retried by Meta) instead of reaching an upstream as extra headers.
 /// </remarks>
@@ -16,7 +18,8 @@ internal readonly record struct OutboundHeaders(
     string Domains,
     string Route,
     string? IdempotencyKey,
-    int Attempt = 0)
+    int Attempt = 0,
+    string? TraceParent = null)
 {
     /// <summary>Longer than any value Cutover makes (the idempotency key of a status is at most 2 × 128 + 1).</summary>
     private const int MaxValueLength = 512;
@@ -24,7 +27,7 @@ internal readonly record struct OutboundHeaders(
     /// <summary>Throws when a value could change the request's framing or be refused by the HTTP client.</summary>
     public void EnsureSafe()
     {
-        if (!IsSafe(Signature) || !IsSafe(CorrelationId) || !IsSafe(Domains) || !IsSafe(Route) || !IsSafe(IdempotencyKey))
+        if (!IsSafe(Signature) || !IsSafe(CorrelationId) || !IsSafe(Domains) || !IsSafe(Route) || !IsSafe(IdempotencyKey) || !IsSafe(TraceParent))
         {
             throw new InvalidOperationException(
                 "an outbound header value is not printable ASCII of at most 512 characters; this is a bug in Cutover, not in the webhook");

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Cutover.Core.Delivery;
 using Cutover.Server.Configuration;
+using Cutover.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Cutover.Server.HotPath;
@@ -40,11 +42,45 @@ internal sealed class UpstreamClient : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
             EnableMultipleHttp2Connections = true,
+
+            // No propagation by the handler (nor its own HttpClient activity): the forward's own activity is the
+            // parent the upstream should see, and its traceparent is set below, with the other headers, only while
+            // something listens.
             ActivityHeadersPropagator = null,
         }, disposeHandler: true);
     }
 
-    public async ValueTask<ForwardResult> SendAsync(string upstream, ReadOnlyMemory<byte> body, OutboundHeaders headers)
+    /// <remarks>
+    /// Not async itself: while nothing listens to <see cref="CutoverActivities.Source"/> it hands back the send as it is,
+    /// so tracing being possible costs the hot path no state machine and no allocation.
+    /// </remarks>
+    public ValueTask<ForwardResult> SendAsync(string upstream, ReadOnlyMemory<byte> body, OutboundHeaders headers) =>
+        CutoverActivities.Source.HasListeners() ? SendTracedAsync(upstream, body, headers) : SendCoreAsync(upstream, body, headers);
+
+    /// <summary>The send inside a forward activity: a child of the webhook's (or the queued attempt's), whose id goes out as <c>traceparent</c>.</summary>
+    private async ValueTask<ForwardResult> SendTracedAsync(string upstream, ReadOnlyMemory<byte> body, OutboundHeaders headers)
+    {
+        using var activity = CutoverActivities.Source.StartActivity(CutoverActivities.Forward, ActivityKind.Client);
+        if (activity is null)
+        {
+            return await SendCoreAsync(upstream, body, headers);
+        }
+
+        activity.SetTag(CutoverActivities.CorrelationIdTag, headers.CorrelationId);
+        activity.SetTag(CutoverActivities.UpstreamTag, upstream);
+        activity.SetTag(CutoverActivities.RouteTag, headers.Route);
+        var result = await SendCoreAsync(upstream, body, headers with { TraceParent = CutoverActivities.TraceParentOf(activity) });
+        activity.SetTag(CutoverActivities.OutcomeTag, result.Outcome);
+        if (result.StatusCode != 0)
+        {
+            activity.SetTag(CutoverActivities.StatusCodeTag, result.StatusCode);
+        }
+
+        activity.SetStatus(result.Delivered ? ActivityStatusCode.Ok : ActivityStatusCode.Error, result.Delivered ? null : result.Outcome);
+        return result;
+    }
+
+    private async ValueTask<ForwardResult> SendCoreAsync(string upstream, ReadOnlyMemory<byte> body, OutboundHeaders headers)
     {
         var target = _targets[upstream];
         var started = _time.GetTimestamp();
@@ -72,6 +108,11 @@ internal sealed class UpstreamClient : IDisposable
         if (headers.IdempotencyKey is not null)
         {
             h.TryAddWithoutValidation(HeaderNames.IdempotencyKey, headers.IdempotencyKey);
+        }
+
+        if (headers.TraceParent is not null)
+        {
+            h.TryAddWithoutValidation(HeaderNames.TraceParent, headers.TraceParent);
         }
 
         if (headers.Attempt > 0)

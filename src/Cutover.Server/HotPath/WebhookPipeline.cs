@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Cutover.Core.Classification;
@@ -88,6 +89,9 @@ internal sealed class WebhookPipeline
     public async Task HandleAsync(HttpContext context)
     {
         string? correlationId = null;
+
+        // Null while tracing is off; else the root of this webhook's trace, whose forwards are its children.
+        using var activity = CutoverActivities.StartRoot(CutoverActivities.Webhook, ActivityKind.Server);
         try
         {
             var request = context.Request;
@@ -122,6 +126,7 @@ internal sealed class WebhookPipeline
                 if (_queue is not null)
                 {
                     correlationId = await QueueAsync(context, _queue, body, signature, parsed);
+                    activity?.SetTag(CutoverActivities.CorrelationIdTag, correlationId);
                     return;
                 }
 
@@ -134,12 +139,14 @@ internal sealed class WebhookPipeline
 
                 correlationId = CorrelationIds.Next(_time.GetUtcNow());
                 context.Response.Headers[HeaderNames.CorrelationId] = correlationId;
+                activity?.SetTag(CutoverActivities.CorrelationIdTag, correlationId);
 
                 // Unchecked (no AppSecret), the header goes on only in the one form Meta sends: as it came, it could be
                 // anything, and an upstream that checks signatures would refuse the webhook for it.
                 var forwardedSignature = _signature is not null || WebhookSignature.IsWellFormed(signature) ? signature : null;
                 var status = await RouteAsync(parsed, body, forwardedSignature, correlationId);
                 context.Response.StatusCode = status;
+                activity?.SetTag(CutoverActivities.StatusCodeTag, status);
                 _metrics.Request(status == StatusCodes.Status200OK ? "delivered" : "no_upstream");
                 if (status != StatusCodes.Status200OK)
                 {
@@ -518,11 +525,12 @@ internal sealed class WebhookPipeline
         var error = result.Delivered ? firstError : firstError is null ? result.Describe() : $"{firstError}; {upstream} {result.Describe()}";
         var latency = (result.Elapsed + (first?.Elapsed ?? TimeSpan.Zero)).TotalMilliseconds;
         var handler = first is { } unified ? unified.Handler : result.Handler;
+        var outcome = UpdateOutcomes.Of(result.Delivered, first is not null);
         foreach (var i in updates)
         {
             var d = decisions[i];
             var update = parsed.Count == 0 ? default : parsed[i];
-            _metrics.Update(d.Domain, d.Route.ToName());
+            _metrics.Update(d.Domain, d.Route.ToName(), outcome);
             _log.TryEnqueue(new DecisionRecord(
                 now, correlationId, update.Id, d.PersonKey ?? update.UserKey, parsed.Count == 0 ? UpdateKind.Change : update.Kind, d.Domain, d.Rule,
                 d.Bucket, d.Route, upstream, handler, result.Delivered, result.StatusCode, latency, error, first is not null));

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 
 namespace Cutover.Server.Telemetry;
 
@@ -30,7 +31,7 @@ internal sealed class CutoverMetrics
     {
         var meter = meterFactory.Create(MeterName, typeof(CutoverMetrics).Assembly.GetName().Version?.ToString());
         _requests = meter.CreateCounter<long>("cutover.webhook.requests", "{request}", "Webhook POSTs by outcome.");
-        _updates = meter.CreateCounter<long>("cutover.webhook.updates", "{update}", "Updates routed, by domain and route.");
+        _updates = meter.CreateCounter<long>("cutover.webhook.updates", "{update}", "Updates routed, by domain, decided route and outcome.");
         _forwardDuration = meter.CreateHistogram<double>(
             "cutover.forward.duration", "s", "Time for an upstream to answer a forwarded part.", tags: null, ForwardDurationAdvice);
         _fallbacks = meter.CreateCounter<long>("cutover.forward.fallbacks", "{request}", "Parts unified failed and legacy was asked instead.");
@@ -45,9 +46,38 @@ internal sealed class CutoverMetrics
             "cutover.delivery.lag", "s", "Queued delivery: from Cutover's 200 to Meta until an upstream took the update.", tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400] });
         Meter = meter;
+        (Version, Commit) = BuildOf(typeof(CutoverMetrics).Assembly);
+        meter.CreateObservableGauge("cutover.build.info", () => BuildInfo(), null,
+            "Always 1; the labels say which build of Cutover this is (version, commit).");
     }
 
     public Meter Meter { get; }
+
+    /// <summary>The version Cutover was built as (<c>0.1.0</c>).</summary>
+    public string Version { get; }
+
+    /// <summary>The git commit it was built from, when the build knew it; else <c>unknown</c>.</summary>
+    public string Commit { get; }
+
+    /// <summary>
+    /// Puts every series of the per-update counter on the first scrape, at 0: OpenTelemetry exports a series only after
+    /// its first measurement, and <c>rate()</c> or <c>increase()</c> over a series that appears with its first error
+    /// misses that error (and an alert on the error rate has nothing to compare until then). Call once a listener
+    /// (the meter provider) is there; before that the adds go nowhere.
+    /// </summary>
+    public void Preset(IEnumerable<string> domains)
+    {
+        foreach (var domain in domains)
+        {
+            foreach (var route in (string[])[Core.Routing.RouteNames.Unified, Core.Routing.RouteNames.Legacy])
+            {
+                foreach (var outcome in UpdateOutcomes.All)
+                {
+                    _updates.Add(0, new(TagNames.Domain, domain), new(TagNames.Route, route), new KeyValuePair<string, object?>(TagNames.Outcome, outcome));
+                }
+            }
+        }
+    }
 
     public void Request(string outcome)
     {
@@ -57,11 +87,12 @@ internal sealed class CutoverMetrics
         }
     }
 
-    public void Update(string domain, string route)
+    /// <param name="outcome">One of <see cref="UpdateOutcomes"/>.</param>
+    public void Update(string domain, string route, string outcome)
     {
         if (_updates.Enabled)
         {
-            _updates.Add(1, new(TagNames.Domain, domain), new(TagNames.Route, route));
+            _updates.Add(1, new(TagNames.Domain, domain), new(TagNames.Route, route), new KeyValuePair<string, object?>(TagNames.Outcome, outcome));
         }
     }
 
@@ -109,5 +140,28 @@ internal sealed class CutoverMetrics
         {
             _fallbacks.Add(1, new KeyValuePair<string, object?>(TagNames.Upstream, to));
         }
+    }
+
+    private Measurement<long> BuildInfo() =>
+        new(1, new KeyValuePair<string, object?>("version", Version), new KeyValuePair<string, object?>("commit", Commit));
+
+    /// <summary>
+    /// The version and commit from the informational version the SDK writes (<c>0.1.0+&lt;sha&gt;</c> when built in a git
+    /// work tree). Both become label values, so only the characters a version or a hex commit has are kept.
+    /// </summary>
+    internal static (string Version, string Commit) BuildOf(Assembly assembly)
+    {
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString() ?? string.Empty;
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        var version = Clean(plus < 0 ? informational : informational[..plus], "0123456789.-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+        var commit = plus < 0 ? string.Empty : Clean(informational[(plus + 1)..], "0123456789abcdef");
+        return (version.Length == 0 ? "unknown" : version, commit.Length == 0 ? "unknown" : commit);
+    }
+
+    private static string Clean(string value, string allowed)
+    {
+        var kept = new string([.. value.Where(c => allowed.Contains(c, StringComparison.Ordinal)).Take(64)]);
+        return kept;
     }
 }

@@ -10,4 +10,5 @@ internal static class TagNames
     public const string Component = "component";
     public const string Reason = "reason";
     public const string State = "state";
+    public const string Check = "check";
 }
