@@ -12,8 +12,10 @@ namespace Cutover.Server.Health;
 
 /// <summary>
 /// Gathers what health is judged from (rollups over the window, and since the last routing change; the decision log
-/// itself from the change's exact time until whole minutes of rollups exist) and judges it with <see cref="HealthEvaluator"/>. Reads rollups, a few small queries whatever the traffic, and for the split the
-/// distinct users of the window: one range scan of the decision log (docs/benchmarks.md says what it costs).
+/// itself from the change's exact time until whole minutes of rollups exist) and judges it with
+/// <see cref="HealthEvaluator"/>. Reads rollups, a few small queries whatever the traffic, one grouped range scan of the
+/// decision log since the change, and for the split the distinct users of the window: one range scan of the decision
+/// log (docs/benchmarks.md says what it costs).
 /// </summary>
 internal sealed class HealthService(
     StatsService stats,
