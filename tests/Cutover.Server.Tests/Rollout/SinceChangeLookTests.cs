@@ -110,4 +110,23 @@ public sealed class SinceChangeLookTests : RolloutScenario, IAsyncLifetime
         Assert.Contains("\"error_rate\":{\"state\":\"critical\"", rollback.Metrics);
         Assert.Contains("critical at step 1 of 2 (50%): error_rate: unified failed", decision.Reason);
     }
+
+    [Fact]
+    public async Task CheckCritical_NoRolloutAndAPercentSetByHandFailing_TheGuardRollsBackSecondsAfterTheChange()
+    {
+        // arrange: no rollout; 50% set by hand, then a third of unified failing
+        await Router.SetPercentAsync(50);
+        await SendAsync(400, failEveryNthUnified: 3);
+        Time.Advance(TimeSpan.FromSeconds(8));
+
+        // act
+        var (decision, health) = await Rollouts.CheckCriticalAsync(Cancel);
+
+        // assert
+        Assert.Equal(HealthState.Critical, health.State);
+        Assert.Equal(RolloutDecisionKind.Rollback, decision.Kind);
+        Assert.Equal(0m, Router.Service<RoutingService>().Current.State.Percent);
+        var rollback = Assert.Single(await Router.Service<ICutoverStore>().RollbacksAsync(10, Cancel));
+        Assert.StartsWith("guard on unified: critical with no rollout running at 50%", rollback.Reason);
+    }
 }
