@@ -1,3 +1,4 @@
+using Cutover.Core.Health;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 
@@ -25,4 +26,16 @@ public interface IStatsStore
     /// </summary>
     Task<IReadOnlyList<DomainUsers>> CountUsersAsync(
         DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string> excludedUserKeys, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The decisions of [<paramref name="from"/>, <paramref name="to"/>) counted per slice of <paramref name="slice"/>
+    /// (slices aligned to the epoch, so whole seconds or minutes), domain and route: requests, failures (not a success,
+    /// or served by a fallback, as the rollups count them), and those slower than <paramref name="warnMs"/> and
+    /// <paramref name="criticalMs"/>. What health reads from a change's exact time, before whole minutes of rollups
+    /// exist: one range scan of the created_at index over the seconds or minutes since the change, grouped in the store,
+    /// so a few hundred rows come back however busy the service. Read from the store, not from this instance's memory,
+    /// so the leader judges the decisions of every instance that shares it.
+    /// </summary>
+    Task<IReadOnlyList<DecisionSlice>> CountDecisionsAsync(
+        DateTimeOffset from, DateTimeOffset to, TimeSpan slice, double warnMs, double criticalMs, CancellationToken cancellationToken);
 }

@@ -256,6 +256,43 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountDecisionsAsync_FromAnExactTime_PerSliceDomainAndRouteWithFailuresAndSlowOnesAsRollupsCountThem()
+    {
+        // arrange: decisions every few hundred milliseconds around a change at 09:00:02.5, on both routes of jobs and
+        // legacy of marketplace; a failure, a fallback (a failure for health), one slower than the warning p95 (2 s)
+        // and one slower than the critical (3 s)
+        DecisionRecord Decision(int ms, string domain, Route route, bool success = true, bool fallback = false, double latency = 100) =>
+            new(Now.AddMilliseconds(ms), $"c{ms}", null, "u", UpdateKind.Message, domain, ClassificationRule.Keyword, 5, route,
+                route == Route.Unified ? "unified" : domain, null, success, success ? 200 : 502, latency, success ? null : "502", fallback);
+        await Store.WriteDecisionsAsync(
+        [
+            Decision(2_499, "jobs", Route.Unified, success: false), // before the change: not counted
+            Decision(2_500, "jobs", Route.Unified),
+            Decision(3_000, "jobs", Route.Unified, success: false),
+            Decision(4_999, "jobs", Route.Legacy, latency: 2_500),
+            Decision(5_000, "jobs", Route.Unified, fallback: true, latency: 3_500),
+            Decision(6_000, "jobs", Route.Unified, latency: 2_000), // not above the warning: counted as fast
+            Decision(7_000, "marketplace", Route.Legacy),
+            Decision(12_000, "jobs", Route.Unified, success: false), // at the end of the range: not counted
+        ], Cancel);
+
+        // act
+        var slices = await Store.CountDecisionsAsync(Now.AddMilliseconds(2_500), Now.AddSeconds(12), TimeSpan.FromSeconds(5), 2_000, 3_000, Cancel);
+
+        // assert: slices start on multiples of 5 s (09:00:00 and 09:00:05), whatever the range's start
+        var t = Now.ToUnixTimeMilliseconds();
+        Assert.Equal(
+            [
+                new DecisionSlice(t, "jobs", Route.Legacy, 1, 0, 1, 0),
+                new DecisionSlice(t, "jobs", Route.Unified, 2, 1, 0, 0),
+                new DecisionSlice(t + 5_000, "jobs", Route.Unified, 2, 1, 1, 1),
+                new DecisionSlice(t + 5_000, "marketplace", Route.Legacy, 1, 0, 0, 0),
+            ],
+            slices.OrderBy(static s => s.StartMs).ThenBy(static s => s.Domain, StringComparer.Ordinal).ThenBy(static s => s.Route));
+        Assert.Empty(await Store.CountDecisionsAsync(Now.AddSeconds(13), Now.AddSeconds(20), TimeSpan.FromSeconds(5), 2_000, 3_000, Cancel));
+    }
+
+    [Fact]
     public async Task WriteDecisionsAsync_AddsToMinuteAndHourRollupsAcrossBatches()
     {
         // arrange: two batches touching the same minute, one record in the next minute, a fallback and a failure

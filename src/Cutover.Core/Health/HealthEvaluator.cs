@@ -27,11 +27,16 @@ public static class HealthEvaluator
         var unified = inputs.Window.Total(Route.Unified);
         var rate = PerMinute(unified.RequestCount, inputs.Window);
         var recent = inputs.Recent?.Total(Route.Unified);
+        var exact = inputs.Exact is { } w && w.Unified.Requests >= thresholds.MinRequests ? w : null;
         var checks = new List<HealthCheck>
         {
-            Worse(ErrorRateCheck(unified, rate, thresholds, Span(inputs.Window)), recent, r => ErrorRateCheck(r, rate, thresholds, Span(inputs.Recent!)), thresholds),
-            Worse(P95Check(unified, rate, thresholds, Span(inputs.Window)), recent, r => P95Check(r, rate, thresholds, Span(inputs.Recent!)), thresholds),
-            ErrorComparisonCheck(inputs, unified, rate, thresholds),
+            Worse(
+                Worse(ErrorRateCheck(unified, rate, thresholds, Span(inputs.Window)), recent, r => ErrorRateCheck(r, rate, thresholds, Span(inputs.Recent!)), thresholds),
+                exact is null ? null : ErrorRateCheck(StatsOf(exact.Unified), rate, thresholds, Span(exact))),
+            Worse(
+                Worse(P95Check(unified, rate, thresholds, Span(inputs.Window)), recent, r => P95Check(r, rate, thresholds, Span(inputs.Recent!)), thresholds),
+                exact is null ? null : SlowShareCheck(exact.Unified, rate, thresholds, Span(exact))),
+            ErrorComparisonCheck(inputs.Intervals, rate, thresholds),
             LatencyComparisonCheck(inputs, rate, thresholds),
         };
         checks.Add(SplitCheck(inputs, thresholds));
@@ -45,6 +50,46 @@ public static class HealthEvaluator
         checks.AddRange(inputs.ExtraChecks ?? []);
         return new HealthReport(inputs.Now, HealthReport.Worst(checks), checks);
     }
+
+    /// <summary>
+    /// The fast look's judgement, from the decisions since the last change (<paramref name="window"/>, read from the decision
+    /// log from the change's exact time): the error-rate guard, the p95 guard, and, while the window still starts at the
+    /// change, the sequential comparison with legacy. The same rules and minimum samples as <see cref="Evaluate"/> (a
+    /// guard needs <see cref="HealthThresholds.MinRequests"/> unified requests, counted from the change's exact time, and
+    /// <see cref="HealthThresholds.MinErrors"/> failures), so a few early errors stay ok. Only its critical verdicts act:
+    /// it sees too little to hold or advance a rollout, which the full look does.
+    /// </summary>
+    /// <remarks>
+    /// The comparison is read only while the window starts at the change: it is always valid for one growing sequence
+    /// read as often as you like, not for a window that slides (each slide would be a new test, with its own chance of a
+    /// false alarm). Once the window slides the full look's comparison (since the change, every evaluation interval) carries it.
+    /// </remarks>
+    public static HealthReport EvaluateSinceChange(
+        ChangeWindow window, IReadOnlyDictionary<string, decimal> expectedPercent, HealthThresholds thresholds, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(expectedPercent);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        var unified = window.Unified;
+        var minutes = (window.To - window.From).TotalMinutes;
+        var rate = minutes <= 0 ? 0 : unified.Requests / minutes;
+        var span = Span(window);
+        var checks = new List<HealthCheck>
+        {
+            ErrorRateCheck(StatsOf(unified), rate, thresholds, span),
+            SlowShareCheck(unified, rate, thresholds, span),
+        };
+        if (window.FromChange)
+        {
+            checks.Add(ErrorComparisonCheck(window.Intervals(expectedPercent), rate, thresholds));
+        }
+
+        return new HealthReport(now, HealthReport.Worst(checks), checks);
+    }
+
+    /// <summary>The worse of two checks of the same thing; <paramref name="candidate"/> is null when it lacks the requests to judge.</summary>
+    private static HealthCheck Worse(HealthCheck current, HealthCheck? candidate) =>
+        candidate is not null && (candidate.State > current.State || current.State == HealthState.InsufficientData) ? candidate : current;
 
     /// <summary>The window's check, or the recent window's when that one has enough requests and is worse.</summary>
     private static HealthCheck Worse(HealthCheck window, RouteStats? recent, Func<RouteStats, HealthCheck> judge, HealthThresholds t)
@@ -60,6 +105,41 @@ public static class HealthEvaluator
 
     private static string Span(StatsReport report) =>
         $"in the last {StatsWindow.Format(TimeSpan.FromMinutes(Math.Max(1, Math.Floor((report.To - report.From).TotalMinutes))))}";
+
+    private static string Span(ChangeWindow window) => window.FromChange
+        ? string.Create(CultureInfo.InvariantCulture, $"since the change at {window.ChangedAt:HH:mm:ss}Z")
+        : string.Create(CultureInfo.InvariantCulture, $"in the last {Math.Round((window.To - window.From).TotalSeconds):0} s");
+
+    /// <summary>The unified totals of a change window in the shape the guards read; latencies come from the slow counts instead.</summary>
+    private static RouteStats StatsOf(DecisionSlice unified) => new(
+        StatsReport.AllDomains, Route.Unified, unified.Requests, null, null, null, null, unified.Errors,
+        unified.Requests == 0 ? 0 : 100.0 * unified.Errors / unified.Requests, 0, 0, null);
+
+    /// <summary>
+    /// The p95 guard from counts: p95 is above a threshold exactly when more than 5% of the requests took longer than it.
+    /// The value reported is the share that took longer than the threshold crossed (or than the warning one).
+    /// </summary>
+    private static HealthCheck SlowShareCheck(DecisionSlice unified, double rate, HealthThresholds t, string span)
+    {
+        if (unified.Requests < t.MinRequests)
+        {
+            return Insufficient(P95, unified.Requests, t.MinRequests, rate, "unified requests", t.P95WarnMs);
+        }
+
+        var critical = 100.0 * unified.SlowerThanCritical / unified.Requests;
+        var warn = 100.0 * unified.SlowerThanWarn / unified.Requests;
+        return critical > SlowSharePct
+            ? new(P95, HealthState.Critical, critical, t.P95CriticalMs,
+                $"{Pct(critical)} of {unified.Requests:N0} unified updates took longer than {Ms(t.P95CriticalMs)} {span}: p95 is above the critical {Ms(t.P95CriticalMs)}")
+            : warn > SlowSharePct
+                ? new(P95, HealthState.Warn, warn, t.P95WarnMs,
+                    $"{Pct(warn)} of {unified.Requests:N0} unified updates took longer than {Ms(t.P95WarnMs)} {span}: p95 is above the warning {Ms(t.P95WarnMs)}")
+                : new(P95, HealthState.Ok, warn, t.P95WarnMs,
+                    $"{Pct(warn)} of {unified.Requests:N0} unified updates took longer than {Ms(t.P95WarnMs)} {span}: p95 is within {Ms(t.P95WarnMs)}");
+    }
+
+    /// <summary>More than this share of requests above a latency puts p95 above it.</summary>
+    private const double SlowSharePct = 5;
 
     private static HealthCheck ErrorRateCheck(RouteStats unified, double rate, HealthThresholds t, string span)
     {
@@ -99,9 +179,9 @@ public static class HealthEvaluator
                 : new(P95, HealthState.Ok, p95, t.P95WarnMs, $"{sentence}, within {Ms(t.P95WarnMs)}");
     }
 
-    private static HealthCheck ErrorComparisonCheck(HealthInputs inputs, RouteStats unified, double rate, HealthThresholds t)
+    private static HealthCheck ErrorComparisonCheck(IEnumerable<ComparisonInterval> intervals, double rate, HealthThresholds t)
     {
-        var result = ErrorRateComparison.Evaluate(inputs.Intervals, t.ErrorComparison);
+        var result = ErrorRateComparison.Evaluate(intervals, t.ErrorComparison);
         if (result.UnifiedRequests < t.MinRequests)
         {
             return Insufficient(ErrorsAgainstLegacy, result.UnifiedRequests, t.MinRequests, rate, "unified requests since the last change",

@@ -12,6 +12,10 @@ namespace Cutover.Core.Health;
 /// each routable domain's effective unified percent (0 when routing is disabled). <see cref="Users"/> holds, per domain,
 /// the distinct users seen over <see cref="Window"/>'s span and how many of them went to unified, without what no
 /// bucket routes (no user key, changes of other fields) and without users an override pins to a route: the split.
+/// <see cref="Exact"/> (the decision log since the change's exact time, at most <c>Health:RecentWindow</c>) feeds the
+/// absolute guards too, so the first looks after a change judge its first seconds instead of waiting for a whole minute
+/// of rollups; <see cref="Intervals"/> then starts with that first partial minute, so the comparison and its minimum
+/// sample count from the change's exact time as well.
 /// </summary>
 public sealed record HealthInputs(
     DateTimeOffset Now,
@@ -23,4 +27,5 @@ public sealed record HealthInputs(
     StatsReport? Recent = null,
     Baseline? Baseline = null,
     StatsReport? Reference = null,
-    IReadOnlyList<DomainUsers>? Users = null);
+    IReadOnlyList<DomainUsers>? Users = null,
+    ChangeWindow? Exact = null);

@@ -10,6 +10,7 @@ namespace Cutover.Core.Rollout;
 /// (3) paused → hold; (4) soak not over → soak; (5) too few requests at this step, or any check warn or
 /// insufficient_data → hold; (6) all green → complete after the last step, else advance (auto) or await
 /// <c>promote</c> (manual). A decision equal to the current state is "unchanged", so events are emitted once.
+/// <see cref="DecideCritical"/> is rule (2) alone, for the fast look between full ones.
 /// </summary>
 public static class RolloutDecider
 {
@@ -30,11 +31,7 @@ public static class RolloutDecider
 
         if (health.State == HealthState.Critical)
         {
-            var causes = health.Checks.Where(static c => c.State == HealthState.Critical).ToList();
-            var to = plan.RollbackPercent(index);
-            var reason = $"critical at {stepName}: " + string.Join("; ", causes.Select(static c => $"{c.Name}: {c.Message}"));
-            var halted = state with { Status = RolloutStatus.Halted, Step = index, Percent = to, Paused = false, Note = reason, UpdatedAt = now };
-            return new RolloutDecision(halted, RolloutDecisionKind.Rollback, reason, causes);
+            return RollBack(plan, state, health, index, stepName, now);
         }
 
         if (state.Paused)
@@ -82,6 +79,37 @@ public static class RolloutDecider
 
         var next = AdvanceFrom(plan, state, index, now);
         return new RolloutDecision(next, RolloutDecisionKind.Advance, $"{stepName} soaked green; advancing to {Pct(next.Percent)}", []);
+    }
+
+    /// <summary>
+    /// The fast look's decision (every <c>Rollout:CriticalCheckInterval</c>, from <see cref="HealthEvaluator.EvaluateSinceChange"/>):
+    /// rule (2) of <see cref="Decide"/> alone. A critical verdict rolls back and halts exactly as the full look would;
+    /// anything else changes nothing, since the fast look sees too little to hold, soak or advance.
+    /// </summary>
+    public static RolloutDecision DecideCritical(RolloutPlan plan, RolloutState state, HealthReport health, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(health);
+        if (!state.Status.IsActive())
+        {
+            return RolloutDecision.Unchanged(state, $"the rollout is {state.Status.ToName()}");
+        }
+
+        var index = Math.Clamp(state.Step, 0, plan.Steps.Count - 1);
+        var stepName = $"step {index + 1} of {plan.Steps.Count} ({Pct(plan.Steps[index].Percent)})";
+        return health.State == HealthState.Critical
+            ? RollBack(plan, state, health, index, stepName, now)
+            : RolloutDecision.Unchanged(state, $"{stepName}: nothing critical since the change");
+    }
+
+    private static RolloutDecision RollBack(RolloutPlan plan, RolloutState state, HealthReport health, int index, string stepName, DateTimeOffset now)
+    {
+        var causes = health.Checks.Where(static c => c.State == HealthState.Critical).ToList();
+        var to = plan.RollbackPercent(index);
+        var reason = $"critical at {stepName}: " + string.Join("; ", causes.Select(static c => $"{c.Name}: {c.Message}"));
+        var halted = state with { Status = RolloutStatus.Halted, Step = index, Percent = to, Paused = false, Note = reason, UpdatedAt = now };
+        return new RolloutDecision(halted, RolloutDecisionKind.Rollback, reason, causes);
     }
 
     /// <summary>The state at the step after <paramref name="index"/>, its soak starting now.</summary>

@@ -52,6 +52,9 @@ public static class CutoverDefaults
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
     public const int ProbeFailures = 2;
     public static readonly TimeSpan RolloutEvaluationInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Every 2 s: with the decision log flushed every 50 ms, a critical fault is seen within about 2 s of crossing the guards.</summary>
+    public static readonly TimeSpan RolloutFastCheckInterval = TimeSpan.FromSeconds(2);
     public const bool RolloutGuardAfterComplete = true;
     public const int NotificationAttempts = 6;
     public static readonly TimeSpan NotificationFirstRetryDelay = TimeSpan.FromSeconds(2);

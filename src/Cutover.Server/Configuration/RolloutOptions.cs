@@ -20,6 +20,14 @@ public sealed class RolloutOptions
     [ConfigRange(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan EvaluationInterval { get; set; } = CutoverDefaults.RolloutEvaluationInterval;
 
+    /// <summary>
+    /// How often the leader's fast look runs between full ones: it reads the decisions since the last change (from its
+    /// exact time) and acts only on a critical verdict, so a fault rolls back seconds after it starts. Default 2 s; one
+    /// longer than <see cref="EvaluationInterval"/> is cut to it (a configuration that looks every second stays valid).
+    /// </summary>
+    [ConfigRange(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan FastCheckInterval { get; set; } = CutoverDefaults.RolloutFastCheckInterval;
+
     /// <summary><c>zero</c> (default: every user back to legacy) or <c>step_back</c> (the previous step's percent).</summary>
     public CriticalAction OnCritical { get; set; } = CriticalAction.Zero;
 

@@ -11,9 +11,11 @@ using Microsoft.Extensions.Options;
 namespace Cutover.Server.Health;
 
 /// <summary>
-/// Gathers what health is judged from (rollups over the window, and since the last routing change) and judges it
-/// with <see cref="HealthEvaluator"/>. Reads rollups, a few small queries whatever the traffic, and for the split the
-/// distinct users of the window: one range scan of the decision log (docs/benchmarks.md says what it costs).
+/// Gathers what health is judged from (rollups over the window, and since the last routing change; the decision log
+/// itself from the change's exact time until whole minutes of rollups exist) and judges it with
+/// <see cref="HealthEvaluator"/>. Reads rollups, a few small queries whatever the traffic, one grouped range scan of the
+/// decision log since the change, and for the split the distinct users of the window: one range scan of the decision
+/// log (docs/benchmarks.md says what it costs).
 /// </summary>
 internal sealed class HealthService(
     StatsService stats,
@@ -65,10 +67,13 @@ internal sealed class HealthService(
         var now = time.GetUtcNow();
         var snapshot = routing.Current;
 
-        // The split and the comparison start at the first whole minute after the last change: earlier minutes
-        // were routed by another percent.
+        // The rollups since the last change start at the first whole minute after it: earlier minutes were routed by
+        // another percent. The seconds between the change and that minute come from the decision log itself (the
+        // change window), so the guards, the comparison and their minimum samples count from the change's exact time.
         var changedAt = await LastSplitChangeAsync(snapshot.State, cancellationToken);
         var since = Max(FloorMinute(changedAt) + (FloorMinute(changedAt) == changedAt ? TimeSpan.Zero : Rollups.Minute), now - LongestComparison);
+        var exact = await ChangeWindowAsync(changedAt, now, cancellationToken);
+        var head = await FirstMinuteAsync(exact, since, now, cancellationToken);
         var sinceRows = since < now ? await stats.ReadMinutesAsync(since, now, cancellationToken) : [];
         var sinceChange = StatsCalculator.Compute(sinceRows, since, now);
 
@@ -89,7 +94,7 @@ internal sealed class HealthService(
 
         // The split judges users over the window's span: the users an override pins to a route are not the bucket's.
         var domainUsers = windowFrom < now ? await users.CountUsersAsync(windowFrom, now, PinnedUsers(snapshot.State), cancellationToken) : [];
-        var intervals = sinceRows
+        var intervals = head.Intervals(expected).Concat(sinceRows
             .Where(r => expected.ContainsKey(r.Domain))
             .GroupBy(static r => (r.PeriodStartMs, r.Domain))
             .OrderBy(static g => g.Key.PeriodStartMs)
@@ -97,14 +102,69 @@ internal sealed class HealthService(
                 g.Where(static r => r.Route == Route.Unified).Sum(static r => r.Requests),
                 g.Where(static r => r.Route == Route.Unified).Sum(static r => r.Errors),
                 g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Requests),
-                g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Errors)))
+                g.Where(static r => r.Route == Route.Legacy).Sum(static r => r.Errors))))
             .ToList();
 
         IReadOnlyList<HealthCheck> extra = [.. probes.Checks(), .. delivery.Checks(), .. extraChecks ?? []];
         var report = HealthEvaluator.Evaluate(new HealthInputs(now, window, sinceChange, intervals, expected, extra, recent,
-            await baselines.LatestBaselineAsync(cancellationToken), reference, domainUsers), _thresholds);
+            await baselines.LatestBaselineAsync(cancellationToken), reference, domainUsers, exact), _thresholds);
         Volatile.Write(ref _recent, report);
         return report;
+    }
+
+    /// <summary>
+    /// The fast look (<see cref="HealthEvaluator.EvaluateSinceChange"/>): the decisions since the last change, from its
+    /// exact time, at most <c>Health:RecentWindow</c> back. One grouped range scan of the decision log, a few hundred rows
+    /// back whatever the traffic, so the controller can afford it every few seconds.
+    /// </summary>
+    /// <remarks>
+    /// Why the decision log in the store, and not finer rollups or a window in memory: several instances may share a
+    /// PostgreSQL store and only the leader judges, so the leader must see every instance's decisions, which a window fed
+    /// by its own log writer would not; finer rollups would cost every ingested batch more writes for a read that needs
+    /// only the seconds since a change. The writer flushes every <c>DecisionLog:FlushInterval</c> (50 ms by default), so
+    /// the store lags the traffic by well under the check interval.
+    /// </remarks>
+    public async Task<HealthReport> EvaluateSinceChangeAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var snapshot = routing.Current;
+        var changedAt = await LastSplitChangeAsync(snapshot.State, cancellationToken);
+        var window = await ChangeWindowAsync(changedAt, now, cancellationToken);
+        return HealthEvaluator.EvaluateSinceChange(window, ExpectedPercents(snapshot), _thresholds, now);
+    }
+
+    /// <summary>The decisions of [<paramref name="from"/>, <paramref name="to"/>) in slices of <see cref="Slice"/>.</summary>
+    public Task<IReadOnlyList<DecisionSlice>> CountDecisionsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        users.CountDecisionsAsync(from, to, Slice, _thresholds.P95WarnMs, _thresholds.P95CriticalMs, cancellationToken);
+
+    /// <summary>Slices of the decision log: whole seconds that divide a minute, so the first partial minute ends on a slice's edge.</summary>
+    private static readonly TimeSpan Slice = TimeSpan.FromSeconds(5);
+
+    private async Task<ChangeWindow> ChangeWindowAsync(DateTimeOffset changedAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var from = ChangeWindow.StartOf(changedAt, now, _recentWindow);
+        var slices = from < now ? await CountDecisionsAsync(from, now, cancellationToken) : [];
+        return new ChangeWindow(changedAt, from, now, slices);
+    }
+
+    /// <summary>The decisions between the change and the first whole minute after it (<paramref name="since"/>), which no rollup since the change holds.</summary>
+    private async Task<ChangeWindow> FirstMinuteAsync(ChangeWindow exact, DateTimeOffset since, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var changedAt = exact.ChangedAt;
+        var to = since < now ? since : now;
+        if (changedAt >= to || changedAt < now - LongestComparison)
+        {
+            return new ChangeWindow(changedAt, changedAt, changedAt, []);
+        }
+
+        if (exact.FromChange)
+        {
+            // Slices are aligned to the epoch and a minute is a whole number of them: those starting before the minute are the head.
+            var edge = to.ToUnixTimeMilliseconds();
+            return new ChangeWindow(changedAt, changedAt, to, [.. exact.Slices.Where(s => s.StartMs < edge)]);
+        }
+
+        return new ChangeWindow(changedAt, changedAt, to, await CountDecisionsAsync(changedAt, to, cancellationToken));
     }
 
     /// <summary>When the percent, the kill switch or a domain's routable flag last changed; looked up once per state version.</summary>

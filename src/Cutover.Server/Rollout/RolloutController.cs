@@ -10,7 +10,8 @@ namespace Cutover.Server.Rollout;
 
 /// <summary>
 /// The loop: every <c>Rollout:EvaluationInterval</c> (on the host's <see cref="TimeProvider"/>, so tests run a week in
-/// seconds) one look. Only the leader (<see cref="RolloutLeadership"/>) looks: it evaluates the rollout with
+/// seconds) one look, and every <c>Rollout:FastCheckInterval</c> between them a fast look that only rolls back on a
+/// critical verdict from the decisions since the last change (<see cref="RolloutService.CheckCriticalAsync"/>). Only the leader (<see cref="RolloutLeadership"/>) looks: it evaluates the rollout with
 /// <see cref="RolloutService.EvaluateAsync"/> and stores its health verdict, so SQL's <c>check_routing_health()</c>
 /// and other instances see it. Every instance tries to lead at start and at each tick, so when the leader dies another
 /// takes over within one interval. A failed look is logged and the next one tries again.
@@ -25,16 +26,27 @@ internal sealed class RolloutController(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(rollouts.EvaluationInterval, time);
+        // One timer at the fast interval; every tick whose time has reached the next full look is a full look (which
+        // judges critical too), the others are fast looks. One loop, so the two never run at once.
+        var fast = rollouts.FastCheckInterval < rollouts.EvaluationInterval ? rollouts.FastCheckInterval : rollouts.EvaluationInterval;
+        using var timer = new PeriodicTimer(fast, time);
+        var nextFull = time.GetUtcNow() + rollouts.EvaluationInterval;
         try
         {
             // Lead from the start when no one else does, rather than one interval later.
             await TryLeadAsync(stoppingToken);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                var now = time.GetUtcNow();
+                var full = now >= nextFull - Tolerance;
+                if (full)
+                {
+                    nextFull = now + rollouts.EvaluationInterval;
+                }
+
                 if (await TryLeadAsync(stoppingToken))
                 {
-                    await LookAsync(stoppingToken);
+                    await (full ? LookAsync(stoppingToken) : FastLookAsync(stoppingToken));
                 }
             }
         }
@@ -59,6 +71,25 @@ internal sealed class RolloutController(
             // this time; it must not end the loop (and the host with it).
             LogMessages.RolloutEvaluationFailed(logger, rollouts.EvaluationInterval, ex);
             return false;
+        }
+    }
+
+    /// <summary>A timer tick may come a little early by the clock: a tick this close to the full look's time is that look.</summary>
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// A fast look by the leader: the decisions since the last change, acted on only when critical. Its verdict is not
+    /// stored: it judges too little for <c>check_routing_health()</c>, which keeps the full look's.
+    /// </summary>
+    private async Task FastLookAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _ = await rollouts.CheckCriticalAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is StoreException or System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            LogMessages.RolloutEvaluationFailed(logger, rollouts.FastCheckInterval, ex);
         }
     }
 

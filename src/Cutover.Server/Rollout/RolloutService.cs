@@ -46,6 +46,9 @@ internal sealed class RolloutService(
 
     public TimeSpan EvaluationInterval { get; } = options.Value.Rollout.EvaluationInterval;
 
+    /// <summary><c>Rollout:FastCheckInterval</c>: how often the controller's fast look runs between full ones.</summary>
+    public TimeSpan FastCheckInterval { get; } = options.Value.Rollout.FastCheckInterval;
+
     /// <summary><c>Rollout:GuardAfterComplete</c>: whether the guard on unified rolls back (else it only notifies).</summary>
     public bool GuardRollsBack { get; } = options.Value.Rollout.GuardAfterComplete;
 
@@ -59,18 +62,26 @@ internal sealed class RolloutService(
             return 0;
         }
 
-        // Rollups are per minute: count from the first whole minute of the step, so the previous step's last
-        // minute does not count for this one (the step's first partial minute is not counted either).
+        // Rollups are per minute: they count from the first whole minute of the step, so the previous step's last
+        // minute does not count for this one; the step's first partial minute comes from the decision log itself,
+        // so the count starts at the step's exact time.
         var minute = DateTimeOffset.FromUnixTimeMilliseconds(Core.Stats.Rollups.PeriodStart(since.ToUnixTimeMilliseconds(), Core.Stats.Rollups.Minute));
         var from = minute == since ? since : minute + Core.Stats.Rollups.Minute;
         var now = time.GetUtcNow();
+        long head = 0;
+        if (since < from && since < now)
+        {
+            var slices = await health.CountDecisionsAsync(since, from < now ? from : now, cancellationToken);
+            head = slices.Where(s => s.Route == Route.Unified && (state.Domain is null || s.Domain == state.Domain)).Sum(static s => s.Requests);
+        }
+
         if (from >= now)
         {
-            return 0;
+            return head;
         }
 
         var rows = await stats.ReadAsync(from, now, cancellationToken);
-        return rows.Where(r => r.Route == Route.Unified && (state.Domain is null || r.Domain == state.Domain)).Sum(static r => r.Requests);
+        return head + rows.Where(r => r.Route == Route.Unified && (state.Domain is null || r.Domain == state.Domain)).Sum(static r => r.Requests);
     }
 
     /// <summary>One look: what the controller does every <c>Rollout:EvaluationInterval</c>.</summary>
@@ -88,24 +99,7 @@ internal sealed class RolloutService(
             await ReconcileAsync(state, cancellationToken);
             var report = await health.EvaluateAsync(cancellationToken);
             var decision = RolloutDecider.Decide(Plan, state, report, await StepRequestsAsync(state, cancellationToken), time.GetUtcNow());
-            if (decision.Changed)
-            {
-                // The checks' sentences can be long and quote handler names an upstream sent: fitted to the rule
-                // for reasons, or routing would refuse the very rollback that must happen.
-                decision = decision with { Reason = ReasonText.Fit(decision.Reason) };
-                var rollback = decision.Kind == RolloutDecisionKind.Rollback
-                    ? RollbackOf(state, decision.Next.Percent, decision.Reason, SystemActor, report)
-                    : null;
-
-                // This rollback tells the critical episode; the guard, watching what overrides keep on unified, must not again.
-                _criticalEpisode |= decision.Kind == RolloutDecisionKind.Rollback;
-                var notify = RolloutNotices.ShouldNotify(decision, _toldHoldStep, out var told);
-                await CommitAsync(state, decision.Next, RolloutEventKinds.Of(decision.Kind), SystemActor, decision.Reason, rollback, cancellationToken,
-                    notify: notify);
-                _toldHoldStep = told;
-            }
-
-            return (decision, report);
+            return (await ApplyAsync(state, decision, report, cancellationToken), report);
         }
         finally
         {
@@ -114,12 +108,67 @@ internal sealed class RolloutService(
     }
 
     /// <summary>
+    /// The fast look, every <c>Rollout:CriticalCheckInterval</c> between full ones: judges only the decisions since the
+    /// last change (<see cref="HealthService.EvaluateSinceChangeAsync"/>) and acts only on a critical verdict, rolling
+    /// back as the full look would (<see cref="RolloutDecider.DecideCritical"/>, or the guard when no rollout runs). So a
+    /// fault rolls back seconds after it starts, not at the next full look, and not a whole minute after a step.
+    /// </summary>
+    public async Task<(RolloutDecision Decision, HealthReport Health)> CheckCriticalAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var state = await store.LoadRolloutAsync(cancellationToken);
+            var report = await health.EvaluateSinceChangeAsync(cancellationToken);
+            if (!state.Status.IsActive())
+            {
+                // Only a critical verdict is news to the guard: an ok one from a few seconds of traffic must not close
+                // an episode the full look opened (it would be told again).
+                return report.State == HealthState.Critical
+                    ? await GuardAsync(state, cancellationToken, report)
+                    : (RolloutDecision.Unchanged(state, $"unified is {report.State.ToName()} since the change"), report);
+            }
+
+            var decision = RolloutDecider.DecideCritical(Plan, state, report, time.GetUtcNow());
+            return (await ApplyAsync(state, decision, report, cancellationToken), report);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Commits a decision that changes the state, with its rollback when it is one; under the lock.</summary>
+    private async Task<RolloutDecision> ApplyAsync(RolloutState state, RolloutDecision decision, HealthReport report, CancellationToken cancellationToken)
+    {
+        if (decision.Changed)
+        {
+            // The checks' sentences can be long and quote handler names an upstream sent: fitted to the rule
+            // for reasons, or routing would refuse the very rollback that must happen.
+            decision = decision with { Reason = ReasonText.Fit(decision.Reason) };
+            var rollback = decision.Kind == RolloutDecisionKind.Rollback
+                ? RollbackOf(state, decision.Next.Percent, decision.Reason, SystemActor, report)
+                : null;
+
+            // This rollback tells the critical episode; the guard, watching what overrides keep on unified, must not again.
+            _criticalEpisode |= decision.Kind == RolloutDecisionKind.Rollback;
+            var notify = RolloutNotices.ShouldNotify(decision, _toldHoldStep, out var told);
+            await CommitAsync(state, decision.Next, RolloutEventKinds.Of(decision.Kind), SystemActor, decision.Reason, rollback, cancellationToken,
+                notify: notify);
+            _toldHoldStep = told;
+        }
+
+        return decision;
+    }
+
+    /// <summary>
     /// The look when no rollout owns the percent: <see cref="UnifiedGuard"/> decides; a rollback is committed like any
     /// (rollback row, audit, notification, actor <c>system</c>), a notice is recorded as <c>unified_critical</c> and told.
     /// </summary>
-    private async Task<(RolloutDecision Decision, HealthReport Health)> GuardAsync(RolloutState state, CancellationToken cancellationToken)
+    private async Task<(RolloutDecision Decision, HealthReport Health)> GuardAsync(
+        RolloutState state, CancellationToken cancellationToken, HealthReport? judged = null)
     {
-        var report = await health.EvaluateAsync(cancellationToken);
+        var report = judged ?? await health.EvaluateAsync(cancellationToken);
         var now = time.GetUtcNow();
         var guard = UnifiedGuard.Decide(Plan, state, routing.Current.State, report, GuardRollsBack, _criticalEpisode, now);
 

@@ -277,6 +277,8 @@ internal sealed partial class PostgresStore : SqlStore
             SELECT ctid FROM webhook_routing_rollups WHERE period_start < @before LIMIT 5000)
         """;
 
+    protected override string SliceStartSql => "(floor(extract(epoch FROM created_at) * 1000 / @slice) * @slice)::bigint";
+
     protected override string RollupLatencyColumns => "latency_zero, latency_sum_ms, latency_min, latency_max, latency_buckets::text";
 
     protected override byte[] ReadLatency(DbDataReader reader, int ordinal) => PostgresRollups.Sketch(

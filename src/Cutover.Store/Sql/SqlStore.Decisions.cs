@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Cutover.Core.Classification;
 using Cutover.Core.DecisionLog;
+using Cutover.Core.Health;
 using Cutover.Core.Routing;
 using Cutover.Core.Stats;
 using Cutover.Core.Webhooks;
@@ -40,6 +41,24 @@ internal abstract partial class SqlStore
         ) AS users
         GROUP BY domain
         """;
+
+    /// <summary>
+    /// The decisions of a range counted per slice, domain and route: the same range scan of the created_at index as
+    /// <see cref="CountUsersSql"/>, grouped in the store. <c>{0}</c> is the slice's start in epoch milliseconds
+    /// (<see cref="SliceStartSql"/>). A failure is what the rollups count as one (not a success, or a fallback).
+    /// </summary>
+    internal const string CountDecisionsSql = """
+        SELECT {0} AS slice_start, domain, routed_to, count(*),
+               sum(CASE WHEN status <> 'success' OR fallback THEN 1 ELSE 0 END),
+               sum(CASE WHEN response_time_ms > @warn THEN 1 ELSE 0 END),
+               sum(CASE WHEN response_time_ms > @critical THEN 1 ELSE 0 END)
+        FROM webhook_routing_logs
+        WHERE created_at >= @from AND created_at < @to
+        GROUP BY 1, domain, routed_to
+        """;
+
+    /// <summary>The start, in epoch milliseconds, of the slice of <c>@slice</c> milliseconds that holds a row's created_at.</summary>
+    protected abstract string SliceStartSql { get; }
 
     /// <summary>
     /// A condition true when <paramref name="column"/> is none of <paramref name="values"/>, passed as one parameter
@@ -114,6 +133,16 @@ internal abstract partial class SqlStore
         return await connection.ListAsync(null, string.Format(CultureInfo.InvariantCulture, CountUsersSql, exclusion),
             static r => new DomainUsers(r.GetString(0), r.GetInt64(1), r.GetInt64(2)),
             cancellationToken, [.. parameters]);
+    }
+
+    public async Task<IReadOnlyList<DecisionSlice>> CountDecisionsAsync(
+        DateTimeOffset from, DateTimeOffset to, TimeSpan slice, double warnMs, double criticalMs, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slice, TimeSpan.FromMilliseconds(1));
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.ListAsync(null, string.Format(CultureInfo.InvariantCulture, CountDecisionsSql, SliceStartSql),
+            static r => new DecisionSlice(r.GetInt64(0), r.GetString(1), ParseRoute(r.GetString(2)), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)),
+            cancellationToken, ("from", Millis(from)), ("to", Millis(to)), ("slice", (long)slice.TotalMilliseconds), ("warn", warnMs), ("critical", criticalMs));
     }
 
     public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(

@@ -144,6 +144,9 @@ internal sealed class SqliteStore : SqlStore
 
     protected override string RollupLatencyColumns => "latency";
 
+    // created_at is epoch milliseconds already: integer division floors it (times are after 1970).
+    protected override string SliceStartSql => "(created_at / @slice) * @slice";
+
     protected override byte[] ReadLatency(DbDataReader reader, int ordinal) => (byte[])reader.GetValue(ordinal);
 
     protected override async Task<int> MigrateExclusivelyAsync(Func<DbConnection, Task<int>> apply, CancellationToken cancellationToken)

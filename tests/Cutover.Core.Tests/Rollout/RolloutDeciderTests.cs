@@ -155,6 +155,47 @@ public sealed class RolloutDeciderTests
 
     private static RoutingState AtZero => RoutingState.Initial(["jobs"], T0);
 
+    [Fact]
+    public void DecideCritical_CriticalRightAfterAStep_RollsBackAsOnCriticalSaysAndHalts()
+    {
+        var state = RolloutDecider.AdvanceFrom(Auto, Started(Auto), 0, T0.AddHours(5));
+        var critical = Report(HealthState.Critical, new HealthCheck("error_rate", HealthState.Critical, 30, 0.5, "unified failed 30 of 100"));
+        var now = T0.AddHours(5).AddSeconds(12);
+
+        var zero = RolloutDecider.DecideCritical(Auto, state, critical, now);
+        var stepBack = RolloutDecider.DecideCritical(Auto with { OnCritical = CriticalAction.StepBack }, state, critical, now);
+
+        Assert.Equal((RolloutDecisionKind.Rollback, RolloutStatus.Halted, 0m, now), (zero.Kind, zero.Next.Status, zero.Next.Percent, zero.Next.UpdatedAt));
+        Assert.Equal((RolloutDecisionKind.Rollback, 10m), (stepBack.Kind, stepBack.Next.Percent));
+        Assert.Equal("critical at step 2 of 6 (25%): error_rate: unified failed 30 of 100", zero.Reason);
+        var full = RolloutDecider.Decide(Auto, state, critical, 0, now);
+        Assert.Equal((full.Next, full.Reason), (zero.Next, zero.Reason));
+    }
+
+    [Theory]
+    [InlineData(HealthState.Ok)]
+    [InlineData(HealthState.InsufficientData)]
+    [InlineData(HealthState.Warn)]
+    public void DecideCritical_AnythingButCritical_ChangesNothing(HealthState health)
+    {
+        var state = Started(Auto);
+
+        var decision = RolloutDecider.DecideCritical(Auto, state, Report(health), T0.AddSeconds(4));
+
+        Assert.False(decision.Changed);
+        Assert.Same(state, decision.Next);
+    }
+
+    [Fact]
+    public void DecideCritical_PausedStillRollsBackButNotWhenNotRunning()
+    {
+        var paused = Started(Auto) with { Paused = true };
+        var critical = Report(HealthState.Critical);
+
+        Assert.Equal(RolloutDecisionKind.Rollback, RolloutDecider.DecideCritical(Auto, paused, critical, T0.AddSeconds(4)).Kind);
+        Assert.False(RolloutDecider.DecideCritical(Auto, RolloutState.Idle(T0), critical, T0.AddSeconds(4)).Changed);
+    }
+
     private static RolloutState Started(RolloutPlan plan) => RolloutCommands.Start(plan, RolloutState.Idle(T0), null, AtZero, domainRoutable: false, T0).Next!;
 
     private static HealthReport Report(HealthState state, params HealthCheck[] checks) =>

@@ -20,6 +20,7 @@ public sealed class FieldRulesTests
     [InlineData("Cutover:Ingress:MaxBodyBytes", "512", "Cutover:Ingress:MaxBodyBytes: 512 is outside 1024..67108864 (Meta sends up to 3 MB)")]
     [InlineData("Cutover:Notifications:Attempts", "21", "Cutover:Notifications:Attempts: 21 is outside 1..20")]
     [InlineData("Cutover:Rollout:EvaluationInterval", "00:00:00.5", "Cutover:Rollout:EvaluationInterval: 00:00:00.5000000 is outside 00:00:01..01:00:00")]
+    [InlineData("Cutover:Rollout:FastCheckInterval", "00:00:00.5", "Cutover:Rollout:FastCheckInterval: 00:00:00.5000000 is outside 00:00:01..01:00:00")]
     [InlineData("Cutover:Rollout:Steps:0:MinRequests", "-1", "Cutover:Rollout:Steps:0:MinRequests: -1 is outside 0..1000000000")]
     [InlineData("Cutover:Upstreams:jobs:TimeoutMs", "300001", "Cutover:Upstreams:jobs:TimeoutMs: 300001 is outside 1..300000")]
     public void Load_OutOfRange_KeyValueAndRange(string key, string value, string expected)

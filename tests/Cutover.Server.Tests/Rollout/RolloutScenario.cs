@@ -67,6 +67,14 @@ public abstract class RolloutScenario : IAsyncDisposable
     /// <summary>Sends <paramref name="posts"/> messages from new users, waits until they are logged, moves the clock one interval, evaluates.</summary>
     protected async Task LookAsync(int posts, int failEveryNthUnified = 0)
     {
+        await SendAsync(posts, failEveryNthUnified);
+        Time.Advance(Interval);
+        await Rollouts.EvaluateAsync(Cancel);
+    }
+
+    /// <summary>Sends <paramref name="posts"/> messages from new users (every nth routed to unified failing) and waits until they are logged.</summary>
+    protected async Task SendAsync(int posts, int failEveryNthUnified = 0)
+    {
         var bucketing = Router.Service<RouterTopology>().Bucketing;
         var threshold = Bucketing.ThresholdOf(Router.Service<RoutingService>().Current.State.Percent);
         var unifiedSeen = 0;
@@ -84,8 +92,6 @@ public abstract class RolloutScenario : IAsyncDisposable
         Upstreams.Respond("unified", 200);
         _sent += posts;
         await Router.WaitForDecisionsAsync(_sent);
-        Time.Advance(Interval);
-        await Rollouts.EvaluateAsync(Cancel);
     }
 
     protected async Task<HttpResponseMessage> CommandAsync(string command, string reason)

@@ -182,6 +182,10 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
         DateTimeOffset from, DateTimeOffset to, IReadOnlyCollection<string> excludedUserKeys, CancellationToken cancellationToken) =>
         Call(() => inner.CountUsersAsync(from, to, excludedUserKeys, cancellationToken));
 
+    public Task<IReadOnlyList<DecisionSlice>> CountDecisionsAsync(
+        DateTimeOffset from, DateTimeOffset to, TimeSpan slice, double warnMs, double criticalMs, CancellationToken cancellationToken) =>
+        Call(() => inner.CountDecisionsAsync(from, to, slice, warnMs, criticalMs, cancellationToken));
+
     public Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(TimeSpan resolution, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Call(() => inner.ReadRollupsAsync(resolution, from, to, cancellationToken));
 

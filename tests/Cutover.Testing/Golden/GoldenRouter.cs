@@ -17,7 +17,7 @@ namespace Cutover.Testing.Golden;
 /// <item>The clock is a <see cref="FakeTimeProvider"/> that moves only when the scenario moves it, or when an upstream
 /// "takes" its <see cref="LatencyOf"/> (it moves the clock before answering), so every time and every latency in an
 /// answer is known.</item>
-/// <item><c>Rollout:EvaluationInterval</c>, <c>Health:ProbeInterval</c> (1 h) and <c>Store:PollInterval</c> (10 min)
+/// <item><c>Rollout:EvaluationInterval</c>, <c>Rollout:FastCheckInterval</c>, <c>Health:ProbeInterval</c> (1 h) and <c>Store:PollInterval</c> (10 min)
 /// are longer than a scenario moves the clock, so no background look races the scenario: the scenario asks for a
 /// rollout look itself (<see cref="EvaluateRolloutAsync"/>); the probes run once, at start.</item>
 /// <item><c>Privacy:HashKey</c> is fixed, so hashed user keys in audit events are the same every run.</item>
@@ -78,6 +78,7 @@ public sealed class GoldenRouter : IAsyncDisposable
         s["Cutover:Upstreams:jobs:HealthUrl"] = upstreams.HealthUrlOf("jobs");
         s["Cutover:Rollout:Mode"] = "manual";
         s["Cutover:Rollout:EvaluationInterval"] = "01:00:00";
+        s["Cutover:Rollout:FastCheckInterval"] = "01:00:00";
         // Two steps, so that one scenario reaches every state, 'complete' included, in minutes of fake time.
         s["Cutover:Rollout:Steps:0:Percent"] = "10";
         s["Cutover:Rollout:Steps:0:Soak"] = "00:02:00";
