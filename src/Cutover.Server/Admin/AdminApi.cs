@@ -26,6 +26,7 @@ internal static class AdminApi
         services.AddSingleton<SimulateEndpoints>();
         services.AddSingleton<UserEndpoints>();
         services.AddSingleton<DeadLetterEndpoints>();
+        services.AddSingleton<DecisionEndpoints>();
         return services;
     }
 
@@ -40,5 +41,6 @@ internal static class AdminApi
         SimulateEndpoints.Map(admin.MapGroup(string.Empty));
         UserEndpoints.Map(admin.MapGroup(string.Empty));
         DeadLetterEndpoints.Map(admin.MapGroup(string.Empty));
+        DecisionEndpoints.Map(admin.MapGroup(string.Empty));
     }
 }
