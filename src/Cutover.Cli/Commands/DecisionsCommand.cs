@@ -126,12 +126,8 @@ internal static class DecisionsCommand
             c.Cancel = true; // ours to handle: stop reading and exit 0
             interrupt.Cancel();
         });
-        if (!context.Json)
-        {
-            await context.Out.WriteLineAsync(DecisionRender.Header);
-            await context.Out.FlushAsync(CancellationToken.None);
-        }
-
+        // The header comes with the first line: a stream the server refuses prints its sentence alone.
+        var header = !context.Json;
         try
         {
             await foreach (var (name, data) in admin.EventsAsync(path, interrupt.Token))
@@ -154,6 +150,12 @@ internal static class DecisionsCommand
                 if (decision is null)
                 {
                     continue;
+                }
+
+                if (header)
+                {
+                    await context.Out.WriteLineAsync(DecisionRender.Header);
+                    header = false;
                 }
 
                 await context.Out.WriteLineAsync(context.Json ? JsonSerializer.Serialize(decision, ServerJson.Default.DecisionView) : DecisionRender.Format(decision));

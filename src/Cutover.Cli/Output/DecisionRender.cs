@@ -36,10 +36,11 @@ internal static class DecisionRender
     private static string Line(string time, string correlation, string domain, string rule, string route, string upstream, string handler,
         string status, string latency, string error)
     {
+        // Columns one space apart at least, so a value longer than its column still reads apart from the next.
         var line = new StringBuilder(160);
-        line.Append(time.PadRight(14)).Append(correlation.PadRight(34)).Append(domain.PadRight(14)).Append(rule.PadRight(12))
-            .Append(route.PadRight(9)).Append(upstream.PadRight(14)).Append(handler.PadRight(16)).Append(status.PadRight(19))
-            .Append(latency.PadLeft(9)).Append("  ").Append(error);
+        line.Append(time.PadRight(12)).Append(' ').Append(correlation.PadRight(32)).Append(' ').Append(domain.PadRight(13)).Append(' ')
+            .Append(rule.PadRight(11)).Append(' ').Append(route.PadRight(7)).Append(' ').Append(upstream.PadRight(13)).Append(' ')
+            .Append(handler.PadRight(15)).Append(' ').Append(status.PadRight(18)).Append(' ').Append(latency.PadLeft(8)).Append("  ").Append(error);
         return line.ToString();
     }
 

@@ -59,6 +59,9 @@ internal sealed class DecisionEndpoints(
     private static readonly byte[] Keepalive = ": keepalive\n\n"u8.ToArray();
     private int _streams;
 
+    /// <summary>The streams open now.</summary>
+    public int OpenStreams => Volatile.Read(ref _streams);
+
     public static void Map(RouteGroupBuilder group)
     {
         var (read, _) = AdminPolicies.Split(group);
@@ -127,7 +130,9 @@ internal sealed class DecisionEndpoints(
         response.Headers["X-Accel-Buffering"] = "no"; // nginx in front: pass each event on at once
         await response.StartAsync(cancellationToken);
 
+        // Starting writes the headers but does not send them: a client waits for them before it reads any event.
         var body = response.BodyWriter;
+        await body.FlushAsync(cancellationToken);
         var lastWrite = time.GetTimestamp();
         while (true)
         {
