@@ -265,7 +265,7 @@ public sealed class DecisionEndpointTests : RouterTest
     {
         private readonly HttpClient _http;
         private readonly HttpResponseMessage _response;
-        private readonly Stream _body;
+        private readonly StreamReader _reader;
         private readonly CancellationTokenSource _stop = new();
         private readonly Channel<JsonElement> _decisions = Channel.CreateUnbounded<JsonElement>();
         private readonly Task _reading;
@@ -274,7 +274,7 @@ public sealed class DecisionEndpointTests : RouterTest
         {
             _http = http;
             _response = response;
-            _body = body;
+            _reader = new StreamReader(body); // here, not on the reading task: a quick dispose may close the body before it starts
             ContentType = response.Content.Headers.ContentType?.MediaType;
             _reading = Task.Run(ReadAsync);
         }
@@ -292,7 +292,7 @@ public sealed class DecisionEndpointTests : RouterTest
 
         private async Task ReadAsync()
         {
-            using var reader = new StreamReader(_body);
+            using var reader = _reader;
             string? name = null;
             try
             {
