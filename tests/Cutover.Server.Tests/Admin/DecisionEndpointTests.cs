@@ -232,6 +232,40 @@ public sealed class DecisionEndpointTests : RouterTest
         await Eventually.WaitAsync(() => endpoints.OpenStreams == 0, Timeout, "the stream ended on the server");
     }
 
+    [Fact]
+    public async Task Stream_BeyondTheMostAtOnce_503TooManyStreams_APlaceFreedIsAPlaceAgain()
+    {
+        // arrange: every place taken
+        var endpoints = Router.Service<DecisionEndpoints>();
+        var streams = new List<EventStream>();
+        try
+        {
+            for (var i = 0; i < DecisionEndpoints.MaxStreams; i++)
+            {
+                streams.Add(await OpenStreamAsync("admin/decisions/stream"));
+            }
+
+            // act
+            using var refused = await Router.AdminAsync(HttpMethod.Get, "admin/decisions/stream", token: ReadToken);
+
+            // assert
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            using var json = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Cancel));
+            Assert.Equal("too_many_streams", json.RootElement.GetProperty("error").GetString());
+            Assert.Equal(DecisionEndpoints.MaxStreams, endpoints.OpenStreams);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+
+        await Eventually.WaitAsync(() => endpoints.OpenStreams == 0, Timeout, "every stream ended");
+        await using var again = await OpenStreamAsync("admin/decisions/stream");
+    }
+
     private async Task PostAsync(Msg message, HttpStatusCode expected = HttpStatusCode.OK)
     {
         using var response = await Router.PostWebhookAsync(WebhookBuilder.Of(message));
