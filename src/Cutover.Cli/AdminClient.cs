@@ -72,38 +72,140 @@ internal sealed class AdminClient : IDisposable
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode)
             {
-                // Cutover answers every admin path with JSON: anything else came from some other server at that address
-                // (a web server's page, a proxy's), and naming what it said helps the operator find which.
-                if (!IsJson(text))
-                {
-                    throw NotCutover(response, text);
-                }
-
-                try
-                {
-                    return JsonSerializer.Deserialize(text, type)
-                        ?? throw new CliException(ExitCodes.Software, $"{_baseUrl} answered {path} with an empty body");
-                }
-                catch (JsonException ex)
-                {
-                    throw new CliException(ExitCodes.Software, $"{_baseUrl} answered {path} with something that is not Cutover's JSON: {ex.Message}");
-                }
+                throw Refusal(response, text);
             }
 
-            // Every refusal of Cutover's carries its error body: a 4xx without one (a web server's 404 page) is not
-            // Cutover's. A 5xx without one may still be Cutover failing (or a proxy in front of it), so it keeps its status.
-            var error = ErrorBodyOf(text);
-            if (error is not { Error: not null, Message: not null } && (int)response.StatusCode < 500)
+            // Cutover answers every admin path with JSON: anything else came from some other server at that address
+            // (a web server's page, a proxy's), and naming what it said helps the operator find which.
+            if (!IsJson(text))
             {
                 throw NotCutover(response, text);
             }
 
-            var message = error?.Message ?? $"{(int)response.StatusCode} {UnsafeText.Sanitize(response.ReasonPhrase ?? string.Empty)}".TrimEnd();
-            var exit = ExitCodes.OfRefusal(error?.Error, response.StatusCode);
-            throw new CliException(exit, exit == ExitCodes.NoPermission ? $"{message} ({(int)response.StatusCode})" : message);
+            try
+            {
+                return JsonSerializer.Deserialize(text, type)
+                    ?? throw new CliException(ExitCodes.Software, $"{_baseUrl} answered {path} with an empty body");
+            }
+            catch (JsonException ex)
+            {
+                throw new CliException(ExitCodes.Software, $"{_baseUrl} answered {path} with something that is not Cutover's JSON: {ex.Message}");
+            }
         }
+    }
+
+    /// <summary>
+    /// Reads a <c>text/event-stream</c> answer: each event's name and data, until the server ends the stream (a
+    /// <see cref="CliException"/> naming the URL: it went away) or <paramref name="cancellationToken"/> is cancelled. No
+    /// timeout once the answer has started: a stream may be quiet for long (the server sends keepalives).
+    /// </summary>
+    public async IAsyncEnumerable<(string Event, string Data)> EventsAsync(
+        string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException(ExitCodes.Unavailable, $"cannot reach Cutover at {_baseUrl}: {Describe(ex)} "
+                + $"(is 'cutover serve' running there? set --url or {CommonOptions.UrlVariable})");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.Unavailable, $"Cutover at {_baseUrl} did not answer within {Timeout.TotalSeconds:0} s");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Refusal(response, await response.Content.ReadAsStringAsync(cancellationToken));
+            }
+
+            if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+            {
+                throw NotCutover(response, await response.Content.ReadAsStringAsync(cancellationToken));
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var reader = new StreamReader(body, Encoding.UTF8);
+            var name = "message";
+            var data = new StringBuilder();
+            while (true)
+            {
+                string? line;
+                try
+                {
+                    line = await reader.ReadLineAsync(cancellationToken);
+                }
+                catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new CliException(ExitCodes.Unavailable, $"Cutover at {_baseUrl} broke off the stream: {ex.Message}");
+                }
+
+                if (line is null)
+                {
+                    throw new CliException(ExitCodes.Unavailable, $"Cutover at {_baseUrl} ended the stream (it stopped, or a proxy closed it)");
+                }
+
+                // The event-stream format: a blank line ends an event; ':' starts a comment (the keepalives); "field: value".
+                if (line.Length == 0)
+                {
+                    if (data.Length > 0)
+                    {
+                        yield return (name, data.ToString());
+                    }
+
+                    name = "message";
+                    data.Clear();
+                    continue;
+                }
+
+                if (line[0] == ':')
+                {
+                    continue;
+                }
+
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                var field = colon < 0 ? line : line[..colon];
+                var value = colon < 0 ? string.Empty : line[(colon + 1)..].TrimStart(' ');
+                if (field == "event")
+                {
+                    name = value;
+                }
+                else if (field == "data")
+                {
+                    if (data.Length > 0)
+                    {
+                        data.Append('\n');
+                    }
+
+                    data.Append(value);
+                }
+            }
+        }
+    }
+
+    /// <summary>A non-success answer as the exception to throw: Cutover's refusal with its sentence, or not Cutover at all.</summary>
+    private CliException Refusal(HttpResponseMessage response, string text)
+    {
+        // Every refusal of Cutover's carries its error body: a 4xx without one (a web server's 404 page) is not
+        // Cutover's. A 5xx without one may still be Cutover failing (or a proxy in front of it), so it keeps its status.
+        var error = ErrorBodyOf(text);
+        if (error is not { Error: not null, Message: not null } && (int)response.StatusCode < 500)
+        {
+            return NotCutover(response, text);
+        }
+
+        var message = error?.Message ?? $"{(int)response.StatusCode} {UnsafeText.Sanitize(response.ReasonPhrase ?? string.Empty)}".TrimEnd();
+        var exit = ExitCodes.OfRefusal(error?.Error, response.StatusCode);
+        return new CliException(exit, exit == ExitCodes.NoPermission ? $"{message} ({(int)response.StatusCode})" : message);
     }
 
     /// <summary>

@@ -114,6 +114,7 @@ internal static class CutoverCli
         root.Subcommands.Add(BaselineCommand.Create(runner));
         root.Subcommands.Add(ReportCommand.Create(runner));
         root.Subcommands.Add(DlqCommand.Create(runner));
+        root.Subcommands.Add(DecisionsCommand.Create(runner));
         return root;
     }
 }

@@ -52,7 +52,7 @@ internal static class ExitCodes
             or AdminError.UnknownDomain or AdminError.ProtectedDomain or AdminError.InvalidUser or AdminError.InvalidOverride or AdminError.UnknownGate
             or AdminError.MalformedPayload or AdminError.PayloadTooLarge or AdminError.NotFound or AdminError.NoBaseline
             or AdminError.UnknownCommand or AdminError.NoLegacyTraffic or AdminError.RolloutActive or AdminError.RolloutRefused
-            or AdminError.CriticalHealth or AdminError.StoreUnavailable => Failure,
+            or AdminError.CriticalHealth or AdminError.StoreUnavailable or AdminError.TooManyStreams => Failure,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not an admin error"),
     };
 

@@ -14,6 +14,13 @@ public interface IDecisionStore
     /// <summary>Reads decisions back, newest first.</summary>
     Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The decision tail: with <see cref="DecisionQuery.After"/>, the oldest <see cref="DecisionQuery.Limit"/> decisions
+    /// after that row id (so a follower misses none however many arrive); without, the newest. Oldest first either way,
+    /// with the cursor for the next read.
+    /// </summary>
+    Task<DecisionPage> ReadDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken);
+
     /// <summary>Deletes decisions and rollups older than the given times, in slices that never block the log writer for long.</summary>
     Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken);
 }

@@ -34,6 +34,7 @@ public sealed class AdminErrorMappingTests
         Assert.Equal(ExitCodes.NoPermission, ExitCodes.Of(AdminError.Forbidden));
         Assert.Equal(ExitCodes.Failure, ExitCodes.Of(AdminError.RolloutRefused));
         Assert.Equal(ExitCodes.Failure, ExitCodes.Of(AdminError.StoreUnavailable));
+        Assert.Equal(ExitCodes.Failure, ExitCodes.Of(AdminError.TooManyStreams));
         Assert.Equal(ExitCodes.Failure, ExitCodes.Of(AdminError.ReasonRequired));
     }
 
@@ -55,5 +56,6 @@ public sealed class AdminErrorMappingTests
         Assert.Equal(409, AdminResults.StatusOf(AdminError.CriticalHealth));
         Assert.Equal(400, AdminResults.StatusOf(AdminError.ReasonInvalid));
         Assert.Equal(503, AdminResults.StatusOf(AdminError.StoreUnavailable));
+        Assert.Equal(503, AdminResults.StatusOf(AdminError.TooManyStreams));
     }
 }

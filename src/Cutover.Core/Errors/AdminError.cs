@@ -82,4 +82,7 @@ public enum AdminError
 
     /// <summary>The store did not answer.</summary>
     StoreUnavailable,
+
+    /// <summary>As many decision streams are open as one instance serves at once.</summary>
+    TooManyStreams,
 }

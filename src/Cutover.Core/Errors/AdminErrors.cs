@@ -33,6 +33,7 @@ public static class AdminErrors
         AdminError.RolloutRefused => "rollout_refused",
         AdminError.CriticalHealth => "critical_health",
         AdminError.StoreUnavailable => "store_unavailable",
+        AdminError.TooManyStreams => "too_many_streams",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not an admin error"),
     };
 
@@ -60,6 +61,7 @@ public static class AdminErrors
         AdminError.RolloutRefused => "the rollout's state does not allow this command",
         AdminError.CriticalHealth => "a health check is critical",
         AdminError.StoreUnavailable => "the store did not answer",
+        AdminError.TooManyStreams => "as many decision streams are open as this instance serves at once",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not an admin error"),
     };
 

@@ -28,6 +28,7 @@ internal static class AdminApi
         services.AddSingleton<DeadLetterEndpoints>();
         services.AddSingleton<ChangeWatch>();
         services.AddSingleton<EventEndpoints>();
+        services.AddSingleton<DecisionEndpoints>();
         return services;
     }
 
@@ -43,5 +44,6 @@ internal static class AdminApi
         UserEndpoints.Map(admin.MapGroup(string.Empty));
         DeadLetterEndpoints.Map(admin.MapGroup(string.Empty));
         EventEndpoints.Map(admin.MapGroup(string.Empty));
+        DecisionEndpoints.Map(admin.MapGroup(string.Empty));
     }
 }

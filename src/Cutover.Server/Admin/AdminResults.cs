@@ -26,7 +26,7 @@ internal static class AdminResults
         AdminError.Forbidden => StatusCodes.Status403Forbidden,
         AdminError.NotFound or AdminError.NoBaseline or AdminError.UnknownCommand => StatusCodes.Status404NotFound,
         AdminError.NoLegacyTraffic or AdminError.RolloutActive or AdminError.RolloutRefused or AdminError.CriticalHealth => StatusCodes.Status409Conflict,
-        AdminError.StoreUnavailable => StatusCodes.Status503ServiceUnavailable,
+        AdminError.StoreUnavailable or AdminError.TooManyStreams => StatusCodes.Status503ServiceUnavailable,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "not an admin error"),
     };
 

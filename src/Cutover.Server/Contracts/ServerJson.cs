@@ -44,4 +44,6 @@ namespace Cutover.Server.Contracts;
 [JsonSerializable(typeof(DeadLetterReplayResponse))]
 [JsonSerializable(typeof(DeadLetterPurgeRequest))]
 [JsonSerializable(typeof(DeadLetterPurgeResponse))]
+[JsonSerializable(typeof(DecisionListResponse))]
+[JsonSerializable(typeof(DecisionView))]
 public sealed partial class ServerJson : JsonSerializerContext;

@@ -76,37 +76,93 @@ internal abstract partial class SqlStore
     /// <summary>The latency sketch of a rollup row, encoded as <see cref="LatencySketch.ToBytes"/> does.</summary>
     protected abstract byte[] ReadLatency(DbDataReader reader, int ordinal);
 
+    /// <summary>The columns <see cref="ReadDecision"/> reads, in its order.</summary>
+    private const string DecisionColumns = """
+        id, created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket, routed_to, webhook_name,
+               handler, status, status_code, response_time_ms, error_message, fallback
+        """;
+
     public async Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken)
     {
-        var filter = new SqlFilter()
-            .And("created_at >= @since", "since", query.Since is { } since ? Millis(since) : null)
-            .And("created_at < @until", "until", query.Until is { } until ? Millis(until) : null)
-            .And("from_number = @user", "user", query.UserKey);
+        var filter = DecisionFilter(query);
         await using var connection = await OpenAsync(cancellationToken);
-        return await connection.ListAsync(null, $"""
-            SELECT created_at, correlation_id, message_id, from_number, kind, domain, rule, bucket, routed_to, webhook_name,
-                   handler, status, status_code, response_time_ms, error_message, fallback
+        var rows = await connection.ListAsync(null, $"""
+            SELECT {DecisionColumns}
             FROM webhook_routing_logs {filter}
             ORDER BY id DESC LIMIT @limit
-            """, r => new DecisionRecord(
-                At: ReadMillis(r, 0),
-                CorrelationId: r.GetString(1),
-                MessageId: r.GetStringOrNull(2),
-                UserKey: r.GetStringOrNull(3),
-                Kind: ParseKind(r.GetString(4)),
-                Domain: r.GetString(5),
-                Rule: ParseRule(r.GetString(6)),
-                Bucket: r.IsDBNull(7) ? -1 : r.GetInt32(7),
-                Route: ParseRoute(r.GetString(8)),
-                Upstream: r.GetString(9),
-                Handler: r.GetStringOrNull(10),
-                Success: r.GetString(11) == "success",
-                StatusCode: r.IsDBNull(12) ? 0 : r.GetInt32(12),
-                LatencyMs: r.IsDBNull(13) ? 0 : r.GetDouble(13),
-                Error: r.GetStringOrNull(14),
-                Fallback: r.GetBoolean(15)),
-            cancellationToken, filter.Parameters(("limit", Math.Clamp(query.Limit, 1, 1_000_000))));
+            """, ReadDecision, cancellationToken, filter.Parameters(("limit", Math.Clamp(query.Limit, 1, 1_000_000))));
+        return [.. rows.Select(static r => r.Decision)];
     }
+
+    public async Task<DecisionPage> ReadDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken)
+    {
+        var limit = Math.Clamp(query.Limit, 1, 1_000_000);
+        await using var connection = await OpenAsync(cancellationToken);
+
+        // The newest row first, and nothing above it read: a row written meanwhile is left for the next read, not
+        // skipped by a cursor already past it.
+        var newest = await connection.ScalarAsync(null, "SELECT max(id) FROM webhook_routing_logs", cancellationToken) is { } value and not DBNull
+            ? Convert.ToInt64(value, CultureInfo.InvariantCulture)
+            : 0;
+        var filter = DecisionFilter(query).And("id <= @newest", "newest", newest);
+        if (query.After is { } after)
+        {
+            var page = await connection.ListAsync(null, $"""
+                SELECT {DecisionColumns}
+                FROM webhook_routing_logs {filter}
+                ORDER BY id LIMIT @limit
+                """, ReadDecision, cancellationToken, filter.Parameters(("limit", limit)));
+
+            // A full page may have more behind it: the cursor stops at its last row. Otherwise everything up to the
+            // newest row was seen (a cursor never goes back, even past a log that was emptied).
+            return new DecisionPage(page, page.Count == limit ? page[^1].Id : Math.Max(after, newest));
+        }
+
+        var latest = await connection.ListAsync(null, $"""
+            SELECT {DecisionColumns}
+            FROM webhook_routing_logs {filter}
+            ORDER BY id DESC LIMIT @limit
+            """, ReadDecision, cancellationToken, filter.Parameters(("limit", limit)));
+        latest.Reverse();
+        return new DecisionPage(latest, newest);
+    }
+
+    /// <summary>The conditions of <paramref name="query"/>, every value a parameter.</summary>
+    private SqlFilter DecisionFilter(DecisionQuery query)
+    {
+        if (query.UserKeys is { Count: > DecisionQuery.MaxUserKeys })
+        {
+            throw new ArgumentException($"at most {DecisionQuery.MaxUserKeys} user keys", nameof(query));
+        }
+
+        return new SqlFilter()
+            .And("created_at >= @since", "since", query.Since is { } since ? Millis(since) : null)
+            .And("created_at < @until", "until", query.Until is { } until ? Millis(until) : null)
+            .And("from_number = @user", "user", query.UserKey)
+            .AndAmong("from_number", "user", query.UserKeys)
+            .And("domain = @domain", "domain", query.Domain)
+            .And("routed_to = @route", "route", query.Route?.ToName())
+            .AndIf(query.ErrorsOnly, "(status <> 'success' OR fallback = @fallback)", "fallback", true)
+            .And("id > @after", "after", query.After);
+    }
+
+    private LoggedDecision ReadDecision(DbDataReader r) => new(r.GetInt64(0), new DecisionRecord(
+        At: ReadMillis(r, 1),
+        CorrelationId: r.GetString(2),
+        MessageId: r.GetStringOrNull(3),
+        UserKey: r.GetStringOrNull(4),
+        Kind: ParseKind(r.GetString(5)),
+        Domain: r.GetString(6),
+        Rule: ParseRule(r.GetString(7)),
+        Bucket: r.IsDBNull(8) ? -1 : r.GetInt32(8),
+        Route: ParseRoute(r.GetString(9)),
+        Upstream: r.GetString(10),
+        Handler: r.GetStringOrNull(11),
+        Success: r.GetString(12) == "success",
+        StatusCode: r.IsDBNull(13) ? 0 : r.GetInt32(13),
+        LatencyMs: r.IsDBNull(14) ? 0 : r.GetDouble(14),
+        Error: r.GetStringOrNull(15),
+        Fallback: r.GetBoolean(16)));
 
     public async Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {

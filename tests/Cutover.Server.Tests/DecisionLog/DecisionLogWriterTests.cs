@@ -239,6 +239,9 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         public Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<DecisionPage> ReadDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<PurgeResult> PurgeAsync(DateTimeOffset decisionsBefore, DateTimeOffset rollupsBefore, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
     }

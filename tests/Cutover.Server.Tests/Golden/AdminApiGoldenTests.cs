@@ -148,6 +148,8 @@ public sealed class AdminApiGoldenTests : IAsyncLifetime
         await GetAsync("59-stats-final-15m", "admin/stats?window=15m");
         await GetAsync("60-health-final", "admin/health");
         await GetAsync("61-root-final", "", token: null);
+        await GetAsync("62-decisions-newest-3", "admin/decisions?limit=3", GoldenRouter.ReadToken);
+        await GetAsync("63-decisions-recent-errors", "admin/decisions?errors=true&window=1h&limit=20", GoldenRouter.ReadToken);
 
         _files.Verify();
     }

@@ -94,6 +94,16 @@ public sealed class AdminErrorsGoldenTests : IAsyncLifetime
         await AskAsync("dlq-unknown-domain", HttpMethod.Get, "admin/dlq?domain=shoes");
         await AskAsync("dlq-unknown-upstream", HttpMethod.Get, "admin/dlq?upstream=nowhere");
         await AskAsync("dlq-unknown-reason", HttpMethod.Get, "admin/dlq?reason=boom");
+
+        // the decision tail
+        await AskAsync("decisions-bad-limit", HttpMethod.Get, "admin/decisions?limit=0");
+        await AskAsync("decisions-bad-window", HttpMethod.Get, "admin/decisions?window=15");
+        await AskAsync("decisions-window-and-since", HttpMethod.Get, "admin/decisions?window=1h&since=1h");
+        await AskAsync("decisions-unknown-domain", HttpMethod.Get, "admin/decisions?domain=shoes");
+        await AskAsync("decisions-bad-route", HttpMethod.Get, "admin/decisions?route=sideways");
+        await AskAsync("decisions-bad-cursor", HttpMethod.Get, "admin/decisions?after=garbage");
+        await AskAsync("decisions-user-control-character", HttpMethod.Get, "admin/decisions?user=%1B%5B31m");
+        await AskAsync("decisions-stream-bad-limit", HttpMethod.Get, "admin/decisions/stream?limit=99999");
         await AskAsync("dlq-show-bad-id", HttpMethod.Get, "admin/dlq/abc");
         await AskAsync("dlq-show-not-found", HttpMethod.Get, "admin/dlq/42");
         await AskAsync("dlq-replay-no-reason", HttpMethod.Post, "admin/dlq/replay", """{"ids": [42]}""");

@@ -175,6 +175,9 @@ internal sealed class FaultyStore(ICutoverStore inner) : ICutoverStore
     public Task<IReadOnlyList<DecisionRecord>> QueryDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken) =>
         Call(() => inner.QueryDecisionsAsync(query, cancellationToken));
 
+    public Task<DecisionPage> ReadDecisionsAsync(DecisionQuery query, CancellationToken cancellationToken) =>
+        Call(() => inner.ReadDecisionsAsync(query, cancellationToken));
+
     public Task<IReadOnlyList<UserActivity>> ReadUserActivityAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Call(() => inner.ReadUserActivityAsync(from, to, cancellationToken));
 
