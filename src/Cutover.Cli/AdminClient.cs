@@ -54,20 +54,7 @@ internal sealed class AdminClient : IDisposable
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/')) { Content = content };
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new CliException(ExitCodes.Unavailable, $"cannot reach Cutover at {_baseUrl}: {Describe(ex)} "
-                + $"(is 'cutover serve' running there? set --url or {CommonOptions.UrlVariable})");
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CliException(ExitCodes.Unavailable, $"Cutover at {_baseUrl} did not answer within {Timeout.TotalSeconds:0} s");
-        }
+        var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
 
         using (response)
         {
@@ -96,20 +83,12 @@ internal sealed class AdminClient : IDisposable
         }
     }
 
-    /// <summary>
-    /// Reads a <c>text/event-stream</c> answer: each event's name and data, until the server ends the stream (a
-    /// <see cref="CliException"/> naming the URL: it went away) or <paramref name="cancellationToken"/> is cancelled. No
-    /// timeout once the answer has started: a stream may be quiet for long (the server sends keepalives).
-    /// </summary>
-    public async IAsyncEnumerable<(string Event, string Data)> EventsAsync(
-        string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/>; a server that cannot be reached or does not answer in time exits 69 naming the URL.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return await _http.SendAsync(request, completion, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
@@ -120,6 +99,19 @@ internal sealed class AdminClient : IDisposable
         {
             throw new CliException(ExitCodes.Unavailable, $"Cutover at {_baseUrl} did not answer within {Timeout.TotalSeconds:0} s");
         }
+    }
+
+    /// <summary>
+    /// Reads a <c>text/event-stream</c> answer: each event's name and data, until the server ends the stream (a
+    /// <see cref="CliException"/> naming the URL: it went away) or <paramref name="cancellationToken"/> is cancelled. No
+    /// timeout once the answer has started: a stream may be quiet for long (the server sends keepalives).
+    /// </summary>
+    public async IAsyncEnumerable<(string Event, string Data)> EventsAsync(
+        string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
         using (response)
         {

@@ -87,8 +87,21 @@ public sealed class DashboardPageTests(ChromiumFixture chromium) : IClassFixture
         await Expect(page.GetByTestId("insufficient")).ToContainTextAsync($"insufficient data: {more} more requests at this step (~");
         await Expect(page.Locator("[data-testid=insufficient] li")).Not.ToHaveCountAsync(1); // health's checks lack sample too
 
-        // the decision stream is another branch's: without it, the panel says so
-        await Expect(page.GetByTestId("errors")).ToContainTextAsync("decision stream not available");
+        // recent errors: the ones /admin/decisions has, by correlation id (this traffic has none: the panel says so)
+        var errors = (await _router.ReadAsync("admin/decisions?errors=true&window=1h&limit=20")).GetProperty("decisions").EnumerateArray().ToList();
+        if (errors.Count == 0)
+        {
+            await Expect(page.GetByTestId("errors")).ToHaveTextAsync("no errors in the last hour");
+        }
+        else
+        {
+            await Expect(page.GetByTestId("error-correlation")).ToHaveCountAsync(errors.Count);
+            foreach (var error in errors)
+            {
+                await Expect(page.GetByTestId("errors")).ToContainTextAsync(error.GetProperty("correlation_id").GetString()!);
+            }
+        }
+
         await Expect(page.GetByTestId("live")).ToHaveTextAsync("live");
         await Expect(page.Locator("[data-testid=chart-p95] svg circle")).Not.ToHaveCountAsync(0);
         Assert.Empty(_pageErrors);

@@ -66,6 +66,10 @@ internal static class DemoScenario
         {
             ["Cutover:Rollout:Mode"] = "auto",
             ["Cutover:Rollout:EvaluationInterval"] = Interval.ToString("c", CultureInfo.InvariantCulture),
+
+            // The demo takes every look itself, after each burst (DemoWalk); the controller's fast look, on the demo's
+            // clock that also runs on with real time, would otherwise judge a burst half sent.
+            ["Cutover:Rollout:FastCheckInterval"] = Interval.ToString("c", CultureInfo.InvariantCulture),
             ["Cutover:Health:Window"] = HealthWindow.ToString("c", CultureInfo.InvariantCulture),
             ["Cutover:Health:MinRequests"] = HealthMinRequests.ToString(CultureInfo.InvariantCulture),
             ["Cutover:Health:LatencyMinRequests"] = HealthMinRequests.ToString(CultureInfo.InvariantCulture),

@@ -82,7 +82,7 @@ public static class RolloutDecider
     }
 
     /// <summary>
-    /// The fast look's decision (every <c>Rollout:CriticalCheckInterval</c>, from <see cref="HealthEvaluator.EvaluateSinceChange"/>):
+    /// The fast look's decision (every <c>Rollout:FastCheckInterval</c>, from <see cref="HealthEvaluator.EvaluateSinceChange"/>):
     /// rule (2) of <see cref="Decide"/> alone. A critical verdict rolls back and halts exactly as the full look would;
     /// anything else changes nothing, since the fast look sees too little to hold, soak or advance.
     /// </summary>

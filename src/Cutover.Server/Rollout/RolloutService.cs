@@ -108,7 +108,7 @@ internal sealed class RolloutService(
     }
 
     /// <summary>
-    /// The fast look, every <c>Rollout:CriticalCheckInterval</c> between full ones: judges only the decisions since the
+    /// The fast look, every <c>Rollout:FastCheckInterval</c> between full ones: judges only the decisions since the
     /// last change (<see cref="HealthService.EvaluateSinceChangeAsync"/>) and acts only on a critical verdict, rolling
     /// back as the full look would (<see cref="RolloutDecider.DecideCritical"/>, or the guard when no rollout runs). So a
     /// fault rolls back seconds after it starts, not at the next full look, and not a whole minute after a step.
