@@ -83,6 +83,11 @@ internal static class DecisionsCommand
                 + Parameter("domain", context.Parse.GetValue(domain))
                 + Parameter("route", context.Parse.GetValue(route));
             using var admin = context.Admin();
+            if (context.Parse.GetValue(domain) is { } only)
+            {
+                await DomainCheck.EnsureConfiguredAsync(admin, only, cancellationToken);
+            }
+
             if (context.Parse.GetValue(follow))
             {
                 return await FollowAsync(context, admin, "admin/decisions/stream" + query, cancellationToken);

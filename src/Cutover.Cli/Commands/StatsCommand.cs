@@ -54,12 +54,7 @@ internal static class StatsCommand
             var rows = stats.Routes.Where(r => string.Equals(r.Domain, only, StringComparison.Ordinal)).ToList();
             if (rows.Count == 0)
             {
-                var status = await admin.GetAsync("admin/status", ServerJson.Default.StatusResponse, cancellationToken);
-                if (!status.Domains.ContainsKey(only))
-                {
-                    throw new CliException(ExitCodes.Usage,
-                        $"--domain: '{UnsafeText.Sanitize(only)}' is not a configured domain; the domains are {string.Join(", ", status.Domains.Keys)}");
-                }
+                await DomainCheck.EnsureConfiguredAsync(admin, only, cancellationToken);
             }
 
             if (context.Json)

@@ -164,12 +164,14 @@ public sealed partial class DecisionsCommandTests : CliTest
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task UnknownDomain_TheServersSentenceOnce_Exit1(bool follow)
+    public async Task UnknownDomain_Usage64_WithTheNearestDomainAndTheList_Once(bool follow)
     {
-        var run = await CutoverAs(ReadToken, follow ? ["decisions", "--domain", "shoes", "--follow"] : ["decisions", "--domain", "shoes"]);
+        var run = await CutoverAs(ReadToken, follow ? ["decisions", "--domain", "jbos", "--follow"] : ["decisions", "--domain", "jbos"]);
 
-        Assert.Equal(ExitCodes.Failure, run.ExitCode);
-        Assert.Single(Regex.Matches(run.Error, "'domain' must be a configured domain"));
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Single(Regex.Matches(run.Error, "is not a configured domain"));
+        Assert.Contains("--domain: 'jbos' is not a configured domain; did you mean 'jobs'? the domains are ", run.Error);
+        Assert.Empty(run.Out);
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public sealed class StatsCommandTests : CliTest
         var run = await Cutover("stats", "--domain", "jbos");
 
         Assert.Equal(64, run.ExitCode);
-        Assert.Contains("cutover: --domain: 'jbos' is not a configured domain; the domains are ", run.Error);
+        Assert.Contains("cutover: --domain: 'jbos' is not a configured domain; did you mean 'jobs'? the domains are ", run.Error);
         Assert.Contains("jobs", run.Error);
         Assert.Empty(run.Out);
     }

@@ -49,6 +49,9 @@ public sealed class DecisionLogWriterTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromMilliseconds(50));
         await Eventually.WaitAsync(() => _store.Batches.Count == 1, TimeSpan.FromSeconds(10), "one batch written");
 
+        // The writer counts a batch once the store's write has returned, a moment after the store has it.
+        await Eventually.WaitAsync(() => _queue.Counters.Written > 0, TimeSpan.FromSeconds(10), "the batch counted");
+
         // assert
         Assert.Equal(0, writtenBeforeTheInterval);
         Assert.Equal([3], _store.Batches);
