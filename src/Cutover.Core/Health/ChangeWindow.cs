@@ -12,11 +12,21 @@ namespace Cutover.Core.Health;
 public sealed record ChangeWindow(DateTimeOffset ChangedAt, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DecisionSlice> Slices)
 {
     /// <summary>
-    /// Where a window read at <paramref name="now"/> starts: at the change, or <paramref name="cap"/> back from now when
-    /// the change is older (an hour of good traffic must not dilute a fault that started a few seconds ago).
+    /// Where a window read at <paramref name="now"/> starts: at the change, or about <paramref name="cap"/> back from now
+    /// when the change is older (an hour of good traffic must not dilute a fault that started a few seconds ago). A window
+    /// that slides starts on the edge of a <paramref name="slice"/> at or before the cap, never before the change, so a
+    /// reader that keeps the slices it counted (they are aligned to the epoch) finds them whole when the window moves on.
     /// </summary>
-    public static DateTimeOffset StartOf(DateTimeOffset changedAt, DateTimeOffset now, TimeSpan cap) =>
-        now - cap > changedAt ? now - cap : changedAt;
+    public static DateTimeOffset StartOf(DateTimeOffset changedAt, DateTimeOffset now, TimeSpan cap, TimeSpan slice)
+    {
+        if (now - cap <= changedAt)
+        {
+            return changedAt;
+        }
+
+        var edge = DateTimeOffset.FromUnixTimeMilliseconds(Rollups.PeriodStart((now - cap).ToUnixTimeMilliseconds(), slice));
+        return edge > changedAt ? edge : changedAt;
+    }
 
     /// <summary>The window starts at the change itself, not later.</summary>
     public bool FromChange => From <= ChangedAt;

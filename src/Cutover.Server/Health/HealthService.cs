@@ -43,6 +43,9 @@ internal sealed class HealthService(
     private readonly TimeSpan _window = options.Value.Health.Window;
     private readonly TimeSpan _recentWindow = options.Value.Health.RecentWindow;
 
+    /// <summary>The change window's counts: every look reads it, the fast look every 2 s, so only the last seconds are scanned each time.</summary>
+    private readonly DecisionSliceCache _changeCounts = new(users, Slice, options.Value.Health.P95WarnMs, options.Value.Health.P95CriticalMs);
+
     /// <summary>How long <see cref="RecentAsync"/> reuses a report: <c>GET /</c> may be polled often, the store need not be.</summary>
     private static readonly TimeSpan RecentFor = TimeSpan.FromSeconds(5);
 
@@ -142,8 +145,8 @@ internal sealed class HealthService(
 
     private async Task<ChangeWindow> ChangeWindowAsync(DateTimeOffset changedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var from = ChangeWindow.StartOf(changedAt, now, _recentWindow);
-        var slices = from < now ? await CountDecisionsAsync(from, now, cancellationToken) : [];
+        var from = ChangeWindow.StartOf(changedAt, now, _recentWindow, Slice);
+        var slices = from < now ? await _changeCounts.CountAsync(from, now, cancellationToken) : [];
         return new ChangeWindow(changedAt, from, now, slices);
     }
 

@@ -121,7 +121,7 @@ public sealed class SinceChangeTests
         var states = new List<HealthState>();
         for (var now = Change.AddSeconds(2); now <= end; now += TimeSpan.FromSeconds(2))
         {
-            var from = ChangeWindow.StartOf(Change, now, TimeSpan.FromMinutes(2));
+            var from = ChangeWindow.StartOf(Change, now, TimeSpan.FromMinutes(2), Slice);
             var seen = slices.Where(s => s.StartMs >= from.ToUnixTimeMilliseconds() - (long)Slice.TotalMilliseconds + 1
                 && s.StartMs < now.ToUnixTimeMilliseconds()).ToList();
             states.Add(HealthEvaluator.EvaluateSinceChange(new ChangeWindow(Change, from, now, seen), Expected, Thresholds, now).State);
@@ -138,7 +138,7 @@ public sealed class SinceChangeTests
         // an hour after the change, 10 s of unified failing 30% in the last two minutes
         var changed = Change.AddHours(-1);
         var now = Change.AddMinutes(2);
-        var from = ChangeWindow.StartOf(changed, now, TimeSpan.FromMinutes(2));
+        var from = ChangeWindow.StartOf(changed, now, TimeSpan.FromMinutes(2), Slice);
         var slices = Traffic(from, now.AddSeconds(-10), unifiedPerSlice: 75, legacyPerSlice: 675)
             .Concat(Traffic(now.AddSeconds(-10), now, unifiedPerSlice: 75, legacyPerSlice: 675, unifiedErrorsPerSlice: 23))
             .ToList();
@@ -219,9 +219,34 @@ public sealed class SinceChangeTests
     {
         var now = Change.AddHours(1);
 
-        var from = ChangeWindow.StartOf(now.AddSeconds(-secondsAgo), now, TimeSpan.FromMinutes(2));
+        var from = ChangeWindow.StartOf(now.AddSeconds(-secondsAgo), now, TimeSpan.FromMinutes(2), Slice);
 
         Assert.Equal(now.AddSeconds(-expectedSecondsBack), from);
+    }
+
+    [Theory]
+    [InlineData(1_300, 121_300)] // 2 min back is 1.3 s into a slice: the window starts at that slice's edge
+    [InlineData(0, 120_000)] // already on an edge
+    public void StartOf_CapInsideASlice_StartsOnTheSlicesEdge(int msPastAnEdge, int expectedMsBack)
+    {
+        var now = Change.AddHours(1).AddSeconds(-40).AddMilliseconds(msPastAnEdge); // Change is 09:00:40, on an edge
+
+        var from = ChangeWindow.StartOf(Change, now, TimeSpan.FromMinutes(2), Slice);
+
+        Assert.Equal(now.AddMilliseconds(-expectedMsBack), from);
+        Assert.Equal(0, from.ToUnixTimeMilliseconds() % 5_000);
+    }
+
+    [Fact]
+    public void StartOf_ChangeInsideTheSliceTheCapFallsIn_FromTheChangeNotBeforeIt()
+    {
+        // 2 min back is 3 s into a slice; the change was 1 s before that, after the slice's edge
+        var now = Change.AddHours(1).AddSeconds(3);
+        var changed = now.AddSeconds(-121);
+
+        var from = ChangeWindow.StartOf(changed, now, TimeSpan.FromMinutes(2), Slice);
+
+        Assert.Equal(changed, from);
     }
 
     private static ChangeWindow Window(DateTimeOffset changedAt, DateTimeOffset now, IReadOnlyList<DecisionSlice> slices) =>
