@@ -100,7 +100,7 @@ internal sealed class WebhookPipeline
             // :: Step 1. Size check before reading anything.
             if (request.ContentLength > limit)
             {
-                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+                await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, RequestOutcomes.PayloadTooLarge,
                     $"the body is {request.ContentLength} bytes; the limit is {limit} (Cutover:Ingress:MaxBodyBytes)");
                 return;
             }
@@ -116,7 +116,7 @@ internal sealed class WebhookPipeline
             string? signature = request.Headers[HeaderNames.Signature];
             if (_signature is not null && !CheckSignature(body.Span, signature, out var signatureProblem))
             {
-                await RefuseAsync(context, StatusCodes.Status401Unauthorized, "invalid_signature", signatureProblem);
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized, RequestOutcomes.InvalidSignature, signatureProblem);
                 return;
             }
 
@@ -133,7 +133,7 @@ internal sealed class WebhookPipeline
                 // :: Step 4. Parse every update of every entry and change.
                 if (!WebhookParser.TryParse(body.Span, parsed, out var parseProblem))
                 {
-                    await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed_payload", parseProblem!);
+                    await RefuseAsync(context, StatusCodes.Status400BadRequest, RequestOutcomes.MalformedPayload, parseProblem!);
                     return;
                 }
 
@@ -147,11 +147,11 @@ internal sealed class WebhookPipeline
                 var status = await RouteAsync(parsed, body, forwardedSignature, correlationId);
                 context.Response.StatusCode = status;
                 activity?.SetTag(CutoverActivities.StatusCodeTag, status);
-                _metrics.Request(status == StatusCodes.Status200OK ? "delivered" : "no_upstream");
+                _metrics.Request(status == StatusCodes.Status200OK ? RequestOutcomes.Delivered : RequestOutcomes.NoUpstream);
                 if (status != StatusCodes.Status200OK)
                 {
                     LogMessages.NoUpstream(_logger, correlationId);
-                    await WriteErrorAsync(context, "no_upstream",
+                    await WriteErrorAsync(context, RequestOutcomes.NoUpstream,
                         "no upstream took this webhook; Meta will retry it", correlationId);
                 }
             }
@@ -178,7 +178,7 @@ internal sealed class WebhookPipeline
         var parsedWell = WebhookParser.TryParse(body.Span, parsed, out var parseProblem);
         if (!parsedWell && _signature is null)
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed_payload", parseProblem!);
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, RequestOutcomes.MalformedPayload, parseProblem!);
             return null;
         }
 
@@ -198,14 +198,14 @@ internal sealed class WebhookPipeline
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogMessages.NotQueued(_logger, correlationId, ex);
-            _metrics.Request("not_queued");
+            _metrics.Request(RequestOutcomes.NotQueued);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await WriteErrorAsync(context, "store_unavailable",
                 "Cutover could not store this webhook, so it was not accepted; Meta will retry it", correlationId);
             return correlationId;
         }
 
-        _metrics.Request(!parsedWell ? "dead_lettered" : accepted.Accepted > 0 ? "queued" : "duplicate");
+        _metrics.Request(!parsedWell ? RequestOutcomes.DeadLettered : accepted.Accepted > 0 ? RequestOutcomes.Queued : RequestOutcomes.Duplicate);
         if (accepted.Duplicates > 0)
         {
             _metrics.Duplicates(accepted.Duplicates);
@@ -260,7 +260,7 @@ internal sealed class WebhookPipeline
         catch (BadHttpRequestException ex)
         {
             LogMessages.BodyUnreadable(_logger, ex.StatusCode, ex.Message);
-            _metrics.Request("body_unreadable");
+            _metrics.Request(RequestOutcomes.BodyUnreadable);
             context.Response.StatusCode = ex.StatusCode;
             return null;
         }
@@ -268,14 +268,14 @@ internal sealed class WebhookPipeline
         {
             // Meta hung up mid-body: no one is left to answer, but should anything still read this response, it is not 200.
             LogMessages.ClientAborted(_logger);
-            _metrics.Request("client_aborted");
+            _metrics.Request(RequestOutcomes.ClientAborted);
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return null;
         }
 
         if (body is null)
         {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "payload_too_large",
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, RequestOutcomes.PayloadTooLarge,
                 $"the body is larger than the limit of {limit} bytes (Cutover:Ingress:MaxBodyBytes)");
         }
 
@@ -286,7 +286,7 @@ internal sealed class WebhookPipeline
     private async Task CrashedAsync(HttpContext context, string? correlationId, Exception exception)
     {
         LogMessages.WebhookCrashed(_logger, correlationId ?? "(none yet)", exception);
-        _metrics.Request("crashed");
+        _metrics.Request(RequestOutcomes.Crashed);
         if (context.Response.HasStarted)
         {
             return;

@@ -60,13 +60,18 @@ internal sealed class CutoverMetrics
     public string Commit { get; }
 
     /// <summary>
-    /// Puts every series of the per-update counter on the first scrape, at 0: OpenTelemetry exports a series only after
-    /// its first measurement, and <c>rate()</c> or <c>increase()</c> over a series that appears with its first error
-    /// misses that error (and an alert on the error rate has nothing to compare until then). Call once a listener
-    /// (the meter provider) is there; before that the adds go nowhere.
+    /// Puts every series of the per-update and per-request counters on the first scrape, at 0: OpenTelemetry exports a
+    /// series only after its first measurement, and <c>rate()</c> or <c>increase()</c> over a series that appears with
+    /// its first error misses that error (and an alert on the error rate has nothing to compare until then). Call once a
+    /// listener (the meter provider) is there; before that the adds go nowhere.
     /// </summary>
-    public void Preset(IEnumerable<string> domains)
+    public void Preset(IEnumerable<string> domains, IEnumerable<string> requestOutcomes)
     {
+        foreach (var outcome in requestOutcomes)
+        {
+            _requests.Add(0, new KeyValuePair<string, object?>(TagNames.Outcome, outcome));
+        }
+
         foreach (var domain in domains)
         {
             foreach (var route in (string[])[Core.Routing.RouteNames.Unified, Core.Routing.RouteNames.Legacy])

@@ -2,11 +2,13 @@ using System.Diagnostics.Metrics;
 using Cutover.Core.Health;
 using Cutover.Core.Rollout;
 using Cutover.Core.Routing;
+using Cutover.Server.Configuration;
 using Cutover.Server.Health;
 using Cutover.Server.Rollout;
 using Cutover.Server.Routing;
 using Cutover.Store;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
 namespace Cutover.Server.Telemetry;
@@ -34,13 +36,14 @@ internal sealed class StateGauges : BackgroundService
     private readonly IHealthStore _health;
     private readonly TimeProvider _time;
     private readonly int _steps;
+    private readonly DeliveryMode _mode;
     private volatile RolloutState? _rollout;
     private volatile HealthReport? _report;
 
     /// <param name="meterProvider">Asked for so that it exists (and listens) before the zero series are put.</param>
     public StateGauges(
         CutoverMetrics metrics, RoutingStateHolder routing, ProbeService probes, RolloutService rollout, IRolloutStore rollouts,
-        IHealthStore health, TimeProvider time, MeterProvider meterProvider)
+        IHealthStore health, TimeProvider time, MeterProvider meterProvider, IOptions<CutoverOptions> options)
     {
         ArgumentNullException.ThrowIfNull(meterProvider);
         _metrics = metrics;
@@ -50,6 +53,7 @@ internal sealed class StateGauges : BackgroundService
         _health = health;
         _time = time;
         _steps = rollout.Plan.Steps.Count;
+        _mode = options.Value.Delivery.Mode;
 
         var meter = metrics.Meter;
         meter.CreateObservableGauge("cutover.routing.enabled", () => Routing(static s => s.State.Enabled ? 1 : 0), null,
@@ -88,7 +92,7 @@ internal sealed class StateGauges : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _metrics.Preset(_routing.Topology.Domains.Keys.Order(StringComparer.Ordinal));
+        _metrics.Preset(_routing.Topology.Domains.Keys.Order(StringComparer.Ordinal), RequestOutcomes.Of(_mode));
         using var timer = new PeriodicTimer(Interval, _time);
         do
         {

@@ -66,6 +66,13 @@ public sealed class DashboardTests
         Assert.Equal(1, scrape.Value("cutover_probe_up", ("upstream", "unified")));
         Assert.Equal(1, scrape.Value("cutover_health_check_state", ("check", "probe.jobs"))); // warn
         Assert.Equal(0, scrape.Value("cutover_health_check_state", ("check", "probe.unified"))); // ok
+
+        // queued delivery's request outcomes: those that happened counted, the others there at 0 (an alert has its series)
+        Assert.Equal(10, scrape.Value("cutover_webhook_requests_total", ("outcome", "queued")));
+        foreach (var outcome in (string[])["duplicate", "dead_lettered", "not_queued", "invalid_signature"])
+        {
+            Assert.Equal(0, scrape.Value("cutover_webhook_requests_total", ("outcome", outcome)));
+        }
     }
 
     [Fact]

@@ -39,6 +39,15 @@ public sealed class MetricsTests : RouterTest
 
         Assert.Equal(domains.Count * Routes.Length * UpdateOutcomes.All.Count, scrape.Where("cutover_webhook_updates_total").Count());
         Assert.Equal("counter", scrape.Types["cutover_webhook_updates_total"]);
+
+        // the per-request counter too, with direct delivery's outcomes and the refusals, none of queued delivery's
+        string[] outcomes = ["delivered", "no_upstream", "payload_too_large", "invalid_signature", "malformed_payload", "body_unreadable", "client_aborted", "crashed"];
+        foreach (var outcome in outcomes)
+        {
+            Assert.Equal(0, scrape.Value("cutover_webhook_requests_total", ("outcome", outcome)));
+        }
+
+        Assert.Equal(outcomes.Length, scrape.Where("cutover_webhook_requests_total").Count());
     }
 
     [Fact]
