@@ -6,21 +6,25 @@ namespace Cutover.Server.Health;
 
 /// <summary>
 /// The change window's counts of the decision log, read incrementally. Slices that ended more than <see cref="Settle"/>
-/// ago are counted once and kept; each read scans only from the end of what is kept to now (about
-/// <see cref="Settle"/> plus a slice of decisions, however long the window), where before every fast look scanned the
-/// whole window (up to <c>Health:RecentWindow</c>, two minutes of every request) every 2 s: the cost of health then grew
-/// with the request rate times the window, and at ten thousand webhooks a second it was the server's.
+/// ago are counted once and kept; each read scans only from the end of what is kept to now (the settling time plus up
+/// to a slice of decisions, however long the window), where before every fast look scanned the whole window (up to
+/// <c>Health:RecentWindow</c>, two minutes of every request) every 2 s: the cost of health then grew with the request
+/// rate times the window, and at ten thousand webhooks a second it was a fifth of the server's CPU.
 /// </summary>
 /// <remarks>
 /// A slice is settled once the log writers have had <see cref="Settle"/> to store it: they flush every
-/// <c>DecisionLog:FlushInterval</c> (50 ms by default), on every instance that shares the store. A decision stored later
-/// than that (a writer backed up behind an unreachable store) is missed by the change window, and only by it: the
-/// rollups and the full look count it. Reads take turns; each is one grouped scan of a few seconds of the log.
+/// <c>DecisionLog:FlushInterval</c> (50 ms by default), on every instance that shares the store, and the settling time is
+/// that and <see cref="SettleMargin"/> more. A decision stored later than that (a writer backed up behind an unreachable
+/// store) is missed by the change window, and only by it: the rollups and the full look count it. Reads take turns;
+/// each is one grouped scan of a few seconds of the log.
 /// </remarks>
-internal sealed class DecisionSliceCache(IStatsStore store, TimeSpan slice, double warnMs, double criticalMs)
+internal sealed class DecisionSliceCache(IStatsStore store, TimeSpan slice, TimeSpan flushInterval, double warnMs, double criticalMs)
 {
+    /// <summary>What a slice waits beyond the log writers' flush interval before its counts are final: a write's own time, a clock's skew.</summary>
+    public static readonly TimeSpan SettleMargin = TimeSpan.FromSeconds(2);
+
     /// <summary>How long after a slice ends its counts are taken as final.</summary>
-    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+    public TimeSpan Settle { get; } = flushInterval + SettleMargin;
 
     private readonly long _sliceMs = (long)slice.TotalMilliseconds;
     private readonly SemaphoreSlim _turn = new(1, 1);

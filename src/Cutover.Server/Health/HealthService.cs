@@ -44,7 +44,8 @@ internal sealed class HealthService(
     private readonly TimeSpan _recentWindow = options.Value.Health.RecentWindow;
 
     /// <summary>The change window's counts: every look reads it, the fast look every 2 s, so only the last seconds are scanned each time.</summary>
-    private readonly DecisionSliceCache _changeCounts = new(users, Slice, options.Value.Health.P95WarnMs, options.Value.Health.P95CriticalMs);
+    private readonly DecisionSliceCache _changeCounts = new(
+        users, Slice, options.Value.DecisionLog.FlushInterval, options.Value.Health.P95WarnMs, options.Value.Health.P95CriticalMs);
 
     /// <summary>How long <see cref="RecentAsync"/> reuses a report: <c>GET /</c> may be polled often, the store need not be.</summary>
     private static readonly TimeSpan RecentFor = TimeSpan.FromSeconds(5);

@@ -18,6 +18,12 @@ public sealed class DecisionSliceCacheTests : IAsyncLifetime
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Cap = TimeSpan.FromMinutes(2);
 
+    /// <summary><c>DecisionLog:FlushInterval</c>'s default.</summary>
+    private static readonly TimeSpan Flush = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The fast look's interval.</summary>
+    private static readonly TimeSpan Look = TimeSpan.FromSeconds(2);
+
     /// <summary>A change 2.3 s into a slice, as changes are.</summary>
     private static readonly DateTimeOffset Change = new(2026, 12, 8, 9, 0, 2, 300, TimeSpan.Zero);
 
@@ -47,10 +53,10 @@ public sealed class DecisionSliceCacheTests : IAsyncLifetime
         // arrange: 5 min of decisions from a minute before the change, every 97 ms, on both routes of two domains, some
         // failing and some slow; the reads below see the log as the writer had stored it by then
         await WriteTrafficAsync(Change.AddMinutes(-1), Change.AddMinutes(4));
-        var cache = new DecisionSliceCache(_stats, Slice, warnMs: 2_000, criticalMs: 3_000);
+        var cache = new DecisionSliceCache(_stats, Slice, Flush, warnMs: 2_000, criticalMs: 3_000);
 
         // act + assert: the fast look's reads, the window from the change until the cap slides it
-        for (var now = Change.AddSeconds(2); now <= Change.AddMinutes(4); now += TimeSpan.FromSeconds(2))
+        for (var now = Change.AddSeconds(2); now <= Change.AddMinutes(4); now += Look)
         {
             var from = ChangeWindow.StartOf(Change, now, Cap, Slice);
             _stats.Scanned.Clear();
@@ -63,8 +69,8 @@ public sealed class DecisionSliceCacheTests : IAsyncLifetime
             Assert.Equal(now, scannedTo);
             if (now >= Change.AddSeconds(20))
             {
-                // the settled slices are kept: at most the settling time, a slice and a look's interval are read again
-                Assert.True(scannedTo - scannedFrom <= DecisionSliceCache.Settle + Slice + TimeSpan.FromSeconds(2),
+                // the settled slices are kept: what was not settled at the last look is read again, no more
+                Assert.True(scannedTo - scannedFrom <= Flush + DecisionSliceCache.SettleMargin + Slice + Look,
                     $"at {now:HH:mm:ss.fff} scanned {scannedFrom:HH:mm:ss.fff}-{scannedTo:HH:mm:ss.fff}");
             }
         }
@@ -75,7 +81,7 @@ public sealed class DecisionSliceCacheTests : IAsyncLifetime
     {
         // arrange: a minute of traffic read from a change, then a second change 30 s later
         await WriteTrafficAsync(Change, Change.AddMinutes(1));
-        var cache = new DecisionSliceCache(_stats, Slice, warnMs: 2_000, criticalMs: 3_000);
+        var cache = new DecisionSliceCache(_stats, Slice, Flush, warnMs: 2_000, criticalMs: 3_000);
         for (var now = Change.AddSeconds(2); now <= Change.AddSeconds(40); now += TimeSpan.FromSeconds(2))
         {
             _ = await cache.CountAsync(Change, now, Cancel);
@@ -97,11 +103,11 @@ public sealed class DecisionSliceCacheTests : IAsyncLifetime
     {
         // arrange: what the cache keeps once the slices settled
         await WriteTrafficAsync(Change, Change.AddSeconds(30));
-        var cache = new DecisionSliceCache(_stats, Slice, warnMs: 2_000, criticalMs: 3_000);
+        var cache = new DecisionSliceCache(_stats, Slice, Flush, warnMs: 2_000, criticalMs: 3_000);
         var now = Change.AddSeconds(30);
         var before = Sum(await cache.CountAsync(Change, now, Cancel));
 
-        // act: a writer that was behind stores a decision from 20 s ago, long settled
+        // act: a writer that was behind stores a decision from 20 s ago, long settled (after 2.05 s)
         await _store.WriteDecisionsAsync([Decision(Change.AddSeconds(10), "jobs", Route.Unified, success: false, latencyMs: 10)], Cancel);
         var after = Sum(await cache.CountAsync(Change, now.AddSeconds(2), Cancel));
 
