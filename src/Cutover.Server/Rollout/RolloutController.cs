@@ -21,6 +21,7 @@ internal sealed class RolloutController(
     RolloutLeadership leadership,
     IHealthStore store,
     InstanceIdentity instance,
+    CutoverMetrics metrics,
     TimeProvider time,
     ILogger<RolloutController> logger) : BackgroundService
 {
@@ -46,7 +47,10 @@ internal sealed class RolloutController(
 
                 if (await TryLeadAsync(stoppingToken))
                 {
+                    // Timed, so an operator sees health getting slow to judge (a look holds the store and a core meanwhile).
+                    var started = time.GetTimestamp();
                     await (full ? LookAsync(stoppingToken) : FastLookAsync(stoppingToken));
+                    metrics.Looked(full ? "full" : "fast", time.GetElapsedTime(started));
                 }
             }
         }

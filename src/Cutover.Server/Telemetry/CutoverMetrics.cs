@@ -19,6 +19,7 @@ internal sealed class CutoverMetrics
     private readonly Counter<long> _deadLetters;
     private readonly Histogram<int> _attempts;
     private readonly Histogram<double> _lag;
+    private readonly Histogram<double> _lookDuration;
 
     // The SDK's default boundaries (0, 5, 10 … 10000) are meant for milliseconds; these are seconds, from a
     // fast local handler (1 ms) to the longest upstream timeout worth having (30 s).
@@ -45,6 +46,9 @@ internal sealed class CutoverMetrics
         _lag = meter.CreateHistogram<double>(
             "cutover.delivery.lag", "s", "Queued delivery: from Cutover's 200 to Meta until an upstream took the update.", tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400] });
+        _lookDuration = meter.CreateHistogram<double>(
+            "cutover.rollout.look.duration", "s", "Time the rollout controller's look took (reading the store and judging health), by look (full, fast).", tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         Meter = meter;
         (Version, Commit) = BuildOf(typeof(CutoverMetrics).Assembly);
         meter.CreateObservableGauge("cutover.build.info", () => BuildInfo(), null,
@@ -136,6 +140,15 @@ internal sealed class CutoverMetrics
         if (lag is { } l && _lag.Enabled)
         {
             _lag.Record(l.TotalSeconds);
+        }
+    }
+
+    /// <param name="look"><c>full</c> or <c>fast</c>.</param>
+    public void Looked(string look, TimeSpan elapsed)
+    {
+        if (_lookDuration.Enabled)
+        {
+            _lookDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(TagNames.Look, look));
         }
     }
 

@@ -11,4 +11,5 @@ internal static class TagNames
     public const string Reason = "reason";
     public const string State = "state";
     public const string Check = "check";
+    public const string Look = "look";
 }

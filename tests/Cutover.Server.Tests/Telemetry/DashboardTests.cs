@@ -67,6 +67,10 @@ public sealed class DashboardTests
         Assert.Equal(1, scrape.Value("cutover_health_check_state", ("check", "probe.jobs"))); // warn
         Assert.Equal(0, scrape.Value("cutover_health_check_state", ("check", "probe.unified"))); // ok
 
+        // the full looks that stored those verdicts were timed
+        Assert.True(scrape.Value("cutover_rollout_look_duration_seconds_count", ("look", "full")) >= 1, "no full look timed");
+        Assert.True(scrape.Value("cutover_rollout_look_duration_seconds_sum", ("look", "full")) > 0, "a full look timed at 0 s");
+
         // queued delivery's request outcomes: those that happened counted, the others there at 0 (an alert has its series)
         Assert.Equal(10, scrape.Value("cutover_webhook_requests_total", ("outcome", "queued")));
         foreach (var outcome in (string[])["duplicate", "dead_lettered", "not_queued", "invalid_signature"])
