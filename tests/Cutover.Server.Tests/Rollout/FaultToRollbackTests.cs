@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -142,7 +143,7 @@ public sealed class FaultToRollbackTests : IAsyncLifetime
         private long _sent;
         private long _failed;
         private long _users;
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
         private Load(RouterHarness router, int perSecond)
         {
